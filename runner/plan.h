@@ -177,7 +177,7 @@ enum fr_cmp {
 	FR_CMP_GE,
 };
 
-enum fr_window {
+enum fr_window_kind {
 	FR_WINDOW_RUN,          /* the whole run (default) */
 	FR_WINDOW_EACH_STAGE,   /* one verdict per stage of the scenario */
 	FR_WINDOW_STAGE,        /* stage:NAME */
@@ -199,7 +199,7 @@ struct fr_slo {
 	double threshold; /* µs for latencies, a fraction for rates, a count */
 	int threshold_is_rate; /* "< 1%" as opposed to "< 5" for lost */
 	char *threshold_text;  /* as written: "< 5ms" */
-	enum fr_window window;
+	enum fr_window_kind window;
 	char *window_ref; /* stage or fault name */
 	int64_t after_us;
 	char *window_text; /* as written, "run" when absent */

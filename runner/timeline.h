@@ -90,6 +90,7 @@ struct fr_timeline {
 	size_t nactions;
 	struct fr_segment *segs;   /* sorted, contiguous within a pass */
 	size_t nsegs;
+	size_t *pass_seg;          /* npasses + 1 entries: pass p owns segs [pass_seg[p], pass_seg[p+1]) */
 	struct fr_window *windows;
 	size_t nwindows;
 	struct fr_totals totals;

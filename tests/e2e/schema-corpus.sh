@@ -1,0 +1,189 @@
+#!/bin/bash
+# schema-corpus.sh: schema/plan.schema.json agrees with the plans and the plan corpus (TAP).
+#
+# The JSON Schema is the contract for editors and CI; the C validator is the
+# authority at run time. This test keeps them in agreement: the schema is valid
+# draft-07; every plan under plans/ and every must-pass corpus plan
+# (tests/corpus/pass, tests/corpus/lib) is accepted; every must-fail plan
+# (tests/corpus/fail) is rejected, except the ones listed in
+# tests/corpus/schema-accepts.txt with the reason JSON Schema cannot express
+# their rule — and those must really be accepted, so the list stays exact.
+#
+# YAML is converted to JSON with the js-yaml that ajv-cli itself uses, before
+# ajv sees it: ajv-cli falls back to require()-ing a data file it cannot parse,
+# which would run a broken .yaml file as JavaScript.
+set -u
+
+src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+cd "$src" || exit 1
+ajv=node_modules/.bin/ajv
+schema=schema/plan.schema.json
+accepts=tests/corpus/schema-accepts.txt
+
+missing=
+command -v node >/dev/null 2>&1 || missing="node not installed"
+[ -x "$ajv" ] || missing="ajv-cli not installed (run npm ci)"
+if [ -n "$missing" ]; then
+	if [ "${FLOWRUN_REQUIRE_ALL:-0}" = 1 ]; then
+		echo "1..1"
+		echo "not ok 1 - $missing, and FLOWRUN_REQUIRE_ALL=1"
+		exit 1
+	fi
+	echo "1..0 # SKIP $missing"
+	exit 0
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/schema-corpus.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+shopt -s nullglob
+must_pass=(plans/*.yaml plans/common/*.yaml tests/corpus/pass/*.yaml tests/corpus/lib/*.yaml)
+must_fail=(tests/corpus/fail/*.yaml)
+all=("${must_pass[@]}" "${must_fail[@]}")
+
+# Reasons from schema-accepts.txt, keyed by file name ("FILE: reason" lines).
+declare -A reason=()
+bad_accept_lines=()
+if [ -f "$accepts" ]; then
+	while IFS= read -r line || [ -n "$line" ]; do
+		case $line in '#'* | '') continue ;; esac
+		f=${line%%:*}
+		r=${line#*:}
+		r=${r# }
+		if [ "$f" = "$line" ] || [ -z "$r" ]; then
+			bad_accept_lines+=("$line (no reason)")
+		elif [ ! -f "tests/corpus/fail/$f" ]; then
+			bad_accept_lines+=("$f (no such file in tests/corpus/fail/)")
+		else
+			reason[$f]=$r
+		fi
+	done <"$accepts"
+fi
+
+# YAML → JSON: $tmp/N.json for file N, or $tmp/N.err with the parse error.
+node -e '
+const fs = require("fs"), path = require("path");
+const yaml = require(require.resolve("js-yaml", { paths: [path.resolve("node_modules/ajv-cli")] }));
+const out = process.argv[1];
+process.argv.slice(2).forEach((f, i) => {
+	try {
+		const v = yaml.safeLoad(fs.readFileSync(f, "utf8"), { filename: f });
+		fs.writeFileSync(path.join(out, i + ".json"), JSON.stringify(v === undefined ? null : v));
+	} catch (e) {
+		fs.writeFileSync(path.join(out, i + ".err"), String(e.message).split("\n")[0]);
+	}
+});' "$tmp" "${all[@]}"
+
+# One ajv run over every parsed file; "F valid" on stdout, "F invalid" + errors on stderr.
+args=()
+for i in "${!all[@]}"; do
+	[ -f "$tmp/$i.json" ] && args+=(-d "$tmp/$i.json")
+done
+declare -A verdict=() errors=()
+if [ ${#args[@]} -gt 0 ]; then
+	"$ajv" validate --spec=draft7 --strict=false --all-errors --errors=line -s "$schema" "${args[@]}" \
+		>"$tmp/out" 2>"$tmp/err"
+	while read -r f v; do
+		[ "$v" = valid ] && verdict[$f]=valid
+	done <"$tmp/out"
+	last=
+	while IFS= read -r line; do
+		case $line in
+		"$tmp/"*" invalid") last=${line% invalid}; verdict[$last]=invalid ;;
+		*) [ -n "$last" ] && errors[$last]+="$line" ;;
+		esac
+	done <"$tmp/err"
+fi
+
+# verdict of file N: valid, invalid or unparsable (with a one-line why in $why)
+judge() {
+	why=
+	if [ -f "$tmp/$1.err" ]; then
+		why="not YAML: $(cat "$tmp/$1.err")"
+		echo unparsable
+	else
+		why=${errors[$tmp/$1.json]:-}
+		echo "${verdict[$tmp/$1.json]:-missing}"
+	fi
+}
+
+n=0
+total=$((3 + ${#all[@]}))
+echo "1..$total"
+
+n=$((n + 1))
+if out=$("$ajv" compile --spec=draft7 --strict=false -s "$schema" 2>&1); then
+	echo "ok $n - $schema is a valid draft-07 schema"
+else
+	echo "not ok $n - $schema is a valid draft-07 schema"
+	printf '%s\n' "$out" | sed 's/^/# /'
+fi
+
+n=$((n + 1))
+unmarked=()
+for f in "${must_pass[@]}"; do
+	first=$(head -n 1 "$f")
+	rel=${first#'# yaml-language-server: $schema='}
+	if [ "$rel" = "$first" ] || [ ! "$(dirname "$f")/$rel" -ef "$schema" ]; then
+		unmarked+=("$f")
+	fi
+done
+if [ ${#unmarked[@]} -eq 0 ]; then
+	echo "ok $n - every must-pass plan starts with a yaml-language-server \$schema line that points at $schema"
+else
+	echo "not ok $n - every must-pass plan starts with a yaml-language-server \$schema line that points at $schema"
+	echo "# wrong or missing in: ${unmarked[*]}"
+fi
+
+n=$((n + 1))
+if [ ${#bad_accept_lines[@]} -eq 0 ]; then
+	echo "ok $n - every line of $accepts names a must-fail plan and gives a reason"
+else
+	echo "not ok $n - every line of $accepts names a must-fail plan and gives a reason"
+	printf '# bad line: %s\n' "${bad_accept_lines[@]}"
+fi
+
+accepted=0
+for i in "${!must_pass[@]}"; do
+	n=$((n + 1))
+	f=${must_pass[$i]}
+	v=$(judge "$i")
+	if [ "$v" = valid ]; then
+		accepted=$((accepted + 1))
+		echo "ok $n - schema accepts $f"
+	else
+		echo "not ok $n - schema accepts $f ($v)"
+		[ -n "$why" ] && echo "# $why"
+	fi
+done
+
+rejected=0
+needs_c=()
+for j in "${!must_fail[@]}"; do
+	n=$((n + 1))
+	i=$((${#must_pass[@]} + j))
+	f=${must_fail[$j]}
+	b=${f##*/}
+	v=$(judge "$i")
+	if [ -n "${reason[$b]+set}" ]; then
+		needs_c+=("$b")
+		if [ "$v" = valid ]; then
+			echo "ok $n - schema accepts $f: only the C validator rejects it (${reason[$b]})"
+		else
+			echo "not ok $n - schema accepts $f: only the C validator rejects it (${reason[$b]})"
+			echo "# the schema now rejects it ($v): remove its line from $accepts"
+		fi
+	else
+		if [ "$v" = invalid ] || [ "$v" = unparsable ]; then
+			rejected=$((rejected + 1))
+			echo "ok $n - schema rejects $f ($v)"
+		else
+			echo "not ok $n - schema rejects $f ($v)"
+			echo "# the schema accepts it: tighten $schema, or list it in $accepts with the reason the schema cannot"
+		fi
+	fi
+done
+
+list=$(printf '%s, ' "${needs_c[@]}")
+echo "# $accepted of ${#must_pass[@]} must-pass plans accepted by the schema; $rejected of ${#must_fail[@]} must-fail plans rejected by the schema;" \
+	"${#needs_c[@]} need the C validator${needs_c[*]:+: ${list%, }}"
