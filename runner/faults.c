@@ -22,18 +22,18 @@
 #include "xmalloc.h"
 
 #define CLEANUP_BUDGET_NS (5 * 1000000000LL)
-#define BACKOFF_FIRST_NS (50 * 1000000LL)
-#define BACKOFF_MAX_NS (1000 * 1000000LL)
+#define BACKOFF_FIRST_NS  (50 * 1000000LL)
+#define BACKOFF_MAX_NS    (1000 * 1000000LL)
 
 struct fr_faults_exec {
 	const struct fr_plan *plan;
 	const struct fr_timeline *tl;
 	struct fr_toxi *toxi;
-	char **names;    /* per fault: its toxic's name (the marker's for down) */
-	size_t *slot;    /* per fault: its first index into dirty/disabled */
+	char **names; /* per fault: its toxic's name (the marker's for down) */
+	size_t *slot; /* per fault: its first index into dirty/disabled */
 	unsigned char *dirty;
 	unsigned char *disabled;
-	int *active;     /* per fault; under lock */
+	int *active;      /* per fault; under lock */
 	int64_t *pass_t0; /* per pass, CLOCK_MONOTONIC ns; under lock */
 	unsigned char *pass_known;
 	fr_faults_listener listener;
@@ -54,6 +54,8 @@ struct fr_faults_exec {
 	char **unclean;
 	size_t nunclean;
 	char *last_error; /* cleanup: the last failure's message */
+	char *prefix;     /* "flowrun-<run-id>-": every name of this run */
+	int touched;      /* a call that may change Toxiproxy was made */
 };
 
 /* CLOCK_MONOTONIC now, in ns. */
@@ -73,8 +75,7 @@ static struct timespec to_timespec(int64_t ns)
 }
 
 /* The fault an action refers to, or NULL for any other action. */
-static const struct fr_fault *action_fault(const struct fr_faults_exec *f,
-					   const struct fr_action *a)
+static const struct fr_fault *action_fault(const struct fr_faults_exec *f, const struct fr_action *a)
 {
 	if (a->kind != FR_ACT_FAULT_ON && a->kind != FR_ACT_FAULT_OFF)
 		return NULL;
@@ -107,24 +108,22 @@ static void set_active(struct fr_faults_exec *f, int fault, int active)
 
 /* Adds a toxic (or marker); one already there from an earlier attempt is
  * replaced so that it has this fault's attributes. */
-static int add_one(struct fr_faults_exec *f, const struct fr_fault *fault, const char *proxy,
-		   const char *name)
+static int add_one(struct fr_faults_exec *f, const struct fr_fault *fault, const char *proxy, const char *name)
 {
 	int down = fault->toxic == FR_TOXIC_DOWN;
-	int rc = down ? fr_toxi_add_marker(f->toxi, proxy, name)
-		      : fr_toxi_add_toxic(f->toxi, proxy, name, fault);
+	int rc = down ? fr_toxi_add_marker(f->toxi, proxy, name) : fr_toxi_add_toxic(f->toxi, proxy, name, fault);
 
 	if (rc != FR_TOXI_CONFLICT)
 		return rc;
 	rc = fr_toxi_remove_toxic(f->toxi, proxy, name);
 	if (rc)
 		return rc;
-	return down ? fr_toxi_add_marker(f->toxi, proxy, name)
-		    : fr_toxi_add_toxic(f->toxi, proxy, name, fault);
+	return down ? fr_toxi_add_marker(f->toxi, proxy, name) : fr_toxi_add_toxic(f->toxi, proxy, name, fault);
 }
 
-/* Applies FAULT_ON on every proxy; returns how many proxies took it. */
-static int apply_on(struct fr_faults_exec *f, int i, char **errs)
+/* Applies FAULT_ON on every proxy; returns how many proxies took it. Sets
+ * *EFFECT_NS to when the last call that switched the fault on returned. */
+static int apply_on(struct fr_faults_exec *f, int i, char **errs, int64_t *effect_ns)
 {
 	const struct fr_fault *fault = &f->plan->faults.items[i];
 	size_t s = f->slot[i];
@@ -133,6 +132,7 @@ static int apply_on(struct fr_faults_exec *f, int i, char **errs)
 	for (size_t j = 0; j < fault->nproxies; j++) {
 		const char *proxy = fault->proxies[j];
 		f->dirty[s + j] = 1;
+		f->touched = 1;
 		if (add_one(f, fault, proxy, f->names[i])) {
 			add_error(errs, fr_toxi_error(f->toxi));
 			continue;
@@ -146,14 +146,18 @@ static int apply_on(struct fr_faults_exec *f, int i, char **errs)
 				continue;
 			}
 		}
+		*effect_ns = now_ns();
 		applied++;
 	}
 	return applied;
 }
 
-/* Undoes fault I on proxy J: enable (down), then remove the toxic or marker. */
-static int undo_one(struct fr_faults_exec *f, int i, size_t j)
+/* Undoes fault I on proxy J: enable (down), then remove the toxic or marker.
+ * Sets *EFFECT_NS (when not NULL) to when the fault ended on that proxy: after
+ * the enable for down (the marker is only bookkeeping), else the removal. */
+static int undo_one(struct fr_faults_exec *f, int i, size_t j, int64_t *effect_ns)
 {
+	int down = f->plan->faults.items[i].toxic == FR_TOXIC_DOWN;
 	const char *proxy = f->plan->faults.items[i].proxies[j];
 	size_t k = f->slot[i] + j;
 	int rc;
@@ -163,29 +167,32 @@ static int undo_one(struct fr_faults_exec *f, int i, size_t j)
 		if (rc && rc != FR_TOXI_NOT_FOUND)
 			return rc;
 		f->disabled[k] = 0; /* a proxy that is gone is not left disabled */
+		if (effect_ns)
+			*effect_ns = now_ns();
 	}
 	if (f->dirty[k]) {
 		rc = fr_toxi_remove_toxic(f->toxi, proxy, f->names[i]);
 		if (rc)
 			return rc;
 		f->dirty[k] = 0;
+		if (effect_ns && !down)
+			*effect_ns = now_ns();
 	}
 	return FR_TOXI_OK;
 }
 
-/* Applies FAULT_OFF on every proxy. */
-static void apply_off(struct fr_faults_exec *f, int i, char **errs)
+/* Applies FAULT_OFF on every proxy; sets *EFFECT_NS like apply_on. */
+static void apply_off(struct fr_faults_exec *f, int i, char **errs, int64_t *effect_ns)
 {
 	const struct fr_fault *fault = &f->plan->faults.items[i];
 
 	for (size_t j = 0; j < fault->nproxies; j++)
-		if (undo_one(f, i, j))
+		if (undo_one(f, i, j, effect_ns))
 			add_error(errs, fr_toxi_error(f->toxi));
 }
 
 /* Records one applied action; called with the lock held. */
-static void record(struct fr_faults_exec *f, const struct fr_action *a, int64_t actual_us,
-		   char *errs)
+static void record(struct fr_faults_exec *f, const struct fr_action *a, int64_t actual_us, char *errs)
 {
 	struct fr_fault_record *r;
 
@@ -227,16 +234,17 @@ static int wait_due(struct fr_faults_exec *f, const struct fr_action *a, int64_t
 static void run_action(struct fr_faults_exec *f, const struct fr_action *a, int64_t base)
 {
 	char *errs = NULL;
-	int64_t done;
+	int64_t done = 0;
 
 	if (a->kind == FR_ACT_FAULT_ON) {
-		if (apply_on(f, a->fault, &errs) > 0)
+		if (apply_on(f, a->fault, &errs, &done) > 0)
 			set_active(f, a->fault, 1);
 	} else {
 		set_active(f, a->fault, 0);
-		apply_off(f, a->fault, &errs);
+		apply_off(f, a->fault, &errs, &done);
 	}
-	done = now_ns();
+	if (errs || !done)
+		done = now_ns(); /* a failure: when we gave up */
 	pthread_mutex_lock(&f->lock);
 	record(f, a, (int64_t)a->pass * f->tl->pass_us + (done - base) / 1000, errs);
 	pthread_mutex_unlock(&f->lock);
@@ -263,8 +271,8 @@ static void *thread_main(void *arg)
 }
 
 /* Allocates the per-fault and per-pass state. */
-static struct fr_faults_exec *exec_create(const struct fr_plan *plan, const struct fr_timeline *tl,
-					  const char *run_id, struct fr_toxi *toxi)
+static struct fr_faults_exec *exec_create(const struct fr_plan *plan, const struct fr_timeline *tl, const char *run_id,
+                                          struct fr_toxi *toxi)
 {
 	struct fr_faults_exec *f = xcalloc(1, sizeof(*f));
 	size_t nf = plan->faults.n, total = 0;
@@ -282,6 +290,9 @@ static struct fr_faults_exec *exec_create(const struct fr_plan *plan, const stru
 		f->slot[i] = total;
 		total += fault->nproxies;
 	}
+	char *base = fr_toxi_name(run_id, "", 0);
+	f->prefix = xasprintf("%s-", base);
+	free(base);
 	f->dirty = xcalloc(total + 1, 1);
 	f->disabled = xcalloc(total + 1, 1);
 	f->pass_t0 = xcalloc((size_t)npasses, sizeof(*f->pass_t0));
@@ -290,10 +301,9 @@ static struct fr_faults_exec *exec_create(const struct fr_plan *plan, const stru
 }
 
 /* Starts the executor with a listener. */
-int fr_faults_start_listen(const struct fr_plan *plan, const struct fr_timeline *tl,
-			   const char *run_id, struct fr_toxi *toxi, int64_t t0_ns,
-			   fr_faults_listener listener, void *arg,
-			   struct fr_faults_exec **faults_out)
+int fr_faults_start_listen(const struct fr_plan *plan, const struct fr_timeline *tl, const char *run_id,
+                           struct fr_toxi *toxi, int64_t t0_ns, fr_faults_listener listener, void *arg,
+                           struct fr_faults_exec **faults_out)
 {
 	struct fr_faults_exec *f = exec_create(plan, tl, run_id, toxi);
 	pthread_condattr_t ca;
@@ -320,8 +330,8 @@ int fr_faults_start_listen(const struct fr_plan *plan, const struct fr_timeline 
 }
 
 /* Starts the executor. */
-int fr_faults_start(const struct fr_plan *plan, const struct fr_timeline *tl, const char *run_id,
-		    struct fr_toxi *toxi, int64_t t0_ns, struct fr_faults_exec **faults_out)
+int fr_faults_start(const struct fr_plan *plan, const struct fr_timeline *tl, const char *run_id, struct fr_toxi *toxi,
+                    int64_t t0_ns, struct fr_faults_exec **faults_out)
 {
 	return fr_faults_start_listen(plan, tl, run_id, toxi, t0_ns, NULL, NULL, faults_out);
 }
@@ -369,7 +379,7 @@ static size_t cleanup_round(struct fr_faults_exec *f)
 				left++;
 				continue;
 			}
-			int rc = undo_one(f, (int)i, j);
+			int rc = undo_one(f, (int)i, j, NULL);
 			if (!rc)
 				continue;
 			left++;
@@ -390,11 +400,11 @@ static void note_unclean(struct fr_faults_exec *f, const char *why)
 			size_t k = f->slot[i] + j;
 			char *msg;
 			if (f->disabled[k])
-				msg = xasprintf("could not re-enable proxy %s (fault %s): %s",
-						fault->proxies[j], fault->name, why);
+				msg = xasprintf("could not re-enable proxy %s (fault %s): %s", fault->proxies[j],
+				                fault->name, why);
 			else if (f->dirty[k])
-				msg = xasprintf("could not remove toxic %s/%s: %s", fault->proxies[j],
-						f->names[i], why);
+				msg =
+				    xasprintf("could not remove toxic %s/%s: %s", fault->proxies[j], f->names[i], why);
 			else
 				continue;
 			f->unclean = xreallocarray(f->unclean, f->nunclean + 1, sizeof(*f->unclean));
@@ -403,15 +413,42 @@ static void note_unclean(struct fr_faults_exec *f, const char *why)
 	}
 }
 
+/* Lists the proxies and removes whatever still carries this run's prefix: a
+ * call that timed out may have been applied by Toxiproxy after the undo. */
+static int verify(struct fr_faults_exec *f)
+{
+	struct fr_toxi_leftovers lo;
+	int rc = fr_toxi_remove_leftovers(f->toxi, f->prefix, &lo);
+
+	fr_toxi_leftovers_clear(&lo);
+	if (rc) {
+		free(f->last_error);
+		f->last_error = xstrdup(fr_toxi_error(f->toxi));
+	}
+	return rc;
+}
+
+/* Writes down that the final check could not be made. */
+static void note_verify_failed(struct fr_faults_exec *f)
+{
+	f->unclean = xreallocarray(f->unclean, f->nunclean + 1, sizeof(*f->unclean));
+	f->unclean[f->nunclean++] =
+	    xasprintf("could not check that no %s* toxic is left: %s", f->prefix, f->last_error);
+}
+
 /* Undoes everything, retrying with backoff for CLEANUP_BUDGET_NS. */
 static int cleanup(struct fr_faults_exec *f)
 {
 	int64_t deadline = now_ns() + CLEANUP_BUDGET_NS;
 	int64_t delay = BACKOFF_FIRST_NS;
+	size_t left;
 
-	while (cleanup_round(f) > 0) {
+	while ((left = cleanup_round(f)) > 0 || (f->touched && verify(f))) {
 		if (now_ns() + delay > deadline) {
-			note_unclean(f, f->last_error);
+			if (left)
+				note_unclean(f, f->last_error);
+			else
+				note_verify_failed(f);
 			return -1;
 		}
 		struct timespec ts = to_timespec(delay);
@@ -483,6 +520,7 @@ void fr_faults_free(struct fr_faults_exec *f)
 	free(f->records);
 	free(f->unclean);
 	free(f->last_error);
+	free(f->prefix);
 	free(f->names);
 	free(f->slot);
 	free(f->active);
@@ -500,8 +538,8 @@ int fr_faults_hook_start(int64_t t0_ns, void *arg)
 
 	if (h->exec)
 		return 0;
-	return fr_faults_start_listen(h->plan, h->tl, h->run_id, h->toxi, t0_ns, h->listener,
-				      h->listener_arg, &h->exec);
+	return fr_faults_start_listen(h->plan, h->tl, h->run_id, h->toxi, t0_ns, h->listener, h->listener_arg,
+	                              &h->exec);
 }
 
 /* fr_run_hooks.on_action: re-bases a sweep pass when it starts. */

@@ -6,8 +6,8 @@
  * removes the fault's toxic on each of its proxies, or for a `down` fault adds
  * a marker toxic and disables the proxy (and the reverse). Each applied action
  * is recorded with its intended and actual time (the moment the last
- * Toxiproxy call for it returned, i.e. the fault is in effect) and its
- * outcome. A failed action (Toxiproxy unreachable, an error) is recorded and
+ * Toxiproxy call that switched it returned, i.e. the change is in effect) and
+ * its outcome. A failed action (Toxiproxy unreachable, an error) is recorded and
  * the run goes on.
  *
  * fr_faults_stop ends the thread and then removes every toxic the run added
@@ -34,8 +34,10 @@
 /* struct fr_fault_record (one applied action, for the reports) is defined in
  * report.h. Its times are offsets from the start of the run in timeline
  * coordinates (pass p's actions are re-based on that pass's start), so
- * actual_us - intended_us is the lateness; actual_us is when the last
- * Toxiproxy call of the action returned. */
+ * actual_us - intended_us is the lateness. actual_us is when the last
+ * Toxiproxy call that switched the fault returned (toxic added or removed,
+ * proxy disabled or enabled; removing a down marker after the enable is
+ * bookkeeping and not counted), or, for a failed action, when it gave up. */
 
 struct fr_faults_exec;
 
@@ -50,14 +52,13 @@ typedef void (*fr_faults_listener)(int fault, int active, void *arg);
  * gives that pass's start. TOXI stays owned by the caller and must outlive
  * the executor; PLAN and TL too. Sets *faults_out (free with fr_faults_free)
  * and returns 0, or -1 if the thread cannot be created (*faults_out NULL). */
-int fr_faults_start(const struct fr_plan *plan, const struct fr_timeline *tl, const char *run_id,
-		    struct fr_toxi *toxi, int64_t t0_ns, struct fr_faults_exec **faults_out);
+int fr_faults_start(const struct fr_plan *plan, const struct fr_timeline *tl, const char *run_id, struct fr_toxi *toxi,
+                    int64_t t0_ns, struct fr_faults_exec **faults_out);
 
 /* Like fr_faults_start, calling LISTENER (may be NULL) on each change. */
-int fr_faults_start_listen(const struct fr_plan *plan, const struct fr_timeline *tl,
-			   const char *run_id, struct fr_toxi *toxi, int64_t t0_ns,
-			   fr_faults_listener listener, void *arg,
-			   struct fr_faults_exec **faults_out);
+int fr_faults_start_listen(const struct fr_plan *plan, const struct fr_timeline *tl, const char *run_id,
+                           struct fr_toxi *toxi, int64_t t0_ns, fr_faults_listener listener, void *arg,
+                           struct fr_faults_exec **faults_out);
 
 /* Pass PASS started at T0_NS (CLOCK_MONOTONIC): its actions fire at T0_NS
  * plus their offset within the pass. Ignored after stop. */

@@ -37,10 +37,13 @@ struct fr_iter {
 	int64_t step_intended_ns;
 	struct fr_iter_leg *legs;
 	size_t nlegs;
+	size_t caplegs;
+	struct fr_timer defer; /* reports a request that could not start, from the loop */
 	size_t pending;
 	enum fr_outcome worst;
 	int aborted;
 	int busy;
+	unsigned gen; /* counts iterations */
 };
 
 /* Starts an iteration of REQ at INTENDED_NS (the caller fills d, scenario,

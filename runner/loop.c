@@ -412,6 +412,16 @@ void fr_loop_abort(struct fr_loop *loop, struct fr_loop_xfer *xfer)
 	loop->ninflight--;
 }
 
+/* Aborts everything in flight, telling each owner. */
+void fr_loop_abort_all(struct fr_loop *loop)
+{
+	while (loop->inflight) {
+		struct fr_loop_xfer *x = loop->inflight;
+		fr_loop_abort(loop, x);
+		x->done(x, CURLE_ABORTED_BY_CALLBACK);
+	}
+}
+
 size_t fr_loop_inflight(const struct fr_loop *loop)
 {
 	return loop->ninflight;

@@ -71,6 +71,9 @@ void fr_loop_easy_put(struct fr_loop *loop, CURL *easy);
 int fr_loop_add(struct fr_loop *loop, struct fr_loop_xfer *xfer);
 /* Aborts XFER if it is in flight, without calling its done function. */
 void fr_loop_abort(struct fr_loop *loop, struct fr_loop_xfer *xfer);
+/* Aborts every transfer in flight, calling each done function with
+ * CURLE_ABORTED_BY_CALLBACK (a stopped run: nothing should be recorded). */
+void fr_loop_abort_all(struct fr_loop *loop);
 /* Number of transfers in flight. */
 size_t fr_loop_inflight(const struct fr_loop *loop);
 

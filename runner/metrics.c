@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +56,7 @@ static const char *const ws_kinds[] = {
 
 struct fault_series {
 	int fault;
-	const char *proxy;
+	char *proxy; /* escaped */
 };
 
 struct fr_metrics {
@@ -65,6 +66,11 @@ struct fr_metrics {
 	char *run_id; /* escaped for a label value */
 	char *run_id_raw;
 	char *plan_name;
+	/* label values from the plan, escaped once: */
+	char **scen;  /* [scenario] */
+	char **req;   /* [key]: request name, NULL for websocket keys */
+	char **slo;   /* [slo] */
+	char **fault; /* [fault] */
 	int64_t *bounds; /* µs, ascending */
 	size_t nbounds;
 	size_t nb;       /* counters per histogram: nbounds + 1 (+Inf) */
@@ -81,6 +87,8 @@ struct fr_metrics {
 	uint64_t *fault_on; /* [fault index in plan] */
 	uint64_t *slo_vals; /* [slo] double bits */
 	uint64_t *slo_pass; /* [slo] */
+	uint64_t *last_done; /* [scenario]: requests finished at the last rate sample */
+	int64_t last_sample_ns;
 	int fd;
 	int port;
 	int wake[2]; /* a pipe that wakes the server thread to stop */
@@ -199,8 +207,36 @@ static void build_faults(struct fr_metrics *m)
 	m->faults = xcalloc(n ? n : 1, sizeof(*m->faults));
 	for (size_t i = 0; i < f->n; i++)
 		for (size_t j = 0; j < f->items[i].nproxies; j++)
-			m->faults[m->nfaults++] = (struct fault_series){(int)i, f->items[i].proxies[j]};
+			m->faults[m->nfaults++] =
+				(struct fault_series){(int)i, escape_label(f->items[i].proxies[j])};
 	m->fault_on = xcalloc(f->n ? f->n : 1, sizeof(*m->fault_on));
+}
+
+/* Escapes every label value taken from the plan, once, at creation. */
+static void build_labels(struct fr_metrics *m)
+{
+	const struct fr_plan *p = m->plan;
+	m->scen = xcalloc(p->nscenarios + 1, sizeof(char *));
+	for (size_t i = 0; i < p->nscenarios; i++)
+		m->scen[i] = escape_label(p->scenarios[i].name);
+	m->req = xcalloc(m->nkeys + 1, sizeof(char *));
+	for (size_t k = 0; k < m->nkeys; k++)
+		if (m->keys[k].request)
+			m->req[k] = escape_label(m->keys[k].request->name ? m->keys[k].request->name : "");
+	m->slo = xcalloc(p->nslos + 1, sizeof(char *));
+	for (size_t i = 0; i < p->nslos; i++)
+		m->slo[i] = escape_label(p->slos[i].name);
+	m->fault = xcalloc(p->faults.n + 1, sizeof(char *));
+	for (size_t i = 0; i < p->faults.n; i++)
+		m->fault[i] = escape_label(p->faults.items[i].name);
+}
+
+/* Frees an array of N strings. */
+static void free_strings(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 /* Allocates every counter, at zero, and the SLO values at NaN. */
@@ -217,6 +253,7 @@ static void alloc_values(struct fr_metrics *m)
 	m->gauges = xcalloc(ns * 4, sizeof(uint64_t));
 	m->slo_vals = xcalloc(nslo, sizeof(uint64_t));
 	m->slo_pass = xcalloc(nslo, sizeof(uint64_t));
+	m->last_done = xcalloc(ns, sizeof(uint64_t));
 	for (size_t i = 0; i < m->plan->nslos; i++)
 		store_double(&m->slo_vals[i], NAN);
 	build_faults(m);
@@ -310,7 +347,7 @@ static void histogram(struct buf *b, const struct fr_metrics *m, const char *nam
 /* The scenario name of a key. */
 static const char *key_scenario(const struct fr_metrics *m, size_t k)
 {
-	return m->plan->scenarios[m->keys[k].scenario].name;
+	return m->scen[m->keys[k].scenario];
 }
 
 /* Offset of the buckets of (key, outcome, hist) in req_buckets. */
@@ -333,7 +370,7 @@ static void render_request_hist(struct buf *b, const struct fr_metrics *m, size_
 			continue;
 		for (size_t o = 0; o < NOUT; o++) {
 			char *labels = xasprintf("run_id=\"%s\",scenario=\"%s\",request=\"%s\",outcome=\"%s\"",
-						 m->run_id, key_scenario(m, k), m->keys[k].request->name,
+						 m->run_id, key_scenario(m, k), m->req[k],
 						 fr_outcome_name((enum fr_outcome)o));
 			size_t i = req_index(m, k, o, hist);
 			histogram(b, m, names[hist], labels, &m->req_buckets[i * m->nb], &m->req_sums[i]);
@@ -355,7 +392,7 @@ static void render_requests_total(struct buf *b, const struct fr_metrics *m)
 			for (size_t i = 0; i < m->nb; i++)
 				n += load_u64(&bk[i]);
 			bprintf(b, "flowrun_requests_total{run_id=\"%s\",scenario=\"%s\",request=\"%s\",outcome=\"%s\"} %llu\n",
-				m->run_id, key_scenario(m, k), m->keys[k].request->name,
+				m->run_id, key_scenario(m, k), m->req[k],
 				fr_outcome_name((enum fr_outcome)o), (unsigned long long)n);
 		}
 	}
@@ -378,8 +415,7 @@ static void render_ws(struct buf *b, const struct fr_metrics *m)
 	for (size_t s = 0; s < m->plan->nscenarios; s++)
 		if (m->plan->scenarios[s].model == FR_MODEL_WEBSOCKET)
 			bprintf(b, "flowrun_ws_connections{run_id=\"%s\",scenario=\"%s\"} %lld\n", m->run_id,
-				m->plan->scenarios[s].name,
-				(long long)__atomic_load_n(&m->ws_conns[s], __ATOMIC_RELAXED));
+				m->scen[s], (long long)__atomic_load_n(&m->ws_conns[s], __ATOMIC_RELAXED));
 	header(b, "flowrun_ws_messages_total", "counter", "WebSocket messages, by kind.");
 	for (size_t k = 0; k < m->nkeys; k++) {
 		if (m->keys[k].request)
@@ -399,14 +435,14 @@ static void render_gauges(struct buf *b, const struct fr_metrics *m)
 	static const char *const helps[4] = {
 		"Virtual users running (closed model).", "WebSocket viewers planned (websocket model).",
 		"Planned request rate in requests per second (open model).",
-		"Requests sent per second over the last second (open model)."};
+		"HTTP requests finished per second over the last second (groups count once)."};
 	for (size_t g = 0; g < 4; g++) {
 		header(b, names[g], "gauge", helps[g]);
 		for (size_t s = 0; s < m->plan->nscenarios; s++) {
 			char v[64];
 			fmt_value(v, sizeof v, load_double(&m->gauges[s * 4 + g]));
 			bprintf(b, "%s{run_id=\"%s\",scenario=\"%s\"} %s\n", names[g], m->run_id,
-				m->plan->scenarios[s].name, v);
+				m->scen[s], v);
 		}
 	}
 }
@@ -418,7 +454,7 @@ static void render_faults(struct buf *b, const struct fr_metrics *m)
 	for (size_t i = 0; i < m->nfaults; i++) {
 		const struct fr_fault *f = &m->plan->faults.items[m->faults[i].fault];
 		bprintf(b, "flowrun_fault_active{run_id=\"%s\",proxy=\"%s\",toxic=\"%s\",fault=\"%s\"} %llu\n",
-			m->run_id, m->faults[i].proxy, fr_toxic_name(f->toxic), f->name,
+			m->run_id, m->faults[i].proxy, fr_toxic_name(f->toxic), m->fault[m->faults[i].fault],
 			(unsigned long long)load_u64(&m->fault_on[m->faults[i].fault]));
 	}
 }
@@ -438,16 +474,16 @@ static void render_slos(struct buf *b, const struct fr_metrics *m)
 	       "Latest measured value of the SLO (seconds, fraction or count); NaN until evaluated.");
 	for (size_t i = 0; i < p->nslos; i++) {
 		fmt_value(v, sizeof v, slo_export(&p->slos[i], load_double(&m->slo_vals[i])));
-		bprintf(b, "flowrun_slo_value{run_id=\"%s\",slo=\"%s\"} %s\n", m->run_id, p->slos[i].name, v);
+		bprintf(b, "flowrun_slo_value{run_id=\"%s\",slo=\"%s\"} %s\n", m->run_id, m->slo[i], v);
 	}
 	header(b, "flowrun_slo_threshold", "gauge", "Threshold of the SLO, in the unit of its value.");
 	for (size_t i = 0; i < p->nslos; i++) {
 		fmt_value(v, sizeof v, slo_export(&p->slos[i], p->slos[i].threshold));
-		bprintf(b, "flowrun_slo_threshold{run_id=\"%s\",slo=\"%s\"} %s\n", m->run_id, p->slos[i].name, v);
+		bprintf(b, "flowrun_slo_threshold{run_id=\"%s\",slo=\"%s\"} %s\n", m->run_id, m->slo[i], v);
 	}
 	header(b, "flowrun_slo_pass", "gauge", "1 when the latest evaluation met the SLO, else 0.");
 	for (size_t i = 0; i < p->nslos; i++)
-		bprintf(b, "flowrun_slo_pass{run_id=\"%s\",slo=\"%s\"} %llu\n", m->run_id, p->slos[i].name,
+		bprintf(b, "flowrun_slo_pass{run_id=\"%s\",slo=\"%s\"} %llu\n", m->run_id, m->slo[i],
 			(unsigned long long)load_u64(&m->slo_pass[i]));
 }
 
@@ -528,10 +564,68 @@ void fr_metrics_set_viewers(struct fr_metrics *m, int scenario, double viewers)
 	set_gauge(m, scenario, 1, viewers);
 }
 
-void fr_metrics_set_rates(struct fr_metrics *m, int scenario, double planned, double achieved)
+void fr_metrics_set_planned_rate(struct fr_metrics *m, int scenario, double rate)
 {
-	set_gauge(m, scenario, 2, planned);
-	set_gauge(m, scenario, 3, achieved);
+	set_gauge(m, scenario, 2, rate);
+}
+
+void fr_metrics_action(struct fr_metrics *m, const struct fr_action *act)
+{
+	if (!m || (act->kind != FR_ACT_STAGE && act->kind != FR_ACT_STOP) || act->scenario < 0 ||
+	    (size_t)act->scenario >= m->plan->nscenarios)
+		return;
+	double level = act->kind == FR_ACT_STOP ? 0 : act->level;
+	switch (m->plan->scenarios[act->scenario].model) {
+	case FR_MODEL_CLOSED:
+		fr_metrics_set_users(m, act->scenario, level);
+		break;
+	case FR_MODEL_OPEN:
+		fr_metrics_set_planned_rate(m, act->scenario, level);
+		break;
+	case FR_MODEL_WEBSOCKET:
+		fr_metrics_set_viewers(m, act->scenario, level);
+		break;
+	}
+}
+
+/* Monotonic time in ns. */
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Requests of SCENARIO finished so far: top-level keys only (a group counts
+ * once per iteration, not once per step). */
+static uint64_t scenario_done(const struct fr_metrics *m, int scenario)
+{
+	uint64_t n = 0;
+	for (size_t k = 0; k < m->nkeys; k++) {
+		if (!m->keys[k].request || m->keys[k].scenario != scenario || m->keys[k].parent >= 0)
+			continue;
+		for (size_t o = 0; o < NOUT; o++) {
+			const uint64_t *bk = &m->req_buckets[req_index(m, k, o, 0) * m->nb];
+			for (size_t i = 0; i < m->nb; i++)
+				n += load_u64(&bk[i]);
+		}
+	}
+	return n;
+}
+
+/* Server thread, about once a second: flowrun_achieved_rate of every
+ * scenario from the requests finished since the previous sample. */
+static void sample_rates(struct fr_metrics *m)
+{
+	int64_t t = now_ns();
+	double dt = (double)(t - m->last_sample_ns) / 1e9;
+	for (size_t s = 0; s < m->plan->nscenarios; s++) {
+		uint64_t done = scenario_done(m, (int)s);
+		if (dt > 0)
+			store_double(&m->gauges[s * 4 + 3], (double)(done - m->last_done[s]) / dt);
+		m->last_done[s] = done;
+	}
+	m->last_sample_ns = t;
 }
 
 void fr_metrics_set_fault(struct fr_metrics *m, int fault, int active)
@@ -637,7 +731,12 @@ static void *serve(void *arg)
 	struct fr_metrics *m = arg;
 	for (;;) {
 		struct pollfd pfd[2] = {{m->fd, POLLIN, 0}, {m->wake[0], POLLIN, 0}};
-		if (poll(pfd, 2, -1) < 0) {
+		int64_t wait_ms = 1000 - (now_ns() - m->last_sample_ns) / 1000000;
+		if (wait_ms <= 0) {
+			sample_rates(m);
+			continue;
+		}
+		if (poll(pfd, 2, (int)wait_ms) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -731,21 +830,31 @@ int fr_metrics_create(const struct fr_plan *plan, const struct fr_results *keys,
 	m->plan_name = escape_label(plan->name ? plan->name : "");
 	m->fd = m->wake[0] = m->wake[1] = -1;
 	build_bounds(m);
+	build_labels(m);
 	alloc_values(m);
 	int rc = bind_listen(m, listen, err_out);
 	if (rc == 0 && pipe2(m->wake, O_CLOEXEC) < 0) {
 		*err_out = xasprintf("cannot start the metrics server: %s", strerror(errno));
 		rc = 4;
 	}
-	if (rc == 0 && (errno = pthread_create(&m->thread, NULL, serve, m)) != 0) {
-		*err_out = xasprintf("cannot start the metrics server: %s", strerror(errno));
-		rc = 4;
+	m->last_sample_ns = now_ns();
+	if (rc == 0) {
+		/* The server thread takes no signals: SIGINT/SIGTERM are the run's. */
+		sigset_t all, old;
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		int e = pthread_create(&m->thread, NULL, serve, m);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (e != 0) {
+			*err_out = xasprintf("cannot start the metrics server: %s", strerror(e));
+			rc = 4;
+		}
 	}
 	if (rc != 0) {
 		fr_metrics_free(m);
 		return rc;
 	}
-	m->thread_started = 1;
+	m->thread_started = 1; /* last_sample_ns was set before the thread started */
 	*m_out = m;
 	return 0;
 }
@@ -776,10 +885,17 @@ void fr_metrics_free(struct fr_metrics *m)
 	free(m->ws_msgs);
 	free(m->ws_conns);
 	free(m->gauges);
+	for (size_t i = 0; i < m->nfaults; i++)
+		free(m->faults[i].proxy);
 	free(m->faults);
+	free_strings(m->scen, m->plan->nscenarios);
+	free_strings(m->req, m->nkeys);
+	free_strings(m->slo, m->plan->nslos);
+	free_strings(m->fault, m->plan->faults.n);
 	free(m->fault_on);
 	free(m->slo_vals);
 	free(m->slo_pass);
+	free(m->last_done);
 	free(m);
 }
 

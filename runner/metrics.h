@@ -14,6 +14,9 @@
  * bounds and three atomic adds, with no string work. Histogram bounds are a
  * default set plus every latency threshold of the plan's SLOs, so a threshold
  * query against Prometheus needs no interpolation.
+ *
+ * Every recording and setting call accepts M == NULL (no --metrics-listen)
+ * and out-of-range indexes, and then does nothing, so callers need no checks.
  */
 #ifndef FR_METRICS_H
 #define FR_METRICS_H
@@ -67,10 +70,18 @@ void fr_metrics_count_ws(struct fr_metrics *m, int key, enum fr_ws_counter c, ui
 /* Adds DELTA (+1 on open, -1 on close) to flowrun_ws_connections of SCENARIO. */
 void fr_metrics_add_ws_connections(struct fr_metrics *m, int scenario, int64_t delta);
 
-/* Gauges of SCENARIO (an index into plan->scenarios). */
+/* The level gauges of a scenario from a timeline action: FR_ACT_STAGE and
+ * FR_ACT_STOP set flowrun_active_users (closed), flowrun_planned_rate (open)
+ * or flowrun_active_viewers (websocket); other actions are ignored. Call it
+ * from the run's on_action hook. */
+void fr_metrics_action(struct fr_metrics *m, const struct fr_action *act);
+
+/* The same gauges one by one (SCENARIO: an index into plan->scenarios).
+ * flowrun_achieved_rate needs no call: the exporter samples the finished
+ * requests of each scenario once a second. */
 void fr_metrics_set_users(struct fr_metrics *m, int scenario, double users);
 void fr_metrics_set_viewers(struct fr_metrics *m, int scenario, double viewers);
-void fr_metrics_set_rates(struct fr_metrics *m, int scenario, double planned, double achieved);
+void fr_metrics_set_planned_rate(struct fr_metrics *m, int scenario, double rate);
 
 /* flowrun_fault_active of every proxy of fault FAULT (plan->faults.items). */
 void fr_metrics_set_fault(struct fr_metrics *m, int fault, int active);

@@ -10,7 +10,8 @@
  * File writers (JSON, JUnit, Markdown) replace their file atomically: they
  * write FILE.tmp.PID in the same directory, fsync it and rename it over FILE,
  * so a reader (a CI step, `flowrun merge`) never sees half a result. They
- * return 0, or -1 with a message in *err_out (caller frees) — exit 4 material.
+ * return 0, or -1 with the reason in *err_out ("No such file or directory";
+ * caller frees; the caller names the file) — exit 4 material.
  */
 #ifndef FR_REPORT_H
 #define FR_REPORT_H
@@ -83,6 +84,13 @@ int fr_report_md(const struct fr_report *r, FILE *out);
 /* The Markdown summary to PATH: appended when PATH is $GITHUB_STEP_SUMMARY
  * (which other steps share), otherwise written atomically. */
 int fr_report_markdown(const struct fr_report *r, const char *path, char **err_out);
+
+/* Rebuilds a histogram from one raw histogram object of a JSON result
+ * ({"count", "min", "max", "sum", "buckets": [[low_us, high_us, count], …]}),
+ * for `flowrun merge`: quantiles, count, min and max equal the original's.
+ * RAW is a jansson json_t; returns NULL when it is malformed. */
+struct json_t;
+struct fr_hist *fr_report_raw_hist(const struct json_t *raw);
 
 /* Helpers shared by the writers (report_text.c). */
 

@@ -2,8 +2,9 @@
  *
  * The JSON result is the stable interface for CI and for `flowrun merge`: it
  * carries the verdicts and human-sized summaries, and also the raw histograms
- * of every (key, segment) cell as [low_us, high_us, count] buckets (high
- * inclusive), so shards can be added up exactly later. Empty cells are left
+ * of every (key, segment) cell — exact count, min, max and sum, and the
+ * non-empty buckets as [low_us, high_us, count] (high inclusive) — so shards
+ * can be added up exactly later (fr_report_raw_hist reads one back). Empty cells are left
  * out. Built with jansson and written atomically.
  */
 #include "report.h"
@@ -44,14 +45,48 @@ static void bucket(int64_t low, int64_t high, uint64_t count, void *arg)
 	json_array_append_new(arg, json_pack("[III]", (json_int_t)low, (json_int_t)high, (json_int_t)count));
 }
 
-/* Raw histogram buckets, or NULL when H is empty. */
+/* A raw histogram, or NULL when H is empty: exact count, min, max and sum,
+ * and the non-empty buckets. */
 static json_t *raw_hist(const struct fr_hist *h)
 {
 	if (!fr_hist_count(h))
 		return NULL;
 	json_t *a = json_array();
 	fr_hist_foreach(h, bucket, a);
-	return a;
+	return json_pack("{sI sI sI sf so}", "count", (json_int_t)fr_hist_count(h), "min",
+			 (json_int_t)fr_hist_min(h), "max", (json_int_t)fr_hist_max(h), "sum",
+			 fr_hist_mean(h) * (double)fr_hist_count(h), "buckets", a);
+}
+
+/* Rebuilds a histogram from a raw histogram object: every bucket keeps its
+ * count, and the exact min and max are recorded as themselves, so quantiles,
+ * min and max equal the original's (the mean is within a bucket width). */
+struct fr_hist *fr_report_raw_hist(const struct json_t *raw)
+{
+	json_int_t min, max;
+	json_t *buckets, *b;
+	size_t i;
+	if (json_unpack((json_t *)raw, "{sI sI so}", "min", &min, "max", &max, "buckets", &buckets) != 0 ||
+	    !json_is_array(buckets))
+		return NULL;
+	struct fr_hist *h = fr_hist_create();
+	json_array_foreach(buckets, i, b) {
+		json_int_t low, high, count;
+		if (json_unpack(b, "[III]", &low, &high, &count) != 0 || count < 0) {
+			fr_hist_free(h);
+			return NULL;
+		}
+		if (count > 0 && low <= min && min <= high) {
+			fr_hist_record(h, min);
+			count--;
+		}
+		if (count > 0 && low <= max && max <= high) {
+			fr_hist_record(h, max);
+			count--;
+		}
+		fr_hist_record_n(h, low, (uint64_t)count);
+	}
+	return h;
 }
 
 /* Percentile summary of H, or null when empty. */
@@ -323,7 +358,7 @@ static json_t *build(const struct fr_report *r)
 	json_t *lag = res ? raw_hist(res->sched_lag) : NULL;
 	set(o, "scheduler", json_pack("{sI sI so so}", "planned", (json_int_t)(res ? res->planned : 0), "sent",
 				      (json_int_t)(res ? res->sent : 0), "lag", stats(res ? res->sched_lag : NULL),
-				      "lag_raw", lag ? lag : json_array()));
+				      "lag_raw", lag ? lag : json_null()));
 	free(outcome);
 	return o;
 }
@@ -332,7 +367,7 @@ static json_t *build(const struct fr_report *r)
 static int write_json(const struct fr_report *r, FILE *out)
 {
 	json_t *root = build(r);
-	int rc = json_dumpf(root, out, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+	int rc = json_dumpf(root, out, JSON_COMPACT | JSON_REAL_PRECISION(10));
 	fputc('\n', out);
 	json_decref(root);
 	return rc;

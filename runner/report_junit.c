@@ -4,7 +4,9 @@
  * one <testcase> per SLO window named "slo-name [window]" with the plan name
  * as classname. A missed SLO is a <failure> whose message says what was
  * measured against what ("p99 7.30ms >= threshold < 5ms"); a window without
- * data is a failure too; a server-side SLO not judged here is <skipped>.
+ * data is a failure too; a server-side SLO not judged here is <skipped>. An
+ * invalid run (planned load not delivered) adds an <error> testcase
+ * "run validity", because its verdicts cannot be trusted.
  */
 #include "report.h"
 
@@ -85,6 +87,18 @@ static void testcase(const struct fr_report *r, const struct fr_verdict *v, FILE
 	free(label);
 }
 
+/* An invalid run is an <error> testcase of its own, so CI shows it first. */
+static void invalid_case(const struct fr_report *r, FILE *out)
+{
+	fputs("  <testcase classname=\"", out);
+	xml_escape(out, r->plan->name);
+	fputs("\" name=\"run validity\" time=\"0\">\n    <error type=\"invalid-run\" message=\"", out);
+	xml_escape(out, r->invalid_reason);
+	fputs("\">", out);
+	xml_escape(out, r->invalid_reason);
+	fputs("</error>\n  </testcase>\n", out);
+}
+
 /* A property line. */
 static void property(FILE *out, const char *name, const char *value)
 {
@@ -115,7 +129,7 @@ static int write_junit(const struct fr_report *r, FILE *out)
 	fprintf(out, "\" timestamp=\"%s\" hostname=\"", stamp);
 	xml_escape(out, host);
 	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%d\" skipped=\"%zu\" time=\"%.3f\">\n",
-		r->nverdicts, failures, r->invalid_reason ? 1 : 0, skipped,
+		r->nverdicts + (r->invalid_reason ? 1 : 0), failures, r->invalid_reason ? 1 : 0, skipped,
 		(double)(elapsed > 0 ? elapsed : 0) / 1e6);
 	fputs("  <properties>\n", out);
 	property(out, "run_id", r->run_id ? r->run_id : "");
@@ -123,6 +137,8 @@ static int write_junit(const struct fr_report *r, FILE *out)
 	char *outcome = fr_report_outcome(r);
 	property(out, "result", outcome);
 	fputs("  </properties>\n", out);
+	if (r->invalid_reason)
+		invalid_case(r, out);
 	for (size_t i = 0; i < r->nverdicts; i++)
 		testcase(r, &r->verdicts[i], out);
 	fputs("  <system-out>", out);

@@ -110,13 +110,13 @@ int fr_report_markdown(const struct fr_report *r, const char *path, char **err_o
 		return fr_report_write_atomic(path, fr_report_md, r, err_out);
 	FILE *f = fopen(path, "a");
 	if (!f) {
-		*err_out = xasprintf("cannot append to %s: %m", path);
+		*err_out = xasprintf("%m");
 		return -1;
 	}
 	int rc = fr_report_md(r, f);
 	if (fclose(f) != 0)
 		rc = -1;
 	if (rc)
-		*err_out = xasprintf("cannot write %s", path);
+		*err_out = xasprintf("%m");
 	return rc;
 }

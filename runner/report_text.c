@@ -104,7 +104,7 @@ static void fmt_dur(int64_t us, char *buf, size_t len)
 }
 
 /* The SLO tally in parentheses: "6/6 SLOs met", "2 of 6 SLOs failed", "…, 1 skipped". */
-static char *tally(const struct fr_report *r, const char *suffix)
+static char *tally(const struct fr_report *r, const char *prefix)
 {
 	size_t eval, failed, skipped;
 	count_slos(r, &eval, &failed, &skipped);
@@ -112,10 +112,10 @@ static char *tally(const struct fr_report *r, const char *suffix)
 	if (skipped)
 		snprintf(skip, sizeof skip, ", %zu skipped", skipped);
 	if (!eval)
-		return xasprintf("no SLOs evaluated%s%s", skip, suffix);
+		return xasprintf("%sno SLOs evaluated%s", prefix, skip);
 	if (failed)
-		return xasprintf("%zu of %zu SLO%s failed%s%s", failed, eval, eval == 1 ? "" : "s", skip, suffix);
-	return xasprintf("%zu/%zu SLO%s met%s%s", eval, eval, eval == 1 ? "" : "s", skip, suffix);
+		return xasprintf("%s%zu of %zu SLO%s failed%s", prefix, failed, eval, eval == 1 ? "" : "s", skip);
+	return xasprintf("%s%zu/%zu SLO%s met%s", prefix, eval, eval, eval == 1 ? "" : "s", skip);
 }
 
 /* The outcome line's text (after "result: "). */
@@ -129,7 +129,7 @@ char *fr_report_outcome(const struct fr_report *r)
 		fmt_dur(r->results ? r->results->elapsed_us : r->ended_unix_us - r->started_unix_us, done,
 			sizeof done);
 		fmt_dur(r->timeline->totals.duration_us, planned, sizeof planned);
-		t = tally(r, " on partial data");
+		t = tally(r, "on partial data: ");
 		s = xasprintf("INTERRUPTED after %s of %s (%s)", done, planned, t);
 	} else {
 		t = tally(r, "");
@@ -150,7 +150,7 @@ int *fr_report_segs(const struct fr_timeline *tl, int pass, int sc, int stage, s
 		const struct fr_segment *s = &tl->segs[i];
 		if (pass >= 0 && s->pass != pass)
 			continue;
-		if (sc >= 0 && (s->stage[sc] < 0 || (stage >= 0 && s->stage[sc] != stage)))
+		if (sc >= 0 && (!s->stage || s->stage[sc] < 0 || (stage >= 0 && s->stage[sc] != stage)))
 			continue;
 		segs[n++] = (int)i;
 	}
@@ -190,7 +190,7 @@ int fr_report_write_atomic(const char *path, int (*cb)(const struct fr_report *,
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f) {
-		*err_out = xasprintf("cannot write %s: %s", tmp, strerror(errno));
+		*err_out = xasprintf("%s", strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		free(tmp);
@@ -209,7 +209,7 @@ int fr_report_write_atomic(const char *path, int (*cb)(const struct fr_report *,
 		saved = errno;
 	}
 	if (rc != 0) {
-		*err_out = xasprintf("cannot write %s: %s", path, strerror(saved ? saved : EIO));
+		*err_out = xasprintf("%s", strerror(saved ? saved : EIO));
 		unlink(tmp);
 	}
 	free(tmp);
@@ -230,16 +230,13 @@ static void tbl_init(struct table *t, const char *align, const char *const *head
 {
 	t->ncols = (int)strlen(align);
 	t->align = align;
-	t->cells = NULL;
-	t->nrows = 0;
 	t->cells = xreallocarray(NULL, (size_t)t->ncols, sizeof *t->cells);
 	for (int c = 0; c < t->ncols; c++)
 		t->cells[c] = xstrdup(header[c]);
 	t->nrows = 1;
 }
 
-/* Appends a row; each cell is a printf format consumed in turn from the
- * variadic list as strings (pre-formatted by the caller). */
+/* Appends a row of ncols strings (const char *, copied). */
 static void tbl_row(struct table *t, ...)
 {
 	va_list ap;
@@ -358,9 +355,16 @@ static void print_header(const struct fr_report *r, FILE *out)
 	const struct fr_results *res = r->results;
 	if (res && res->planned) {
 		char lag[32];
+		uint64_t late = 0, missed = 0;
+		for (size_t i = 0; i < res->nkeys * tl->nsegs; i++) {
+			late += res->cells[i].late;
+			missed += res->cells[i].missed;
+		}
 		fmt_q(res->sched_lag, 0.99, lag, sizeof lag);
-		fprintf(out, "open model: %llu of %llu planned sends went out, send lag p99 %s\n",
-			(unsigned long long)res->sent, (unsigned long long)res->planned, lag);
+		fprintf(out, "open model: %llu of %llu planned sends went out (%llu late by > 1ms, %llu missed), "
+			     "send lag p99 %s\n",
+			(unsigned long long)res->sent, (unsigned long long)res->planned, (unsigned long long)late,
+			(unsigned long long)missed, lag);
 	}
 }
 
@@ -552,7 +556,7 @@ static void print_fault_actions(const struct fr_report *r, FILE *out)
 	tbl_print(&t, out);
 }
 
-/* Appends segment I to a list when it belongs to the same pass. */
+/* Appends segment I to a list. */
 static void push_seg(int *segs, size_t *n, int i)
 {
 	segs[(*n)++] = i;
@@ -610,8 +614,8 @@ static void print_fault_impact(const struct fr_report *r, FILE *out)
 				continue;
 			for (long i = first - 1; i >= 0 && tl->segs[i].pass == p && !tl->segs[i].nfaults; i--)
 				push_seg(segs[0], &n[0], (int)i);
-			for (size_t i = (size_t)last + 1; i < tl->nsegs && tl->segs[i].pass == p && !tl->segs[i].nfaults;
-			     i++)
+			for (size_t i = (size_t)last + 1;
+			     i < tl->nsegs && tl->segs[i].pass == p && !tl->segs[i].nfaults; i++)
 				push_seg(segs[2], &n[2], (int)i);
 			char q[3][24], e[3][24], *name;
 			for (int w = 0; w < 3; w++)

@@ -24,8 +24,8 @@
 #endif
 
 #define CONNECT_TIMEOUT_MS 1000L
-#define TOTAL_TIMEOUT_MS 3000L
-#define MAX_ANSWER (4u << 20) /* bytes; a listing of thousands of proxies fits */
+#define TOTAL_TIMEOUT_MS   3000L
+#define MAX_ANSWER         (4u << 20) /* bytes; a listing of thousands of proxies fits */
 
 struct answer {
 	char *data;
@@ -44,10 +44,10 @@ struct fr_toxi {
 };
 
 static const char *const type_names[] = {
-	[FR_TOXIC_LATENCY] = "latency",       [FR_TOXIC_BANDWIDTH] = "bandwidth",
-	[FR_TOXIC_SLOW_CLOSE] = "slow_close", [FR_TOXIC_TIMEOUT] = "timeout",
-	[FR_TOXIC_RESET_PEER] = "reset_peer", [FR_TOXIC_SLICER] = "slicer",
-	[FR_TOXIC_LIMIT_DATA] = "limit_data", [FR_TOXIC_DOWN] = "down",
+    [FR_TOXIC_LATENCY] = "latency",       [FR_TOXIC_BANDWIDTH] = "bandwidth",
+    [FR_TOXIC_SLOW_CLOSE] = "slow_close", [FR_TOXIC_TIMEOUT] = "timeout",
+    [FR_TOXIC_RESET_PEER] = "reset_peer", [FR_TOXIC_SLICER] = "slicer",
+    [FR_TOXIC_LIMIT_DATA] = "limit_data", [FR_TOXIC_DOWN] = "down",
 };
 
 /* Toxiproxy's name of a toxic type. */
@@ -195,7 +195,7 @@ static int http_status(long code)
 
 /* Sets up the easy handle for one call. */
 static void prepare(struct fr_toxi *toxi, const char *method, const char *url, const char *body,
-		    struct curl_slist *headers)
+                    struct curl_slist *headers)
 {
 	CURL *c = toxi->curl;
 
@@ -219,8 +219,7 @@ static void prepare(struct fr_toxi *toxi, const char *method, const char *url, c
 
 /* One HTTP call: METHOD PATH with BODY (JSON text or NULL). On success the
  * parsed answer goes to *json_out when it is not NULL (the caller decrefs). */
-static int call(struct fr_toxi *toxi, const char *method, const char *path, const char *body,
-		json_t **json_out)
+static int call(struct fr_toxi *toxi, const char *method, const char *path, const char *body, json_t **json_out)
 {
 	struct curl_slist *headers = NULL;
 	char *url = xasprintf("%s%s", toxi->url, path);
@@ -240,8 +239,8 @@ static int call(struct fr_toxi *toxi, const char *method, const char *path, cons
 	rc = curl_easy_perform(toxi->curl);
 	curl_easy_getinfo(toxi->curl, CURLINFO_RESPONSE_CODE, &toxi->http_code);
 	if (rc == CURLE_WRITE_ERROR && toxi->ans.overflow) {
-		set_error(toxi, xasprintf("toxiproxy at %s: %s %s: answer larger than %u bytes",
-					  toxi->url, method, path, MAX_ANSWER));
+		set_error(toxi, xasprintf("toxiproxy at %s: %s %s: answer larger than %u bytes", toxi->url, method,
+		                          path, MAX_ANSWER));
 		status = FR_TOXI_ERROR;
 	} else if (rc != CURLE_OK) {
 		char *why = transport_reason(toxi, rc);
@@ -250,16 +249,16 @@ static int call(struct fr_toxi *toxi, const char *method, const char *path, cons
 		status = FR_TOXI_UNREACHABLE;
 	} else if (toxi->http_code >= 400) {
 		char *text = answer_error_text(&toxi->ans);
-		set_error(toxi, xasprintf("toxiproxy at %s: %s %s: %s (HTTP %ld)", toxi->url, method,
-					  path, text, toxi->http_code));
+		set_error(toxi, xasprintf("toxiproxy at %s: %s %s: %s (HTTP %ld)", toxi->url, method, path, text,
+		                          toxi->http_code));
 		free(text);
 		status = http_status(toxi->http_code);
 	} else if (json_out && toxi->ans.len > 0) {
 		json_error_t jerr;
 		*json_out = json_loadb(toxi->ans.data, toxi->ans.len, 0, &jerr);
 		if (!*json_out) {
-			set_error(toxi, xasprintf("toxiproxy at %s: %s %s: unreadable answer: %s",
-						  toxi->url, method, path, jerr.text));
+			set_error(toxi, xasprintf("toxiproxy at %s: %s %s: unreadable answer: %s", toxi->url, method,
+			                          path, jerr.text));
 			status = FR_TOXI_ERROR;
 		}
 	}
@@ -271,8 +270,7 @@ static int call(struct fr_toxi *toxi, const char *method, const char *path, cons
 }
 
 /* Like call, with a jansson body (stolen: decref'd here). */
-static int call_json(struct fr_toxi *toxi, const char *method, const char *path, json_t *body,
-		     json_t **json_out)
+static int call_json(struct fr_toxi *toxi, const char *method, const char *path, json_t *body, json_t **json_out)
 {
 	char *text = json_dumps(body, JSON_COMPACT);
 	int rc;
@@ -385,7 +383,7 @@ static void parse_toxic(json_t *obj, struct fr_toxi_toxic *t)
 	t->name = member_str(obj, "name");
 	t->type = member_str(obj, "type");
 	t->upstream = json_is_string(json_object_get(obj, "stream")) &&
-		      strcmp(json_string_value(json_object_get(obj, "stream")), "upstream") == 0;
+	              strcmp(json_string_value(json_object_get(obj, "stream")), "upstream") == 0;
 	t->toxicity = json_is_number(tox) ? json_number_value(tox) : 1.0;
 	json_object_foreach(attrs, key, v)
 	{
@@ -411,8 +409,7 @@ static void parse_toxics(json_t *arr, struct fr_toxi_toxic **out, size_t *n_out)
 /* Orders proxies by name. */
 static int proxy_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct fr_toxi_proxy *)a)->name,
-		      ((const struct fr_toxi_proxy *)b)->name);
+	return strcmp(((const struct fr_toxi_proxy *)a)->name, ((const struct fr_toxi_proxy *)b)->name);
 }
 
 /* GET /proxies. */
@@ -493,8 +490,7 @@ int fr_toxi_check_proxies(struct fr_toxi *toxi, const struct fr_faults *faults)
 	for (size_t i = 0; i < faults->n; i++) {
 		const struct fr_fault *f = &faults->items[i];
 		for (size_t j = 0; j < f->nproxies; j++) {
-			if (proxy_exists(proxies, n, f->proxies[j]) ||
-			    has_name(missing, nmissing, f->proxies[j]))
+			if (proxy_exists(proxies, n, f->proxies[j]) || has_name(missing, nmissing, f->proxies[j]))
 				continue;
 			missing = xreallocarray(missing, nmissing + 1, sizeof(*missing));
 			missing[nmissing++] = f->proxies[j];
@@ -504,10 +500,10 @@ int fr_toxi_check_proxies(struct fr_toxi *toxi, const struct fr_faults *faults)
 	if (!nmissing)
 		return FR_TOXI_OK;
 	char *list = quoted_list(missing, nmissing);
-	set_error(toxi, xasprintf("toxiproxy at %s has no proxy %s named by the plan's faults "
-				  "(start toxiproxy-server -config %s, or run with --create-proxies)",
-				  toxi->url, list,
-				  faults->proxies_file ? faults->proxies_file : "toxiproxy/config.json"));
+	set_error(toxi,
+	          xasprintf("toxiproxy at %s has no proxy %s named by the plan's faults "
+	                    "(start toxiproxy-server -config %s, or run with --create-proxies)",
+	                    toxi->url, list, faults->proxies_file ? faults->proxies_file : "toxiproxy/config.json"));
 	free(list);
 	free(missing);
 	return FR_TOXI_NOT_FOUND;
@@ -520,16 +516,22 @@ int fr_toxi_populate(struct fr_toxi *toxi, const struct fr_faults *faults)
 
 	for (size_t i = 0; i < faults->nproxies; i++) {
 		const struct fr_proxy *p = &faults->proxies[i];
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b}", "name", p->name,
-						     "listen", p->listen, "upstream", p->upstream,
-						     "enabled", 1));
+		if (!p->name || !p->listen || !p->upstream) {
+			json_decref(arr);
+			set_error(toxi, xasprintf("toxiproxy at %s: proxy %zu of %s lacks a name, "
+			                          "listen or upstream",
+			                          toxi->url, i + 1,
+			                          faults->proxies_file ? faults->proxies_file : "the plan"));
+			return FR_TOXI_ERROR;
+		}
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b}", "name", p->name, "listen", p->listen,
+		                                     "upstream", p->upstream, "enabled", 1));
 	}
 	return call_json(toxi, "POST", "/populate", arr, NULL);
 }
 
 /* GET /proxies/{proxy}/toxics. */
-int fr_toxi_toxics(struct fr_toxi *toxi, const char *proxy, struct fr_toxi_toxic **toxics_out,
-		   size_t *n_out)
+int fr_toxi_toxics(struct fr_toxi *toxi, const char *proxy, struct fr_toxi_toxic **toxics_out, size_t *n_out)
 {
 	char *path = proxy_path(toxi, proxy, "/toxics");
 	json_t *root;
@@ -556,8 +558,7 @@ static int post_toxic(struct fr_toxi *toxi, const char *proxy, json_t *body)
 }
 
 /* Adds FAULT's toxic to PROXY under NAME. */
-int fr_toxi_add_toxic(struct fr_toxi *toxi, const char *proxy, const char *name,
-		      const struct fr_fault *fault)
+int fr_toxi_add_toxic(struct fr_toxi *toxi, const char *proxy, const char *name, const struct fr_fault *fault)
 {
 	json_t *attrs = json_object();
 
@@ -567,22 +568,19 @@ int fr_toxi_add_toxic(struct fr_toxi *toxi, const char *proxy, const char *name,
 		return FR_TOXI_ERROR;
 	}
 	for (size_t i = 0; i < fault->nattrs; i++)
-		json_object_set_new(attrs, fault->attrs[i].name,
-				    json_integer((json_int_t)fault->attrs[i].value));
+		json_object_set_new(attrs, fault->attrs[i].name, json_integer((json_int_t)fault->attrs[i].value));
 	return post_toxic(toxi, proxy,
-			  json_pack("{s:s, s:s, s:s, s:f, s:o}", "name", name, "type",
-				    fr_toxi_type_name(fault->toxic), "stream",
-				    fault->upstream ? "upstream" : "downstream", "toxicity",
-				    fault->toxicity, "attributes", attrs));
+	                  json_pack("{s:s, s:s, s:s, s:f, s:o}", "name", name, "type", fr_toxi_type_name(fault->toxic),
+	                            "stream", fault->upstream ? "upstream" : "downstream", "toxicity", fault->toxicity,
+	                            "attributes", attrs));
 }
 
 /* Adds a down marker: a latency toxic of 0 ms. */
 int fr_toxi_add_marker(struct fr_toxi *toxi, const char *proxy, const char *name)
 {
 	return post_toxic(toxi, proxy,
-			  json_pack("{s:s, s:s, s:s, s:f, s:{s:i, s:i}}", "name", name, "type",
-				    "latency", "stream", "downstream", "toxicity", 1.0,
-				    "attributes", "latency", 0, "jitter", 0));
+	                  json_pack("{s:s, s:s, s:s, s:f, s:{s:i, s:i}}", "name", name, "type", "latency", "stream",
+	                            "downstream", "toxicity", 1.0, "attributes", "latency", 0, "jitter", 0));
 }
 
 /* DELETE a toxic; gone already counts as removed. */
@@ -634,7 +632,7 @@ static void push(char ***list, size_t *n, char *s)
 
 /* Cleans one proxy: re-enable it if flowrun disabled it, then drop its toxics. */
 static int clean_proxy(struct fr_toxi *toxi, const struct fr_toxi_proxy *p, const char *prefix,
-		       struct fr_toxi_leftovers *out)
+                       struct fr_toxi_leftovers *out)
 {
 	size_t plen = strlen(prefix);
 	int marked = 0, rc;
@@ -659,8 +657,7 @@ static int clean_proxy(struct fr_toxi *toxi, const struct fr_toxi_proxy *p, cons
 }
 
 /* Removes every PREFIX toxic and re-enables proxies flowrun left disabled. */
-int fr_toxi_remove_leftovers(struct fr_toxi *toxi, const char *prefix,
-			     struct fr_toxi_leftovers *out)
+int fr_toxi_remove_leftovers(struct fr_toxi *toxi, const char *prefix, struct fr_toxi_leftovers *out)
 {
 	struct fr_toxi_proxy *proxies;
 	size_t n;
@@ -708,12 +705,12 @@ char *fr_toxi_leftovers_message(const struct fr_toxi_leftovers *lo)
 		return NULL;
 	toxics = join(lo->toxics, lo->ntoxics);
 	msg = xasprintf("removed %zu leftover toxic%s from an earlier run: %s", lo->ntoxics,
-			lo->ntoxics == 1 ? "" : "s", toxics);
+	                lo->ntoxics == 1 ? "" : "s", toxics);
 	free(toxics);
 	if (lo->nenabled) {
 		char *proxies = join(lo->enabled, lo->nenabled);
 		char *full = xasprintf("%s; re-enabled proxy%s it had left disabled: %s", msg,
-				       lo->nenabled == 1 ? "" : "s", proxies);
+		                       lo->nenabled == 1 ? "" : "s", proxies);
 		free(proxies);
 		free(msg);
 		msg = full;

@@ -28,7 +28,7 @@
 
 #include "plan.h"
 
-#define FR_TOXI_PREFIX "flowrun-"
+#define FR_TOXI_PREFIX    "flowrun-"
 #define FR_TOXI_MAX_ATTRS 8
 
 enum fr_toxi_status {
@@ -44,8 +44,8 @@ struct fr_toxi;
 /* A toxic as Toxiproxy stores it. */
 struct fr_toxi_toxic {
 	char *name;
-	char *type;    /* "latency", "timeout", … */
-	int upstream;  /* stream: 0 downstream, 1 upstream */
+	char *type;   /* "latency", "timeout", … */
+	int upstream; /* stream: 0 downstream, 1 upstream */
 	double toxicity;
 	struct {
 		char *name;
@@ -103,15 +103,13 @@ int fr_toxi_check_proxies(struct fr_toxi *toxi, const struct fr_faults *faults);
 int fr_toxi_populate(struct fr_toxi *toxi, const struct fr_faults *faults);
 
 /* GET /proxies/{proxy}/toxics. Free the result with fr_toxi_toxics_free. */
-int fr_toxi_toxics(struct fr_toxi *toxi, const char *proxy, struct fr_toxi_toxic **toxics_out,
-		   size_t *n_out);
+int fr_toxi_toxics(struct fr_toxi *toxi, const char *proxy, struct fr_toxi_toxic **toxics_out, size_t *n_out);
 void fr_toxi_toxics_free(struct fr_toxi_toxic *toxics, size_t n);
 
 /* POST /proxies/{proxy}/toxics: adds FAULT's toxic under NAME, with its
  * stream, toxicity and attributes (already in Toxiproxy's units). A `down`
  * fault has no toxic: use fr_toxi_add_marker and fr_toxi_set_enabled. */
-int fr_toxi_add_toxic(struct fr_toxi *toxi, const char *proxy, const char *name,
-		      const struct fr_fault *fault);
+int fr_toxi_add_toxic(struct fr_toxi *toxi, const char *proxy, const char *name, const struct fr_fault *fault);
 
 /* Adds the marker of a `down` fault: a latency toxic of 0 ms named NAME. */
 int fr_toxi_add_marker(struct fr_toxi *toxi, const char *proxy, const char *name);
@@ -127,8 +125,7 @@ int fr_toxi_set_enabled(struct fr_toxi *toxi, const char *proxy, int enabled);
  * every proxy, after re-enabling each disabled proxy that carries a `down`
  * marker with that prefix. Fills *out (release with fr_toxi_leftovers_clear)
  * with what it removed, also on failure (what was done before the error). */
-int fr_toxi_remove_leftovers(struct fr_toxi *toxi, const char *prefix,
-			     struct fr_toxi_leftovers *out);
+int fr_toxi_remove_leftovers(struct fr_toxi *toxi, const char *prefix, struct fr_toxi_leftovers *out);
 void fr_toxi_leftovers_clear(struct fr_toxi_leftovers *lo);
 
 /* The message to print about LO, without the "flowrun: " every message of

@@ -32,13 +32,13 @@ static size_t parse_decimal(const char *s, struct decimal *d)
 		i++;
 	}
 	for (; s[i] >= '0' && s[i] <= '9'; i++, digits++)
-		if (d->mant < ((__int128)1 << 100))
+		if (d->mant < ((__int128)1 << 90))
 			d->mant = d->mant * 10 + (s[i] - '0');
 		else
 			d->scale--; /* too many digits: keep magnitude, lose precision */
 	if (s[i] == '.' && s[i + 1] >= '0' && s[i + 1] <= '9' && digits > 0) {
 		for (i++; s[i] >= '0' && s[i] <= '9'; i++, digits++) {
-			if (d->mant < ((__int128)1 << 100)) {
+			if (d->mant < ((__int128)1 << 90)) {
 				d->mant = d->mant * 10 + (s[i] - '0');
 				d->scale++;
 			}

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -105,7 +106,7 @@ static int distance(const char *a, const char *b)
 /* A candidate's score against WORD: 0..2 by distance, 2 for a prefix, 3 when far. */
 static int score(const char *word, const char *cand)
 {
-	int d = distance(word, cand);
+	int d = strcasecmp(word, cand) == 0 ? 0 : distance(word, cand);
 	size_t lw = strlen(word), lc = strlen(cand);
 
 	if (d <= 2)
@@ -124,20 +125,6 @@ static const char *dym(char *buf, size_t size, const char *best)
 	return buf;
 }
 
-/* The closest of a NULL-terminated list of candidates, or NULL. */
-static const char *suggest_list(const char *word, const char *const *cands)
-{
-	const char *best = NULL;
-	int bs = 3;
-
-	for (size_t i = 0; cands[i]; i++) {
-		int s = score(word, cands[i]);
-		if (s < bs)
-			bs = s, best = cands[i];
-	}
-	return best;
-}
-
 /* Is KEY in the NULL-terminated LIST? */
 static int in_list(const char *key, const char *const *list)
 {
@@ -145,6 +132,30 @@ static int in_list(const char *key, const char *const *list)
 		if (strcmp(key, list[i]) == 0)
 			return 1;
 	return 0;
+}
+
+/* Words from other tools that mean one of ours. */
+static const char *const synonyms[][2] = {
+	{ "rps", "rate" },     { "qps", "rate" },	  { "duration", "for" }, { "vus", "users" },
+	{ "concurrency", "users" }, { "connections", "viewers" }, { "threshold", "p99" }, { "type", "toxic" },
+};
+
+/* The closest of a NULL-terminated list of candidates, or NULL. */
+static const char *suggest_list(const char *word, const char *const *cands)
+{
+	const char *best = NULL;
+	int bs = 3;
+
+	for (size_t i = 0; i < sizeof synonyms / sizeof synonyms[0]; i++)
+		if (strcmp(word, synonyms[i][0]) == 0 && in_list(synonyms[i][1], cands))
+			return synonyms[i][1];
+
+	for (size_t i = 0; cands[i]; i++) {
+		int s = score(word, cands[i]);
+		if (s < bs)
+			bs = s, best = cands[i];
+	}
+	return best;
 }
 
 /* Is S an identifier ([A-Za-z_][A-Za-z0-9_]*)? */
@@ -313,6 +324,8 @@ static int want_seq(struct ctx *c, const node_t *node)
 /* Reports NODE unless it is a non-null scalar. */
 static int want_str(struct ctx *c, const node_t *node)
 {
+	if (node->kind == FR_Y_SCALAR && node->env_failed)
+		return 0; /* already reported by the env expansion */
 	if (node->kind == FR_Y_SCALAR && !fr_ytree_is_null(node))
 		return 1;
 	fr_diag_add(c->diags, node->pos, "expected a string, got %s", fr_ytree_kind_name(node));
@@ -324,6 +337,8 @@ static int want_int(struct ctx *c, const node_t *node, int64_t min, int64_t *out
 {
 	int64_t v = 0;
 
+	if (node->kind == FR_Y_SCALAR && node->env_failed)
+		return 0;
 	if (node->kind == FR_Y_SCALAR && node->style == FR_YS_PLAIN && fr_units_int(node->str, &v) == 0 && v >= min) {
 		if (out)
 			*out = v;
@@ -967,9 +982,9 @@ static void check_scenario(struct ctx *c, const node_t *node, int index)
 		c->pass_us = total;
 	if (!total_ok)
 		c->pass_known = 0;
-	if (model == 0 || model == 1) {
+	if (model != 2) {
 		struct scope s = scope_copy(&c->scope);
-		if ((v = require(c, node, "requests"))) {
+		if ((v = model >= 0 ? require(c, node, "requests") : fr_ytree_get(node, "requests"))) {
 			if (v->kind == FR_Y_SEQ && v->n == 0)
 				fr_diag_add(c->diags, v->pos, "a scenario needs at least one request");
 			for (size_t i = 0; v->kind == FR_Y_SEQ && i < v->n; i++) {
@@ -1236,6 +1251,8 @@ static int window_cmp(const void *va, const void *vb)
 /* Reports faults whose windows overlap on one proxy. */
 static void check_overlaps(struct ctx *c)
 {
+	if (c->nwindows < 2)
+		return;
 	qsort(c->windows, c->nwindows, sizeof *c->windows, window_cmp);
 	for (size_t i = 1, open = 0; i < c->nwindows; i++) {
 		const struct window *w = &c->windows[i], *o = &c->windows[open];
@@ -1386,10 +1403,14 @@ static void check_during(struct ctx *c, const node_t *v)
 			fr_diag_add(c->diags, v->pos, "'after-faults' needs a fault timeline");
 		return;
 	}
-	fr_diag_add(c->diags, v->pos,
-		    "invalid window '%s' (expected run, each-stage, stage:NAME, fault:NAME, no-fault or "
-		    "after-faults+DURATION)%s",
-		    s, dym(buf, sizeof buf, suggest_list(s, forms)));
+	const char *best = suggest_list(s, forms);
+	if (best)
+		fr_diag_add(c->diags, v->pos, "invalid window '%s'%s", s, dym(buf, sizeof buf, best));
+	else
+		fr_diag_add(c->diags, v->pos,
+			    "invalid window '%s' (expected run, each-stage, stage:NAME, fault:NAME, no-fault or "
+			    "after-faults+DURATION)",
+			    s);
 }
 
 /* Checks the threshold of stat KEY (a key node) with value V. */
@@ -1413,7 +1434,8 @@ static void check_threshold(struct ctx *c, const node_t *key, const node_t *v)
 			fr_diag_add(c->diags, v->pos, "threshold '%s' of 'lost' needs a percentage or a count", v->str);
 	} else if (thr.kind != FR_THR_DURATION) {
 		if (thr.kind == FR_THR_COUNT)
-			fr_diag_add(c->diags, v->pos, "duration '%s' needs a unit (us, ms, s, m, h)", v->str);
+			fr_diag_add(c->diags, v->pos, "threshold '%s' of '%s' needs a unit (us, ms, s, m, h)", v->str,
+				    key->str);
 		else
 			fr_diag_add(c->diags, v->pos, "threshold '%s' of '%s' needs a duration", v->str, key->str);
 	}

@@ -306,7 +306,8 @@ static void pop(struct parse *p)
 	if (node->kind == FR_Y_SEQ) {
 		node->n = f->n;
 		node->vals = fr_yarena_alloc(p->a, (f->n ? f->n : 1) * sizeof *node->vals);
-		memcpy(node->vals, f->items, f->n * sizeof *node->vals);
+		if (f->n)
+			memcpy(node->vals, f->items, f->n * sizeof *node->vals);
 	} else {
 		node->n = f->n / 2;
 		node->keys = fr_yarena_alloc(p->a, (node->n ? node->n : 1) * sizeof *node->keys);

@@ -46,6 +46,7 @@ struct fr_ynode {
 	struct fr_ynode **keys; /* map: key scalars */
 	struct fr_ynode **vals; /* map: values; seq: items */
 	size_t size;     /* nodes in this subtree, aliases counted in full */
+	int env_failed;  /* scalar: its ${env:} expansion failed (already reported) */
 };
 
 struct fr_yarena;

@@ -1,10 +1,11 @@
 /* metrics-demo.c: serves the exporter of the hand-built fixture plan, for e2e tests.
  *
- * Usage: metrics-demo LISTEN SECONDS. Starts the exporter the way `flowrun
- * run --metrics-listen LISTEN` does, records a few samples of every kind,
- * prints "listening on PORT", serves for SECONDS and exits 0. When the
- * exporter cannot start it prints "flowrun: MESSAGE" to stderr and exits with
- * the status flowrun uses (2 or 4). It lets tests/e2e/metrics.sh lint a real
+ * Usage: metrics-demo LISTEN SECONDS [PUSHGATEWAY]. Starts the exporter the
+ * way `flowrun run --metrics-listen LISTEN` does, records a few samples of
+ * every kind, pushes them to PUSHGATEWAY when given, prints "listening on
+ * PORT", serves for SECONDS and exits 0. When the exporter cannot start or
+ * the push fails it prints "flowrun: MESSAGE" to stderr and exits with the
+ * status flowrun uses (2 or 4). It lets tests/e2e/metrics.sh lint a real
  * scrape with promtool without needing a whole run.
  */
 #include <stdio.h>
@@ -19,8 +20,8 @@ int main(int argc, char **argv)
 	struct fixture f;
 	struct fr_metrics *m;
 	char *err;
-	if (argc != 3) {
-		fprintf(stderr, "usage: metrics-demo LISTEN SECONDS\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: metrics-demo LISTEN SECONDS [PUSHGATEWAY]\n");
 		return 2;
 	}
 	fixture_init(&f);
@@ -35,10 +36,16 @@ int main(int argc, char **argv)
 	fr_metrics_record_delivery(m, 2, 42000);
 	fr_metrics_count_ws(m, 2, FR_WS_RECEIVED, 1);
 	fr_metrics_add_ws_connections(m, 1, 1);
-	fr_metrics_set_rates(m, 0, 50, 50);
+	fr_metrics_set_planned_rate(m, 0, 50);
 	fr_metrics_set_viewers(m, 1, 10);
 	fr_metrics_set_fault(m, 0, 1);
 	fr_metrics_set_slo(m, 0, 3000, 1);
+	if (argc == 4 && fr_metrics_push(m, argv[3], &err) != 0) {
+		fprintf(stderr, "flowrun: %s\n", err);
+		free(err);
+		fr_metrics_free(m);
+		return 4;
+	}
 	printf("listening on %d\n", fr_metrics_port(m));
 	fflush(stdout);
 	fr_metrics_linger(m, atof(argv[2]));

@@ -2,14 +2,16 @@
 # schema-corpus.sh: schema/plan.schema.json agrees with the plans and the plan corpus (TAP).
 #
 # The JSON Schema is the contract for editors and CI; the C validator is the
-# authority at run time. This test keeps them in agreement: the schema is valid
-# draft-07; every plan under plans/ and every must-pass corpus plan
-# (tests/corpus/pass, tests/corpus/lib) is accepted; every must-fail plan
-# (tests/corpus/fail) is rejected, except the ones listed in
+# authority at run time. This test keeps the two in agreement: the schema is
+# valid draft-07; every plan under plans/ and tests/corpus/pass/, and every file
+# of tests/corpus/lib/ that they extend, is accepted; every must-fail plan of
+# tests/corpus/fail/ is rejected, except those listed in
 # tests/corpus/schema-accepts.txt with the reason JSON Schema cannot express
-# their rule — and those must really be accepted, so the list stays exact.
+# their rule — and those must really be accepted, so that the list stays exact.
+# (Library files extended only by must-fail plans are not judged on their own:
+# the must-fail plan that extends them is.)
 #
-# YAML is converted to JSON with the js-yaml that ajv-cli itself uses, before
+# YAML is converted to JSON with the js-yaml that ajv-cli itself uses before
 # ajv sees it: ajv-cli falls back to require()-ing a data file it cannot parse,
 # which would run a broken .yaml file as JavaScript.
 set -u
@@ -37,9 +39,48 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/schema-corpus.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
 shopt -s nullglob
-must_pass=(plans/*.yaml plans/common/*.yaml tests/corpus/pass/*.yaml tests/corpus/lib/*.yaml)
+plans=(plans/*.yaml plans/common/*.yaml tests/corpus/pass/*.yaml)
+libs=(tests/corpus/lib/*.yaml)
 must_fail=(tests/corpus/fail/*.yaml)
-all=("${must_pass[@]}" "${must_fail[@]}")
+all=("${plans[@]}" "${libs[@]}" "${must_fail[@]}")
+declare -A idx=()
+for i in "${!all[@]}"; do
+	idx[${all[$i]}]=$i
+done
+
+# YAML → JSON: $tmp/N.json for file N, or $tmp/N.err with the parse error;
+# $tmp/N.ext holds the file it extends, relative to the source root.
+node -e '
+const fs = require("fs"), path = require("path");
+const yaml = require(require.resolve("js-yaml", { paths: [path.resolve("node_modules/ajv-cli")] }));
+const out = process.argv[1];
+process.argv.slice(2).forEach((f, i) => {
+	try {
+		const v = yaml.safeLoad(fs.readFileSync(f, "utf8"), { filename: f });
+		fs.writeFileSync(path.join(out, i + ".json"), JSON.stringify(v === undefined ? null : v));
+		if (v && typeof v.extends === "string")
+			fs.writeFileSync(path.join(out, i + ".ext"), path.normalize(path.join(path.dirname(f), v.extends)));
+	} catch (e) {
+		fs.writeFileSync(path.join(out, i + ".err"), String(e.message).split("\n")[0]);
+	}
+});' "$tmp" "${all[@]}"
+
+# The must-pass set: the plans, and the library files they extend (transitively).
+must_pass=("${plans[@]}")
+declare -A extended=()
+for ((q = 0; q < ${#must_pass[@]}; q++)); do
+	i=${idx[${must_pass[$q]}]}
+	[ -f "$tmp/$i.ext" ] || continue
+	e=$(cat "$tmp/$i.ext")
+	if [ -n "${idx[$e]+set}" ] && [ -z "${extended[$e]+set}" ] && [[ $e == tests/corpus/lib/* ]]; then
+		extended[$e]=1
+		must_pass+=("$e")
+	fi
+done
+unjudged=()
+for f in "${libs[@]}"; do
+	[ -n "${extended[$f]+set}" ] || unjudged+=("$f")
+done
 
 # Reasons from schema-accepts.txt, keyed by file name ("FILE: reason" lines).
 declare -A reason=()
@@ -59,20 +100,6 @@ if [ -f "$accepts" ]; then
 		fi
 	done <"$accepts"
 fi
-
-# YAML → JSON: $tmp/N.json for file N, or $tmp/N.err with the parse error.
-node -e '
-const fs = require("fs"), path = require("path");
-const yaml = require(require.resolve("js-yaml", { paths: [path.resolve("node_modules/ajv-cli")] }));
-const out = process.argv[1];
-process.argv.slice(2).forEach((f, i) => {
-	try {
-		const v = yaml.safeLoad(fs.readFileSync(f, "utf8"), { filename: f });
-		fs.writeFileSync(path.join(out, i + ".json"), JSON.stringify(v === undefined ? null : v));
-	} catch (e) {
-		fs.writeFileSync(path.join(out, i + ".err"), String(e.message).split("\n")[0]);
-	}
-});' "$tmp" "${all[@]}"
 
 # One ajv run over every parsed file; "F valid" on stdout, "F invalid" + errors on stderr.
 args=()
@@ -95,21 +122,20 @@ if [ ${#args[@]} -gt 0 ]; then
 	done <"$tmp/err"
 fi
 
-# verdict of file N: valid, invalid or unparsable (with a one-line why in $why)
+# Sets $v to the verdict of FILE (valid, invalid or unparsable) and $why to a one-line reason.
 judge() {
-	why=
-	if [ -f "$tmp/$1.err" ]; then
-		why="not YAML: $(cat "$tmp/$1.err")"
-		echo unparsable
+	local i=${idx[$1]}
+	if [ -f "$tmp/$i.err" ]; then
+		v=unparsable
+		why="not YAML: $(cat "$tmp/$i.err")"
 	else
-		why=${errors[$tmp/$1.json]:-}
-		echo "${verdict[$tmp/$1.json]:-missing}"
+		v=${verdict[$tmp/$i.json]:-missing}
+		why=${errors[$tmp/$i.json]:-}
 	fi
 }
 
 n=0
-total=$((3 + ${#all[@]}))
-echo "1..$total"
+echo "1..$((3 + ${#must_pass[@]} + ${#must_fail[@]}))"
 
 n=$((n + 1))
 if out=$("$ajv" compile --spec=draft7 --strict=false -s "$schema" 2>&1); then
@@ -144,10 +170,9 @@ else
 fi
 
 accepted=0
-for i in "${!must_pass[@]}"; do
+for f in "${must_pass[@]}"; do
 	n=$((n + 1))
-	f=${must_pass[$i]}
-	v=$(judge "$i")
+	judge "$f"
 	if [ "$v" = valid ]; then
 		accepted=$((accepted + 1))
 		echo "ok $n - schema accepts $f"
@@ -159,12 +184,10 @@ done
 
 rejected=0
 needs_c=()
-for j in "${!must_fail[@]}"; do
+for f in "${must_fail[@]}"; do
 	n=$((n + 1))
-	i=$((${#must_pass[@]} + j))
-	f=${must_fail[$j]}
 	b=${f##*/}
-	v=$(judge "$i")
+	judge "$f"
 	if [ -n "${reason[$b]+set}" ]; then
 		needs_c+=("$b")
 		if [ "$v" = valid ]; then
@@ -173,17 +196,17 @@ for j in "${!must_fail[@]}"; do
 			echo "not ok $n - schema accepts $f: only the C validator rejects it (${reason[$b]})"
 			echo "# the schema now rejects it ($v): remove its line from $accepts"
 		fi
+	elif [ "$v" = invalid ] || [ "$v" = unparsable ]; then
+		rejected=$((rejected + 1))
+		echo "ok $n - schema rejects $f ($v)"
 	else
-		if [ "$v" = invalid ] || [ "$v" = unparsable ]; then
-			rejected=$((rejected + 1))
-			echo "ok $n - schema rejects $f ($v)"
-		else
-			echo "not ok $n - schema rejects $f ($v)"
-			echo "# the schema accepts it: tighten $schema, or list it in $accepts with the reason the schema cannot"
-		fi
+		echo "not ok $n - schema rejects $f ($v)"
+		echo "# the schema accepts it: tighten $schema, or list it in $accepts with the reason the schema cannot"
 	fi
 done
 
+[ ${#unjudged[@]} -gt 0 ] && echo "# not judged alone (extended only by must-fail plans): ${unjudged[*]}"
 list=$(printf '%s, ' "${needs_c[@]}")
-echo "# $accepted of ${#must_pass[@]} must-pass plans accepted by the schema; $rejected of ${#must_fail[@]} must-fail plans rejected by the schema;" \
+echo "# $accepted of ${#must_pass[@]} must-pass plans accepted by the schema;" \
+	"$rejected of ${#must_fail[@]} must-fail plans rejected by the schema;" \
 	"${#needs_c[@]} need the C validator${needs_c[*]:+: ${list%, }}"

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -148,7 +149,7 @@ static void test_recorded(struct fr_metrics *m, int port)
 	fr_metrics_add_ws_connections(m, 1, -1);
 	fr_metrics_set_users(m, 0, 10);
 	fr_metrics_set_viewers(m, 1, 500);
-	fr_metrics_set_rates(m, 0, 50, 49.5);
+	fr_metrics_set_planned_rate(m, 0, 50);
 	fr_metrics_set_fault(m, 1, 1);
 	fr_metrics_set_slo(m, 0, 4200, 1);
 	fr_metrics_set_slo(m, 2, 0.002, 1);
@@ -183,7 +184,6 @@ static void test_recorded(struct fr_metrics *m, int port)
 	line_ok(t, "flowrun_active_users{" Q "} 10");
 	line_ok(t, "flowrun_active_viewers{run_id=\"r-1\",scenario=\"viewers\"} 500");
 	line_ok(t, "flowrun_planned_rate{" Q "} 50");
-	line_ok(t, "flowrun_achieved_rate{" Q "} 49.5");
 	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",proxy=\"redis\",toxic=\"timeout\",fault=\"timeout-redis+clickhouse@120s\"} 1");
 	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",proxy=\"clickhouse\",toxic=\"timeout\",fault=\"timeout-redis+clickhouse@120s\"} 1");
 	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",proxy=\"redis\",toxic=\"latency\",fault=\"latency-redis@60s\"} 0");
@@ -275,18 +275,91 @@ static void test_threads(const struct fixture *f)
 	fr_metrics_free(m);
 }
 
-/* Label values are escaped. */
-static void test_escape(const struct fixture *f)
+/* Label values are escaped: the run id and names from the plan. */
+static void test_escape(void)
 {
+	struct fixture f;
 	struct fr_metrics *m;
 	char *err;
-	if (fr_metrics_create(&f->plan, &f->res, "a\"b\\c", "127.0.0.1:0", &m, &err) != 0) {
+	fixture_init(&f);
+	f.scen[0].name = (char *)"q\"s";
+	f.slos[0].name = (char *)"a\nb";
+	if (fr_metrics_create(&f.plan, &f.res, "a\"b\\c", "127.0.0.1:0", &m, &err) != 0) {
 		tap_ok(0, err);
 		free(err);
 		return;
 	}
 	char *t = fr_metrics_render(m, NULL);
 	line_ok(t, "flowrun_run_info{run_id=\"a\\\"b\\\\c\",plan=\"metrics-fixture\"} 1");
+	line_ok(t, "flowrun_active_users{run_id=\"a\\\"b\\\\c\",scenario=\"q\\\"s\"} 0");
+	line_ok(t, "flowrun_slo_pass{run_id=\"a\\\"b\\\\c\",slo=\"a\\nb\"} 0");
+	free(t);
+	fr_metrics_free(m);
+}
+
+/* The value of the first line starting with PREFIX, or -1. */
+static double value_of(const char *text, const char *prefix)
+{
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, prefix, strlen(prefix)) == 0)
+			return atof(strrchr(p, ' ') ? p + strcspn(p, " ") + 1 : p);
+	return -1;
+}
+
+/* Timeline actions set the level gauge of their scenario's model. */
+static void test_actions(void)
+{
+	struct fixture f;
+	struct fr_metrics *m;
+	char *err;
+	fixture_init(&f);
+	struct fr_scenario three[3] = {f.scen[0], f.scen[1], f.scen[0]};
+	three[2].name = (char *)"users";
+	three[2].model = FR_MODEL_CLOSED;
+	f.plan.scenarios = three;
+	f.plan.nscenarios = 3;
+	if (fr_metrics_create(&f.plan, &f.res, "r-4", "127.0.0.1:0", &m, &err) != 0) {
+		tap_ok(0, err);
+		free(err);
+		return;
+	}
+	fr_metrics_action(m, &(struct fr_action){.kind = FR_ACT_STAGE, .scenario = 0, .level = 20});
+	fr_metrics_action(m, &(struct fr_action){.kind = FR_ACT_STAGE, .scenario = 1, .level = 10});
+	fr_metrics_action(m, &(struct fr_action){.kind = FR_ACT_STAGE, .scenario = 2, .level = 5});
+	fr_metrics_action(m, &(struct fr_action){.kind = FR_ACT_STAGE, .scenario = 2, .level = 25});
+	fr_metrics_action(m, &(struct fr_action){.kind = FR_ACT_FAULT_ON, .scenario = -1, .fault = 0});
+	char *t = fr_metrics_render(m, NULL);
+	line_ok(t, "flowrun_planned_rate{run_id=\"r-4\",scenario=\"queries\"} 20");
+	line_ok(t, "flowrun_active_viewers{run_id=\"r-4\",scenario=\"viewers\"} 10");
+	line_ok(t, "flowrun_active_users{run_id=\"r-4\",scenario=\"users\"} 25");
+	line_ok(t, "flowrun_active_users{run_id=\"r-4\",scenario=\"queries\"} 0");
+	line_ok(t, "flowrun_fault_active{run_id=\"r-4\",proxy=\"redis\",toxic=\"latency\",fault=\"latency-redis@60s\"} 0");
+	free(t);
+	fr_metrics_action(m, &(struct fr_action){.kind = FR_ACT_STOP, .scenario = 1});
+	t = fr_metrics_render(m, NULL);
+	line_ok(t, "flowrun_active_viewers{run_id=\"r-4\",scenario=\"viewers\"} 0");
+	free(t);
+	fr_metrics_free(m);
+}
+
+/* The exporter measures the achieved rate itself, once a second. */
+static void test_achieved(const struct fixture *f)
+{
+	struct fr_metrics *m;
+	char *err;
+	if (fr_metrics_create(&f->plan, &f->res, "r-5", "127.0.0.1:0", &m, &err) != 0) {
+		tap_ok(0, err);
+		free(err);
+		return;
+	}
+	for (int i = 0; i < 50; i++)
+		fr_metrics_record_request(m, i % 2, FR_OK, 1000, 900);
+	struct timespec ts = {1, 300000000};
+	nanosleep(&ts, NULL);
+	char *t = fr_metrics_render(m, NULL);
+	double v = value_of(t, "flowrun_achieved_rate{run_id=\"r-5\",scenario=\"queries\"}");
+	if (!tap_ok(v > 40 && v <= 50.01, "achieved rate: 50 requests in the first second, about 50/s"))
+		printf("#   got %g\n", v);
 	free(t);
 	fr_metrics_free(m);
 }
@@ -313,7 +386,9 @@ int main(void)
 	test_errors(&f, port);
 	fr_metrics_free(m);
 	test_threads(&f);
-	test_escape(&f);
+	test_escape();
+	test_actions();
+	test_achieved(&f);
 	curl_global_cleanup();
 	return tap_done();
 }

@@ -13,6 +13,7 @@
  * Every check looks at what Toxiproxy really holds afterwards (GET /proxies).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,8 +53,8 @@ static void sleep_ms(long ms_)
 /* Fills a fault. */
 static struct fr_fault fault_of(const char *name, char **proxies, size_t nproxies, enum fr_toxic toxic)
 {
-	struct fr_fault f = {.name = (char *)name, .proxies = proxies, .nproxies = nproxies,
-			     .toxic = toxic, .toxicity = 1.0};
+	struct fr_fault f = {
+	    .name = (char *)name, .proxies = proxies, .nproxies = nproxies, .toxic = toxic, .toxicity = 1.0};
 	return f;
 }
 
@@ -163,7 +164,7 @@ static void test_check_proxies(struct fr_toxi *t)
 	char *bad1[] = {"redis", "nosuch"};
 	char *bad2[] = {"nosuch", "other"};
 	struct fr_fault items[2] = {fault_of("a", ok_proxies, 2, FR_TOXIC_LATENCY),
-				    fault_of("b", ok_proxies, 2, FR_TOXIC_DOWN)};
+	                            fault_of("b", ok_proxies, 2, FR_TOXIC_DOWN)};
 	struct fr_faults faults = {.items = items, .n = 2, .proxies_file = "toxiproxy/config.json"};
 	char *want;
 
@@ -172,11 +173,40 @@ static void test_check_proxies(struct fr_toxi *t)
 	items[1].proxies = bad2;
 	tap_is_int(fr_toxi_check_proxies(t, &faults), FR_TOXI_NOT_FOUND, "check: missing proxy fails");
 	want = xasprintf("toxiproxy at %s has no proxy 'nosuch', 'other' named by the plan's faults "
-			 "(start toxiproxy-server -config toxiproxy/config.json, or run with "
-			 "--create-proxies)",
-			 url);
+	                 "(start toxiproxy-server -config toxiproxy/config.json, or run with "
+	                 "--create-proxies)",
+	                 url);
 	tap_is_str(fr_toxi_error(t), want, "check: the error names every missing proxy once");
 	free(want);
+}
+
+/* POST /populate creates what is missing and leaves what is there. */
+static void test_populate(struct fr_toxi *t)
+{
+	struct fr_toxi_proxy *p;
+	size_t n;
+	int toxics, disabled;
+	char *px[] = {"redis"};
+	struct fr_fault lat = fault_of("keep", px, 1, FR_TOXIC_LATENCY);
+
+	attr(&lat, "latency", 1);
+	fr_toxi_proxies(t, &p, &n);
+	struct fr_proxy want[2] = {{.name = "redis", .listen = p[n - 1].listen, .upstream = p[n - 1].upstream},
+	                           {.name = "extra", .listen = "127.0.0.1:0", .upstream = "127.0.0.1:1"}};
+	struct fr_faults faults = {.proxies = want, .nproxies = 2};
+	fr_toxi_add_toxic(t, "redis", "flowrun-keep", &lat);
+	tap_is_int(fr_toxi_populate(t, &faults), FR_TOXI_OK, "populate: ok");
+	fr_toxi_proxies_free(p, n);
+	fr_toxi_proxies(t, &p, &n);
+	tap_is_int((int64_t)n, 4, "populate: the missing proxy is created");
+	tap_ok(n == 4 && strcmp(p[0].name, "clickhouse") == 0 && strcmp(p[1].name, "extra") == 0 && p[1].enabled &&
+	           strcmp(p[1].upstream, "127.0.0.1:1") == 0,
+	       "populate: extra, enabled, with its upstream");
+	fr_toxi_proxies_free(p, n);
+	tap_is_int(has_toxic(t, "redis", "flowrun-keep"), 1, "populate: an unchanged proxy keeps its toxics");
+	fr_toxi_remove_toxic(t, "redis", "flowrun-keep");
+	census(t, FR_TOXI_PREFIX, &toxics, &disabled);
+	tap_ok(toxics == 0 && disabled == 0, "populate: clean afterwards");
 }
 
 /* Adds FAULT as a toxic to PROXY, reads it back and removes it. */
@@ -195,15 +225,15 @@ static void roundtrip(struct fr_toxi *t, const char *proxy, const struct fr_faul
 		if (strcmp(tx[i].name, name) == 0)
 			got = &tx[i];
 	snprintf(label, sizeof label, "%s: stored type, stream and toxicity", f->name);
-	tap_ok(got && strcmp(got->type, fr_toxi_type_name(f->toxic)) == 0 &&
-		       got->upstream == f->upstream && got->toxicity == f->toxicity,
+	tap_ok(got && strcmp(got->type, fr_toxi_type_name(f->toxic)) == 0 && got->upstream == f->upstream &&
+	           got->toxicity == f->toxicity,
 	       label);
 	int same = got && got->nattrs == f->nattrs;
 	for (size_t i = 0; same && i < f->nattrs; i++) {
 		int found = 0;
 		for (size_t j = 0; j < got->nattrs; j++)
 			found |= strcmp(got->attrs[j].name, f->attrs[i].name) == 0 &&
-				 got->attrs[j].value == f->attrs[i].value;
+			         got->attrs[j].value == f->attrs[i].value;
 		same &= found;
 	}
 	snprintf(label, sizeof label, "%s: stored exactly the attributes sent", f->name);
@@ -261,14 +291,12 @@ static void test_errors(struct fr_toxi *t)
 
 	attr(&f, "latency", 1);
 	tap_is_int(fr_toxi_remove_toxic(t, "redis", "flowrun-never-added"), FR_TOXI_OK,
-		   "remove: a toxic that is not there counts as removed");
+	           "remove: a toxic that is not there counts as removed");
 	tap_is_int(fr_toxi_remove_toxic(t, "nosuch", "flowrun-x"), FR_TOXI_OK,
-		   "remove: on a proxy that is not there too");
+	           "remove: on a proxy that is not there too");
 	tap_is_int(fr_toxi_add_toxic(t, "redis", "flowrun-t-dup", &f), FR_TOXI_OK, "add once");
-	tap_is_int(fr_toxi_add_toxic(t, "redis", "flowrun-t-dup", &f), FR_TOXI_CONFLICT,
-		   "add twice: conflict");
-	want = xasprintf("toxiproxy at %s: POST /proxies/redis/toxics: toxic already exists (HTTP 409)",
-			 url);
+	tap_is_int(fr_toxi_add_toxic(t, "redis", "flowrun-t-dup", &f), FR_TOXI_CONFLICT, "add twice: conflict");
+	want = xasprintf("toxiproxy at %s: POST /proxies/redis/toxics: toxic already exists (HTTP 409)", url);
 	tap_is_str(fr_toxi_error(t), want, "conflict: Toxiproxy's own error text with the URL");
 	free(want);
 	fr_toxi_remove_toxic(t, "redis", "flowrun-t-dup");
@@ -306,17 +334,17 @@ static void test_leftovers(struct fr_toxi *t)
 	tap_is_int((int64_t)lo.ntoxics, 2, "leftovers: two toxics removed");
 	if (lo.ntoxics == 2) {
 		tap_is_str(lo.toxics[0], "clickhouse/flowrun-old-down-down-clickhouse-120s",
-			   "leftovers: the down marker");
+		           "leftovers: the down marker");
 		tap_is_str(lo.toxics[1], "redis/flowrun-old-latency-redis-60s", "leftovers: the toxic");
 	}
 	tap_is_int((int64_t)lo.nenabled, 1, "leftovers: one proxy re-enabled");
 	msg = fr_toxi_leftovers_message(&lo);
 	tap_is_str(msg,
-		   "removed 2 leftover toxics from an earlier run: "
-		   "clickhouse/flowrun-old-down-down-clickhouse-120s, "
-		   "redis/flowrun-old-latency-redis-60s; re-enabled proxy it had left disabled: "
-		   "clickhouse",
-		   "leftovers: the message");
+	           "removed 2 leftover toxics from an earlier run: "
+	           "clickhouse/flowrun-old-down-down-clickhouse-120s, "
+	           "redis/flowrun-old-latency-redis-60s; re-enabled proxy it had left disabled: "
+	           "clickhouse",
+	           "leftovers: the message");
 	free(msg);
 	fr_toxi_leftovers_clear(&lo);
 	census(t, FR_TOXI_PREFIX, &toxics, &disabled);
@@ -331,7 +359,7 @@ static void test_leftovers(struct fr_toxi *t)
 	tap_is_int(fr_toxi_remove_leftovers(t, FR_TOXI_PREFIX, &lo), FR_TOXI_OK, "leftovers: one");
 	msg = fr_toxi_leftovers_message(&lo);
 	tap_is_str(msg, "removed 1 leftover toxic from an earlier run: redis/flowrun-old2-x",
-		   "leftovers: singular message");
+	           "leftovers: singular message");
 	free(msg);
 	fr_toxi_leftovers_clear(&lo);
 }
@@ -352,8 +380,8 @@ static void test_unreachable(void)
 }
 
 /* A plan with FAULTS and a one-pass timeline of ACTS. */
-static void make_run(struct fr_plan *plan, struct fr_timeline *tl, struct fr_fault *faults,
-		     size_t nfaults, struct fr_action *acts, size_t nacts)
+static void make_run(struct fr_plan *plan, struct fr_timeline *tl, struct fr_fault *faults, size_t nfaults,
+                     struct fr_action *acts, size_t nacts)
 {
 	memset(plan, 0, sizeof(*plan));
 	memset(tl, 0, sizeof(*tl));
@@ -370,8 +398,7 @@ static void make_run(struct fr_plan *plan, struct fr_timeline *tl, struct fr_fau
 /* One action. */
 static struct fr_action act(int64_t at_us, enum fr_action_kind kind, int fault)
 {
-	struct fr_action a = {.at_us = at_us, .kind = kind, .scenario = -1, .stage = -1,
-			      .fault = fault, .window = -1};
+	struct fr_action a = {.at_us = at_us, .kind = kind, .scenario = -1, .stage = -1, .fault = fault, .window = -1};
 	return a;
 }
 
@@ -380,13 +407,10 @@ static void test_executor_timeline(struct fr_toxi *t)
 {
 	char *px_r[] = {"redis"}, *px_m[] = {"materialize"};
 	struct fr_fault faults[2] = {fault_of("latency-redis@100ms", px_r, 1, FR_TOXIC_LATENCY),
-				     fault_of("down-materialize@150ms", px_m, 1, FR_TOXIC_DOWN)};
+	                             fault_of("down-materialize@150ms", px_m, 1, FR_TOXIC_DOWN)};
 	struct fr_action acts[] = {
-		act(0, FR_ACT_STAGE, -1),
-		act(100 * MS, FR_ACT_FAULT_ON, 0),
-		act(150 * MS, FR_ACT_FAULT_ON, 1),
-		act(300 * MS, FR_ACT_FAULT_OFF, 0),
-		act(350 * MS, FR_ACT_FAULT_OFF, 1),
+	    act(0, FR_ACT_STAGE, -1),           act(100 * MS, FR_ACT_FAULT_ON, 0),  act(150 * MS, FR_ACT_FAULT_ON, 1),
+	    act(300 * MS, FR_ACT_FAULT_OFF, 0), act(350 * MS, FR_ACT_FAULT_OFF, 1),
 	};
 	struct fr_plan plan;
 	struct fr_timeline tl;
@@ -402,9 +426,9 @@ static void test_executor_timeline(struct fr_toxi *t)
 	/* The executor owns the client now; look with a second one. */
 	struct fr_toxi *look = fr_toxi_create(url);
 	tap_is_int(has_toxic(look, "redis", "flowrun-e1-latency-redis-100ms"), 1,
-		   "executor: the latency toxic is on at 220 ms");
+	           "executor: the latency toxic is on at 220 ms");
 	tap_is_int(has_toxic(look, "materialize", "flowrun-e1-down-down-materialize-150ms"), 1,
-		   "executor: the down marker is on at 220 ms");
+	           "executor: the down marker is on at 220 ms");
 	tap_is_int(proxy_enabled(look, "materialize"), 0, "executor: materialize is down at 220 ms");
 	tap_ok(fr_faults_active(f, 0) && fr_faults_active(f, 1), "executor: both faults active");
 	sleep_ms(250);
@@ -418,15 +442,14 @@ static void test_executor_timeline(struct fr_toxi *t)
 	for (size_t i = 0; i < n; i++) {
 		char label[120];
 		int64_t late = r[i].actual_us - r[i].intended_us;
-		snprintf(label, sizeof label, "executor: action %zu (fault %d %s at %lld ms) ok, %lld us late",
-			 i, r[i].fault, r[i].on ? "on" : "off", (long long)(r[i].intended_us / MS),
-			 (long long)late);
+		snprintf(label, sizeof label, "executor: action %zu (fault %d %s at %lld ms) ok, %lld us late", i,
+		         r[i].fault, r[i].on ? "on" : "off", (long long)(r[i].intended_us / MS), (long long)late);
 		tap_ok(r[i].ok && r[i].error == NULL && late >= 0 && late <= 10 * MS, label);
 		printf("# lateness %lld us\n", (long long)late);
 	}
 	if (n == 4)
-		tap_ok(r[0].fault == 0 && r[0].on && r[1].fault == 1 && r[1].on && r[2].fault == 0 &&
-			       !r[2].on && r[3].fault == 1 && !r[3].on,
+		tap_ok(r[0].fault == 0 && r[0].on && r[1].fault == 1 && r[1].on && r[2].fault == 0 && !r[2].on &&
+		           r[3].fault == 1 && !r[3].on,
 		       "executor: in timeline order");
 	fr_faults_free(f);
 	fr_toxi_free(look);
@@ -437,12 +460,12 @@ static void test_executor_stop_midway(struct fr_toxi *t)
 {
 	char *px_rc[] = {"redis", "clickhouse"}, *px_m[] = {"materialize"};
 	struct fr_fault faults[2] = {fault_of("timeout-redis+clickhouse@50ms", px_rc, 2, FR_TOXIC_TIMEOUT),
-				     fault_of("down-materialize@50ms", px_m, 1, FR_TOXIC_DOWN)};
+	                             fault_of("down-materialize@50ms", px_m, 1, FR_TOXIC_DOWN)};
 	struct fr_action acts[] = {
-		act(50 * MS, FR_ACT_FAULT_ON, 0),
-		act(50 * MS, FR_ACT_FAULT_ON, 1),
-		act(10000 * MS, FR_ACT_FAULT_OFF, 0),
-		act(10000 * MS, FR_ACT_FAULT_OFF, 1),
+	    act(50 * MS, FR_ACT_FAULT_ON, 0),
+	    act(50 * MS, FR_ACT_FAULT_ON, 1),
+	    act(10000 * MS, FR_ACT_FAULT_OFF, 0),
+	    act(10000 * MS, FR_ACT_FAULT_OFF, 1),
 	};
 	struct fr_plan plan;
 	struct fr_timeline tl;
@@ -502,7 +525,7 @@ static void test_executor_toxic_vanished(struct fr_toxi *t)
 	fr_faults_start(&plan, &tl, "v1", t, mono_ns(), &f);
 	sleep_ms(150);
 	tap_is_int(fr_toxi_remove_toxic(look, "redis", "flowrun-v1-latency-redis"), FR_TOXI_OK,
-		   "vanished: removed behind the executor's back");
+	           "vanished: removed behind the executor's back");
 	tap_is_int(fr_faults_stop(f), 0, "vanished: stop counts a toxic already gone as removed");
 	fr_faults_free(f);
 	fr_toxi_free(look);
@@ -514,8 +537,8 @@ static void test_executor_rebase(struct fr_toxi *t)
 	char *px[] = {"clickhouse"};
 	struct fr_fault faults[1] = {fault_of("latency-clickhouse", px, 1, FR_TOXIC_LATENCY)};
 	struct fr_action acts[] = {
-		act(1000 * MS + 50 * MS, FR_ACT_FAULT_ON, 0),
-		act(1000 * MS + 100 * MS, FR_ACT_FAULT_OFF, 0),
+	    act(1000 * MS + 50 * MS, FR_ACT_FAULT_ON, 0),
+	    act(1000 * MS + 100 * MS, FR_ACT_FAULT_OFF, 0),
 	};
 	struct fr_plan plan;
 	struct fr_timeline tl;
@@ -556,8 +579,9 @@ static pid_t start_server2(long delay_ms)
 	if (pid == 0) {
 		if (delay_ms)
 			sleep_ms(delay_ms);
-		freopen("/dev/null", "w", stdout);
-		freopen("/dev/null", "w", stderr);
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		dup2(null, 2);
 		execl(bin, bin, "-host", "127.0.0.1", "-port", port, "-config", conf, (char *)NULL);
 		_exit(127);
 	}
@@ -592,8 +616,8 @@ static void test_executor_server_dies(void)
 	char *px[] = {"redis"};
 	struct fr_fault faults[1] = {fault_of("down-redis", px, 1, FR_TOXIC_DOWN)};
 	struct fr_action acts[] = {
-		act(50 * MS, FR_ACT_FAULT_ON, 0),
-		act(400 * MS, FR_ACT_FAULT_OFF, 0),
+	    act(50 * MS, FR_ACT_FAULT_ON, 0),
+	    act(400 * MS, FR_ACT_FAULT_OFF, 0),
 	};
 	struct fr_plan plan;
 	struct fr_timeline tl;
@@ -611,7 +635,7 @@ static void test_executor_server_dies(void)
 	make_run(&plan, &tl, faults, 1, acts, 2);
 	fr_faults_start(&plan, &tl, "d1", t2, mono_ns(), &f);
 	sleep_ms(200);
-	kill_server(pid); /* down before the off action at 400 ms */
+	kill_server(pid);          /* down before the off action at 400 ms */
 	pid = start_server2(1000); /* back 1 s later, with its config: no toxics */
 	sleep_ms(400);
 	int64_t t1 = mono_ns();
@@ -646,14 +670,75 @@ static void test_executor_server_dies(void)
 	tap_is_int((int64_t)n, 1, "server gone: one thing left");
 	if (n == 1) {
 		char *want = xasprintf("could not re-enable proxy redis (fault down-redis): toxiproxy at "
-				       "%s is unreachable: Connection refused",
-				       url2);
+		                       "%s is unreachable: Connection refused",
+		                       url2);
 		tap_is_str(unclean[0], want, "server gone: what is left, and why");
 		free(want);
 	}
 	tap_is_int(fr_faults_stop(f), -1, "server gone: a second stop returns the same");
 	fr_faults_free(f);
 	fr_toxi_free(t2);
+}
+
+/* Toxiproxy hangs (SIGSTOP) during an add and resumes during cleanup: the
+ * add that timed out is still undone, even if Toxiproxy applies it late. */
+static void test_executor_server_hangs(void)
+{
+	char url2[64];
+	char *px[] = {"redis"};
+	struct fr_fault faults[1] = {fault_of("latency-redis", px, 1, FR_TOXIC_LATENCY)};
+	struct fr_action acts[] = {act(100 * MS, FR_ACT_FAULT_ON, 0), act(10000 * MS, FR_ACT_FAULT_OFF, 0)};
+	struct fr_plan plan;
+	struct fr_timeline tl;
+	struct fr_faults_exec *f = NULL;
+	int toxics, disabled;
+	size_t n;
+
+	snprintf(url2, sizeof url2, "http://127.0.0.1:%s", getenv("FR_TOXIPROXY_PORT2"));
+	struct fr_toxi *t2 = fr_toxi_create(url2);
+	struct fr_toxi *look = fr_toxi_create(url2);
+	pid_t pid = start_server2(0);
+	if (!tap_ok(wait_up(look), "server 2 started again")) {
+		kill_server(pid);
+		fr_toxi_free(t2);
+		fr_toxi_free(look);
+		return;
+	}
+	attr(&faults[0], "latency", 100);
+	attr(&faults[0], "jitter", 0);
+	make_run(&plan, &tl, faults, 1, acts, 2);
+	kill(pid, SIGSTOP);
+	pid_t waker = fork();
+	if (waker == 0) {
+		sleep_ms(3500);
+		kill(pid, SIGCONT);
+		_exit(0);
+	}
+	fr_faults_start(&plan, &tl, "h1", t2, mono_ns(), &f);
+	sleep_ms(400);
+	int64_t t1 = mono_ns();
+	int rc = fr_faults_stop(f);
+	int64_t took = (mono_ns() - t1) / 1000000;
+	waitpid(waker, NULL, 0);
+	tap_is_int(rc, 0, "server hung: stop cleaned up once it answered");
+	tap_ok(took >= 2500 && took < 8000, "server hung: stop waited for the call in flight, then cleaned");
+	printf("# stop took %lld ms\n", (long long)took);
+	const struct fr_fault_record *r = fr_faults_records(f, &n);
+	if (tap_is_int((int64_t)n, 1, "server hung: the on action recorded")) {
+		char *want = xasprintf("toxiproxy at %s is unreachable: no answer within 3000 ms", url2);
+		tap_ok(!r[0].ok, "server hung: the on action failed");
+		tap_is_str(r[0].error, want, "server hung: timeout recorded with the URL");
+		free(want);
+	}
+	census(look, FR_TOXI_PREFIX, &toxics, &disabled);
+	tap_ok(toxics == 0 && disabled == 0, "server hung: no flowrun toxic left");
+	sleep_ms(300);
+	census(look, FR_TOXI_PREFIX, &toxics, &disabled);
+	tap_ok(toxics == 0 && disabled == 0, "server hung: still none 300 ms later");
+	fr_faults_free(f);
+	kill_server(pid);
+	fr_toxi_free(t2);
+	fr_toxi_free(look);
 }
 
 /* Milliseconds one `redis-cli -p PORT ping` takes; -1 unless it said PONG. */
@@ -694,6 +779,10 @@ static void test_redis_latency(struct fr_toxi *t)
 	after = redis_ping_ms(port);
 	tap_ok(after >= 0 && after < 150, "redis: fast again after removal");
 	printf("# redis-cli ping: %ld ms, with toxic %ld ms, after %ld ms\n", base, slow, after);
+	fr_toxi_set_enabled(t, "redis", 0);
+	tap_is_int(redis_ping_ms(port), -1, "redis: no PONG while the proxy is down");
+	fr_toxi_set_enabled(t, "redis", 1);
+	tap_ok(redis_ping_ms(port) >= 0, "redis: PONG again once it is up");
 }
 
 int main(void)
@@ -712,12 +801,15 @@ int main(void)
 	test_down_up(t);
 	test_leftovers(t);
 	test_unreachable();
+	test_populate(t);
 	test_executor_timeline(t);
 	test_executor_stop_midway(t);
 	test_executor_toxic_vanished(t);
 	test_executor_rebase(t);
-	if (getenv("FR_TOXIPROXY_PORT2"))
+	if (getenv("FR_TOXIPROXY_PORT2")) {
 		test_executor_server_dies();
+		test_executor_server_hangs();
+	}
 	if (getenv("FR_REDIS_PROXY_PORT"))
 		test_redis_latency(t);
 	int toxics, disabled;

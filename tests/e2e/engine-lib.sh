@@ -1,0 +1,49 @@
+# tests/e2e/engine-lib.sh: helpers of the engine's end-to-end tests (source after lib.sh).
+#
+# ENGINE_RUN is the fr_run driver (tests/e2e/engine-run.c); eng_run runs it
+# with a plan and keeps its output, eng_get pulls one `name=value` word out of
+# a `key …` or `run …` line of that output.
+
+ENGINE_RUN=${ENGINE_RUN:-$top_builddir/tests/e2e/engine-run}
+
+# eng_run OUT PLAN [ARGS…]: run PLAN, output in $FR_TMP/OUT.out; returns fr_run's status.
+eng_run() {
+	local out=$1
+	shift
+	timeout 60 "$ENGINE_RUN" --quiet "$@" >"$FR_TMP/$out.out" 2>"$FR_TMP/$out.err"
+}
+
+# eng_get OUT LINE-PREFIX NAME: the value of NAME on the first line starting with LINE-PREFIX.
+eng_get() {
+	grep -m1 "^$2 " "$FR_TMP/$1.out" | tr ' ' '\n' | sed -n "s/^$3=//p" | tr -d '"'
+}
+
+# eng_seg OUT KEY SEG: requests of KEY in segment SEG.
+eng_seg() {
+	awk -v k="$2" -v s="$3" '$1 == "seg" && $2 == k && $3 == s { sub("n=", "", $6); print $6 }' "$FR_TMP/$1.out"
+}
+
+# eng_between VALUE LOW HIGH: LOW <= VALUE <= HIGH (numbers, decimals allowed).
+eng_between() {
+	awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v + 0 >= lo + 0 && v + 0 <= hi + 0) }'
+}
+
+# eng_show OUT: the output as TAP comments (for a failed check).
+eng_show() {
+	sed 's/^/# /' "$FR_TMP/$1.out" "$FR_TMP/$1.err" | grep -v '^# seg' | head -20
+}
+
+# eng_fixture_plan FILE MODEL-BLOCK: writes a plan against $FR_FIXTURE_URL with auth.
+eng_plan_head() {
+	cat <<EOP
+version: 1
+name: $1
+target:
+  base_url: \${env:FR_FIXTURE_URL}
+  timeout: ${2:-2s}
+auth:
+  request: { method: POST, path: /api/auth/login, json: { user: bench, password: bench } }
+  capture: { token: { json: \$.token } }
+  headers: { Authorization: "Bearer \${token}" }
+EOP
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# golden.sh: every plan in plans/ compiles to exactly its golden timeline text
+# (tests/golden/NAME.txt, and NAME.scaled.txt at --time-scale 0.1), and `flowrun plan
+# --json` of the smoke plan matches tests/golden/smoke.json. FLOWRUN_REGEN_GOLDEN=1
+# rewrites the golden files instead (review the diff before committing).
+set -u
+cd "$top_srcdir" || exit 1
+golden=tests/golden
+cases=()
+for p in plans/*.yaml; do
+	n=$(basename "$p" .yaml)
+	cases+=("$n.txt|plan $p" "$n.scaled.txt|plan $p --time-scale 0.1")
+done
+cases+=("smoke.json|plan plans/smoke.yaml --json")
+echo "1..${#cases[@]}"
+i=0
+for c in "${cases[@]}"; do
+	i=$((i + 1))
+	file=${c%%|*}
+	# shellcheck disable=SC2086
+	set -- ${c#*|}
+	got=$("$FLOWRUN" "$@" 2>&1)
+	rc=$?
+	if [ "${FLOWRUN_REGEN_GOLDEN:-0}" = 1 ]; then
+		printf '%s\n' "$got" > "$golden/$file"
+	fi
+	if [ $rc -eq 0 ] && [ "$got" = "$(cat "$golden/$file" 2>/dev/null)" ]; then
+		echo "ok $i - flowrun $* matches $golden/$file"
+	else
+		echo "not ok $i - flowrun $* matches $golden/$file (exit $rc)"
+		diff <(cat "$golden/$file" 2>/dev/null) <(printf '%s\n' "$got") | sed 's/^/# /' | head -40
+	fi
+done

@@ -1,0 +1,72 @@
+#!/bin/bash
+# toxiproxy.sh: runs tests/unit/test-toxiproxy against a real toxiproxy-server.
+#
+# Starts a redis-server and toxiproxy-server (config: toxiproxy/config.json
+# with free ports, redis's upstream pointed at that redis) on loopback, hands
+# their addresses to the test program in FR_* variables and passes its TAP
+# output through. A second config is prepared for the test's own second
+# server (which it kills and restarts). Everything stops on exit.
+set -u
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+. "$top_srcdir/tests/e2e/lib-toxiproxy.sh"
+
+# Missing tools skip the test on a developer's machine; in CI they are a failure.
+missing() {
+	if [ -n "${CI:-}" ]; then
+		echo "Bail out! $1 not found (CI must install it)"
+		exit 1
+	fi
+	echo "1..0 # SKIP $1 not found"
+	exit 0
+}
+server=$(tx_server_bin) || missing toxiproxy-server
+command -v redis-server >/dev/null || missing redis-server
+command -v redis-cli >/dev/null || missing redis-cli
+command -v jq >/dev/null || missing jq
+test_bin="$top_builddir/tests/unit/test-toxiproxy"
+[ -x "$test_bin" ] || { echo "Bail out! $test_bin is not built"; exit 1; }
+
+tmp=$(mktemp -d)
+TX_PORTS="$tmp/.ports"
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+redis_port=$(tx_free_port)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
+	--daemonize no >"$tmp/redis.log" 2>&1 &
+pids+=($!)
+
+api=$(tx_free_port)
+dead=$(tx_free_port)
+tx_config "$top_srcdir/toxiproxy/config.json" "$tmp/config.json" \
+	"$(tx_free_port)" "$(tx_free_port)" "$(tx_free_port)" "$redis_port"
+redis_listen=$(jq -r '.[] | select(.name == "redis") | .listen | split(":")[1]' "$tmp/config.json")
+api2=$(tx_free_port)
+tx_config "$top_srcdir/toxiproxy/config.json" "$tmp/config2.json" \
+	"$(tx_free_port)" "$(tx_free_port)" "$(tx_free_port)" "$redis_port"
+
+"$server" -host 127.0.0.1 -port "$api" -config "$tmp/config.json" >"$tmp/toxiproxy.log" 2>&1 &
+pids+=($!)
+tx_wait_port "$redis_port" || { echo "Bail out! redis-server did not start"; exit 1; }
+tx_wait_http "http://127.0.0.1:$api/version" ||
+	{ echo "Bail out! toxiproxy-server did not start"; cat "$tmp/toxiproxy.log" >&2; exit 1; }
+
+FR_TOXIPROXY_URL="http://127.0.0.1:$api" \
+FR_TOXIPROXY_VERSION=$(curl -fsS -A flowrun-test "http://127.0.0.1:$api/version" | jq -r .version) \
+FR_TOXIPROXY_DEAD_URL="http://127.0.0.1:$dead" \
+FR_TOXIPROXY_SERVER="$server" \
+FR_TOXIPROXY_CONFIG2="$tmp/config2.json" \
+FR_TOXIPROXY_PORT2="$api2" \
+FR_REDIS_PROXY_PORT="$redis_listen" \
+	timeout 90 "$test_bin"
