@@ -10,7 +10,9 @@
 # without --enable-asan for meaningful figures (`make tests/e2e/ws-harness
 # flowforge-fixture`). Environment: FOR (stage length, default 30s), RATE
 # (default 10/s), THREADS (default 2). Prints one Markdown table row per
-# viewer count; the harness's raw output is kept in $FR_TMP when FR_KEEP_TMP=1.
+# viewer count (the last column is the 1-minute load average at the end of the
+# run: on a shared machine, figures above ~2 are those of an oversubscribed
+# CPU); the harness's raw output is kept in $FR_TMP when FR_KEEP_TMP=1.
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/tests/e2e/lib.sh"
@@ -27,8 +29,8 @@ fr_token >/dev/null || exit 1
 curl -fs -o /dev/null -X POST -H "Authorization: Bearer $(fr_token)" -H 'Content-Type: application/json' \
 	-d '{"widgets":1}' "$FR_FIXTURE_URL/api/dashboards" || exit 1
 
-echo "| viewers | connected | delivered msgs | flowrun CPU µs/msg | flowrun peak RSS/conn | delivery p50 | delivery p99 | lost | fixture CPU s |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| viewers | connected | delivered msgs | flowrun CPU µs/msg | flowrun peak RSS/conn | delivery p50 | delivery p99 | lost | fixture CPU s | load avg |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for n in "$@"; do
 	plan=$FR_TMP/ws-$n.yaml
 	cat >"$plan" <<EOF
@@ -58,13 +60,14 @@ EOF
 		exit 1
 	}
 	fx_after=$(awk '{ print $14 + $15 }' "/proc/$fx_pid/stat")
+	load=$(cut -d' ' -f1 /proc/loadavg)
 	v() { sed -n "s/^$1=//p" "$FR_TMP/ws-$n.out"; }
 	awk -v n="$n" -v conn="$(v stage0_connected)" -v rcv="$(v received)" -v cpu="$(v cpu_us)" \
 		-v rss="$(v maxrss_kb)" -v rss0="$(v rss_before_kb)" -v p50="$(v delivery_p50_us)" \
 		-v p99="$(v delivery_p99_us)" -v lost="$(v lost)" -v expd="$(v expected)" \
-		-v fx="$(( (fx_after - fx_before) ))" -v hz="$(getconf CLK_TCK)" 'BEGIN {
-		printf "| %d | %d | %d | %.2f | %.2f KiB | %.1f ms | %.1f ms | %d (%.3f %%) | %.1f |\n",
+		-v fx="$(( (fx_after - fx_before) ))" -v hz="$(getconf CLK_TCK)" -v load="$load" 'BEGIN {
+		printf "| %d | %d | %d | %.2f | %.2f KiB | %.1f ms | %.1f ms | %d (%.3f %%) | %.1f | %s |\n",
 			n, conn, rcv, rcv ? cpu / rcv : 0, (rss - rss0) / n, p50 / 1000, p99 / 1000,
-			lost, expd ? 100 * lost / expd : 0, fx / hz
+			lost, expd ? 100 * lost / expd : 0, fx / hz, load
 	}'
 done

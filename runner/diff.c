@@ -51,8 +51,7 @@ static int same_measure(const struct fr_slo *a, const struct fr_slo *b)
 /* Whether A and B are judged over the same window. */
 static int same_window(const struct fr_slo *a, const struct fr_slo *b)
 {
-	return a->window == b->window && same_str(a->window_ref, b->window_ref) &&
-	       a->after_us == b->after_us;
+	return a->window == b->window && same_str(a->window_ref, b->window_ref) && a->after_us == b->after_us;
 }
 
 /* The direction of a bound change of one SLO measuring the same thing:
@@ -139,8 +138,8 @@ static void put_slo(FILE *out, const struct fr_slo *s)
 		put_cell(out, s->metric);
 		fputc('`', out);
 	} else if (s->scenario || s->request) {
-		fprintf(out, " on %s%s%s", s->scenario ? s->scenario : "",
-			s->scenario && s->request ? "/" : "", s->request ? s->request : "");
+		fprintf(out, " on %s%s%s", s->scenario ? s->scenario : "", s->scenario && s->request ? "/" : "",
+		        s->request ? s->request : "");
 	}
 	if (s->series != FR_SERIES_LATENCY)
 		fprintf(out, " (%s)", fr_series_name(s->series));
@@ -169,8 +168,8 @@ static void put_change(FILE *out, int ch)
 }
 
 /* Prints one row; O or N may be NULL (added, removed). */
-static void put_row(FILE *out, const char *name, const char *change, int ch,
-		    const struct fr_slo *o, const struct fr_slo *n)
+static void put_row(FILE *out, const char *name, const char *change, int ch, const struct fr_slo *o,
+                    const struct fr_slo *n)
 {
 	fprintf(out, "| `%s` |", name);
 	if (change)
@@ -206,6 +205,7 @@ static void table_head(FILE *out, int *started)
 	*started = 1;
 }
 
+/* Prints the SLO changes from OLD to NEW; 1 when one needs --allow-loosen. */
 int fr_diff_plans(const struct fr_plan *old, const struct fr_plan *new, FILE *out, int allow_loosen)
 {
 	const struct fr_plan *named = new ? new : old;
@@ -236,7 +236,7 @@ int fr_diff_plans(const struct fr_plan *old, const struct fr_plan *new, FILE *ou
 		fputs("No SLO changes.\n", out);
 	else if (risky)
 		fprintf(out, "\n%d SLO%s loosened, changed or removed%s.\n", risky, risky == 1 ? "" : "s",
-			allow_loosen ? " (allowed with --allow-loosen)" : ": this needs --allow-loosen");
+		        allow_loosen ? " (allowed with --allow-loosen)" : ": this needs --allow-loosen");
 	return risky && !allow_loosen ? 1 : 0;
 }
 
@@ -288,6 +288,7 @@ static int run_git(char *const argv[], int out_fd, char **stderr_out)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* Writes PATH as of REV next to PATH, through `git show`. */
 int fr_diff_git_show(const char *rev, const char *path, char **tmpfile_out, char **err_out)
 {
 	char *dcopy = xstrdup(path), *bcopy = xstrdup(path);

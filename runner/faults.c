@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +24,7 @@
 
 #define CLEANUP_BUDGET_NS (5 * 1000000000LL)
 #define BACKOFF_FIRST_NS  (50 * 1000000LL)
+#define SETTLE_NS         (500 * 1000000LL)
 #define BACKOFF_MAX_NS    (1000 * 1000000LL)
 
 struct fr_faults_exec {
@@ -53,9 +55,10 @@ struct fr_faults_exec {
 	size_t cap;
 	char **unclean;
 	size_t nunclean;
-	char *last_error; /* cleanup: the last failure's message */
-	char *prefix;     /* "flowrun-<run-id>-": every name of this run */
-	int touched;      /* a call that may change Toxiproxy was made */
+	char *last_error;       /* cleanup: the last failure's message */
+	char *prefix;           /* "flowrun-<run-id>-": every name of this run */
+	int touched;            /* a call that may change Toxiproxy was made */
+	unsigned timeouts_seen; /* fr_toxi_timeouts already settled for */
 };
 
 /* CLOCK_MONOTONIC now, in ns. */
@@ -250,11 +253,27 @@ static void run_action(struct fr_faults_exec *f, const struct fr_action *a, int6
 	pthread_mutex_unlock(&f->lock);
 }
 
+/* Asks for real-time scheduling, best effort. On a machine whose cores are
+ * busy with load (the usual case during a run) a normal thread waits up to
+ * several ms for a core after its deadline; a SCHED_FIFO thread preempts at
+ * once (measured: ≤ 0.05 ms instead of ≤ 3.4 ms at load average 7 on 2
+ * cores). The thread only blocks (condition waits, network I/O) and works a
+ * few ms per action, so it cannot starve the machine. Without the privilege
+ * (root or CAP_SYS_NICE) it keeps the normal policy. */
+static void ask_realtime(void)
+{
+	struct sched_param sp = {.sched_priority = 1};
+
+	pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+}
+
 /* The executor thread: every fault action in timeline order. */
 static void *thread_main(void *arg)
 {
 	struct fr_faults_exec *f = arg;
 	int64_t base;
+
+	ask_realtime();
 
 	for (size_t i = 0; i < f->tl->nactions; i++) {
 		const struct fr_action *a = &f->tl->actions[i];
@@ -293,6 +312,7 @@ static struct fr_faults_exec *exec_create(const struct fr_plan *plan, const stru
 	char *base = fr_toxi_name(run_id, "", 0);
 	f->prefix = xasprintf("%s-", base);
 	free(base);
+	f->timeouts_seen = fr_toxi_timeouts(toxi);
 	f->dirty = xcalloc(total + 1, 1);
 	f->disabled = xcalloc(total + 1, 1);
 	f->pass_t0 = xcalloc((size_t)npasses, sizeof(*f->pass_t0));
@@ -428,6 +448,20 @@ static int verify(struct fr_faults_exec *f)
 	return rc;
 }
 
+/* After a timed-out call, Toxiproxy may apply that request late (after a
+ * stall, requests already received are still served): once everything is
+ * clean, waits SETTLE_NS and checks again. Returns non-zero to go round. */
+static int settle(struct fr_faults_exec *f)
+{
+	if (!f->touched || fr_toxi_timeouts(f->toxi) == f->timeouts_seen)
+		return 0;
+	f->timeouts_seen = fr_toxi_timeouts(f->toxi);
+	struct timespec ts = to_timespec(SETTLE_NS);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+	return verify(f) ? -1 : 0;
+}
+
 /* Writes down that the final check could not be made. */
 static void note_verify_failed(struct fr_faults_exec *f)
 {
@@ -443,7 +477,7 @@ static int cleanup(struct fr_faults_exec *f)
 	int64_t delay = BACKOFF_FIRST_NS;
 	size_t left;
 
-	while ((left = cleanup_round(f)) > 0 || (f->touched && verify(f))) {
+	while ((left = cleanup_round(f)) > 0 || (f->touched && verify(f)) || settle(f)) {
 		if (now_ns() + delay > deadline) {
 			if (left)
 				note_unclean(f, f->last_error);

@@ -32,25 +32,21 @@
 #include "metrics.h"
 #include "xmalloc.h"
 
-#define NOUT FR_OUTCOME_N
+#define NOUT      FR_OUTCOME_N
 #define REQ_HISTS 2 /* 0: duration (from intended send), 1: service */
 
 /* Default bucket upper bounds in µs (0.001 s … 60 s). */
 static const int64_t default_bounds[] = {
-	1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
-	1000000, 2500000, 5000000, 10000000, 30000000, 60000000,
+    1000,   2500,    5000,    10000,   25000,    50000,    100000,   250000,
+    500000, 1000000, 2500000, 5000000, 10000000, 30000000, 60000000,
 };
 
 /* Message kinds of flowrun_ws_messages_total, indexed by enum fr_ws_counter. */
 static const char *const ws_kinds[] = {
-	[FR_WS_RECEIVED] = "received",
-	[FR_WS_LOST] = "lost",
-	[FR_WS_DUPLICATE] = "duplicate",
-	[FR_WS_UNMATCHED] = "unmatched",
-	[FR_WS_OVERSIZED] = "oversized",
-	[FR_WS_EXPECTED] = "expected",
-	[FR_WS_PUBLISHED] = "published",
-	[FR_WS_PUBLISH_FAILED] = "publish-failed",
+    [FR_WS_RECEIVED] = "received",   [FR_WS_LOST] = "lost",
+    [FR_WS_DUPLICATE] = "duplicate", [FR_WS_UNMATCHED] = "unmatched",
+    [FR_WS_OVERSIZED] = "oversized", [FR_WS_EXPECTED] = "expected",
+    [FR_WS_PUBLISHED] = "published", [FR_WS_PUBLISH_FAILED] = "publish-failed",
 };
 #define NWSKIND (sizeof(ws_kinds) / sizeof(ws_kinds[0]))
 
@@ -67,13 +63,13 @@ struct fr_metrics {
 	char *run_id_raw;
 	char *plan_name;
 	/* label values from the plan, escaped once: */
-	char **scen;  /* [scenario] */
-	char **req;   /* [key]: request name, NULL for websocket keys */
-	char **slo;   /* [slo] */
-	char **fault; /* [fault] */
+	char **scen;     /* [scenario] */
+	char **req;      /* [key]: request name, NULL for websocket keys */
+	char **slo;      /* [slo] */
+	char **fault;    /* [fault] */
 	int64_t *bounds; /* µs, ascending */
 	size_t nbounds;
-	size_t nb;       /* counters per histogram: nbounds + 1 (+Inf) */
+	size_t nb; /* counters per histogram: nbounds + 1 (+Inf) */
 	/* request histograms: [key][outcome][hist][nb], sums: [key][outcome][hist] */
 	uint64_t *req_buckets;
 	uint64_t *req_sums;
@@ -84,10 +80,13 @@ struct fr_metrics {
 	uint64_t *gauges;     /* [scenario][4]: users, viewers, planned, achieved (double bits) */
 	struct fault_series *faults;
 	size_t nfaults;
-	uint64_t *fault_on; /* [fault index in plan] */
-	uint64_t *slo_vals; /* [slo] double bits */
-	uint64_t *slo_pass; /* [slo] */
-	uint64_t *last_done; /* [scenario]: requests finished at the last rate sample */
+	uint64_t *fault_on;   /* [fault index in plan] */
+	uint64_t *slo_vals;   /* [slo] double bits */
+	uint64_t *slo_pass;   /* [slo] */
+	size_t npasses;       /* sweep passes (1 without a sweep) */
+	uint64_t *pass_start; /* [pass] unix seconds, double bits; NaN until set */
+	uint64_t run_end;     /* unix seconds, double bits; NaN until set */
+	uint64_t *last_done;  /* [scenario]: requests finished at the last rate sample */
 	int64_t last_sample_ns;
 	int fd;
 	int port;
@@ -130,8 +129,7 @@ static int slo_is_latency(const struct fr_slo *slo)
 {
 	if (slo->metric)
 		return 0;
-	return slo->stat == FR_STAT_QUANTILE || slo->stat == FR_STAT_MAX ||
-	       slo->stat == FR_STAT_MEAN;
+	return slo->stat == FR_STAT_QUANTILE || slo->stat == FR_STAT_MAX || slo->stat == FR_STAT_MEAN;
 }
 
 /* Orders int64 values ascending, for qsort. */
@@ -207,8 +205,7 @@ static void build_faults(struct fr_metrics *m)
 	m->faults = xcalloc(n ? n : 1, sizeof(*m->faults));
 	for (size_t i = 0; i < f->n; i++)
 		for (size_t j = 0; j < f->items[i].nproxies; j++)
-			m->faults[m->nfaults++] =
-				(struct fault_series){(int)i, escape_label(f->items[i].proxies[j])};
+			m->faults[m->nfaults++] = (struct fault_series){(int)i, escape_label(f->items[i].proxies[j])};
 	m->fault_on = xcalloc(f->n ? f->n : 1, sizeof(*m->fault_on));
 }
 
@@ -253,6 +250,11 @@ static void alloc_values(struct fr_metrics *m)
 	m->gauges = xcalloc(ns * 4, sizeof(uint64_t));
 	m->slo_vals = xcalloc(nslo, sizeof(uint64_t));
 	m->slo_pass = xcalloc(nslo, sizeof(uint64_t));
+	m->npasses = m->plan->nsweep ? m->plan->nsweep : 1;
+	m->pass_start = xcalloc(m->npasses, sizeof(uint64_t));
+	for (size_t i = 0; i < m->npasses; i++)
+		store_double(&m->pass_start[i], NAN);
+	store_double(&m->run_end, NAN);
 	m->last_done = xcalloc(ns, sizeof(uint64_t));
 	for (size_t i = 0; i < m->plan->nslos; i++)
 		store_double(&m->slo_vals[i], NAN);
@@ -325,8 +327,8 @@ static void header(struct buf *b, const char *name, const char *type, const char
 }
 
 /* Writes one histogram: cumulative buckets, _sum and _count. */
-static void histogram(struct buf *b, const struct fr_metrics *m, const char *name,
-		      const char *labels, const uint64_t *buckets, const uint64_t *sum_us)
+static void histogram(struct buf *b, const struct fr_metrics *m, const char *name, const char *labels,
+                      const uint64_t *buckets, const uint64_t *sum_us)
 {
 	uint64_t cum = 0;
 	char le[32];
@@ -359,19 +361,19 @@ static size_t req_index(const struct fr_metrics *m, size_t key, size_t outcome, 
 /* Writes one of the two request histograms for every key and outcome. */
 static void render_request_hist(struct buf *b, const struct fr_metrics *m, size_t hist)
 {
-	static const char *const names[REQ_HISTS] = {
-		"flowrun_request_duration_seconds", "flowrun_request_service_seconds"};
+	static const char *const names[REQ_HISTS] = {"flowrun_request_duration_seconds",
+	                                             "flowrun_request_service_seconds"};
 	static const char *const helps[REQ_HISTS] = {
-		"HTTP request latency from the intended send time (no coordinated omission).",
-		"HTTP request service time from the actual send time."};
+	    "HTTP request latency from the intended send time (no coordinated omission).",
+	    "HTTP request service time from the actual send time."};
 	header(b, names[hist], "histogram", helps[hist]);
 	for (size_t k = 0; k < m->nkeys; k++) {
 		if (!m->keys[k].request)
 			continue;
 		for (size_t o = 0; o < NOUT; o++) {
-			char *labels = xasprintf("run_id=\"%s\",scenario=\"%s\",request=\"%s\",outcome=\"%s\"",
-						 m->run_id, key_scenario(m, k), m->req[k],
-						 fr_outcome_name((enum fr_outcome)o));
+			char *labels =
+			    xasprintf("run_id=\"%s\",scenario=\"%s\",request=\"%s\",outcome=\"%s\"", m->run_id,
+			              key_scenario(m, k), m->req[k], fr_outcome_name((enum fr_outcome)o));
 			size_t i = req_index(m, k, o, hist);
 			histogram(b, m, names[hist], labels, &m->req_buckets[i * m->nb], &m->req_sums[i]);
 			free(labels);
@@ -391,9 +393,11 @@ static void render_requests_total(struct buf *b, const struct fr_metrics *m)
 			uint64_t n = 0;
 			for (size_t i = 0; i < m->nb; i++)
 				n += load_u64(&bk[i]);
-			bprintf(b, "flowrun_requests_total{run_id=\"%s\",scenario=\"%s\",request=\"%s\",outcome=\"%s\"} %llu\n",
-				m->run_id, key_scenario(m, k), m->req[k],
-				fr_outcome_name((enum fr_outcome)o), (unsigned long long)n);
+			bprintf(b,
+			        "flowrun_requests_total{run_id=\"%s\",scenario=\"%s\",request=\"%s\",outcome=\"%s\"} "
+			        "%llu\n",
+			        m->run_id, key_scenario(m, k), m->req[k], fr_outcome_name((enum fr_outcome)o),
+			        (unsigned long long)n);
 		}
 	}
 }
@@ -407,42 +411,40 @@ static void render_ws(struct buf *b, const struct fr_metrics *m)
 		if (m->keys[k].request)
 			continue;
 		char *labels = xasprintf("run_id=\"%s\",scenario=\"%s\"", m->run_id, key_scenario(m, k));
-		histogram(b, m, "flowrun_ws_delivery_seconds", labels, &m->ws_buckets[k * m->nb],
-			  &m->ws_sums[k]);
+		histogram(b, m, "flowrun_ws_delivery_seconds", labels, &m->ws_buckets[k * m->nb], &m->ws_sums[k]);
 		free(labels);
 	}
 	header(b, "flowrun_ws_connections", "gauge", "Open WebSocket viewer connections.");
 	for (size_t s = 0; s < m->plan->nscenarios; s++)
 		if (m->plan->scenarios[s].model == FR_MODEL_WEBSOCKET)
 			bprintf(b, "flowrun_ws_connections{run_id=\"%s\",scenario=\"%s\"} %lld\n", m->run_id,
-				m->scen[s], (long long)__atomic_load_n(&m->ws_conns[s], __ATOMIC_RELAXED));
+			        m->scen[s], (long long)__atomic_load_n(&m->ws_conns[s], __ATOMIC_RELAXED));
 	header(b, "flowrun_ws_messages_total", "counter", "WebSocket messages, by kind.");
 	for (size_t k = 0; k < m->nkeys; k++) {
 		if (m->keys[k].request)
 			continue;
 		for (size_t i = 0; i < NWSKIND; i++)
 			bprintf(b, "flowrun_ws_messages_total{run_id=\"%s\",scenario=\"%s\",kind=\"%s\"} %llu\n",
-				m->run_id, key_scenario(m, k), ws_kinds[i],
-				(unsigned long long)load_u64(&m->ws_msgs[k * NWSKIND + i]));
+			        m->run_id, key_scenario(m, k), ws_kinds[i],
+			        (unsigned long long)load_u64(&m->ws_msgs[k * NWSKIND + i]));
 	}
 }
 
 /* Writes the per-scenario gauges: users, viewers, planned and achieved rate. */
 static void render_gauges(struct buf *b, const struct fr_metrics *m)
 {
-	static const char *const names[4] = {"flowrun_active_users", "flowrun_active_viewers",
-					     "flowrun_planned_rate", "flowrun_achieved_rate"};
+	static const char *const names[4] = {"flowrun_active_users", "flowrun_active_viewers", "flowrun_planned_rate",
+	                                     "flowrun_achieved_rate"};
 	static const char *const helps[4] = {
-		"Virtual users running (closed model).", "WebSocket viewers planned (websocket model).",
-		"Planned request rate in requests per second (open model).",
-		"HTTP requests finished per second over the last second (groups count once)."};
+	    "Virtual users running (closed model).", "WebSocket viewers planned (websocket model).",
+	    "Planned request rate in requests per second (open model).",
+	    "HTTP requests finished per second over the last second (groups count once)."};
 	for (size_t g = 0; g < 4; g++) {
 		header(b, names[g], "gauge", helps[g]);
 		for (size_t s = 0; s < m->plan->nscenarios; s++) {
 			char v[64];
 			fmt_value(v, sizeof v, load_double(&m->gauges[s * 4 + g]));
-			bprintf(b, "%s{run_id=\"%s\",scenario=\"%s\"} %s\n", names[g], m->run_id,
-				m->scen[s], v);
+			bprintf(b, "%s{run_id=\"%s\",scenario=\"%s\"} %s\n", names[g], m->run_id, m->scen[s], v);
 		}
 	}
 }
@@ -454,8 +456,8 @@ static void render_faults(struct buf *b, const struct fr_metrics *m)
 	for (size_t i = 0; i < m->nfaults; i++) {
 		const struct fr_fault *f = &m->plan->faults.items[m->faults[i].fault];
 		bprintf(b, "flowrun_fault_active{run_id=\"%s\",proxy=\"%s\",toxic=\"%s\",fault=\"%s\"} %llu\n",
-			m->run_id, m->faults[i].proxy, fr_toxic_name(f->toxic), m->fault[m->faults[i].fault],
-			(unsigned long long)load_u64(&m->fault_on[m->faults[i].fault]));
+		        m->run_id, m->faults[i].proxy, fr_toxic_name(f->toxic), m->fault[m->faults[i].fault],
+		        (unsigned long long)load_u64(&m->fault_on[m->faults[i].fault]));
 	}
 }
 
@@ -484,9 +486,25 @@ static void render_slos(struct buf *b, const struct fr_metrics *m)
 	header(b, "flowrun_slo_pass", "gauge", "1 when the latest evaluation met the SLO, else 0.");
 	for (size_t i = 0; i < p->nslos; i++)
 		bprintf(b, "flowrun_slo_pass{run_id=\"%s\",slo=\"%s\"} %llu\n", m->run_id, m->slo[i],
-			(unsigned long long)load_u64(&m->slo_pass[i]));
+		        (unsigned long long)load_u64(&m->slo_pass[i]));
 }
 
+/* Writes the wall-clock times that place the run's segments in Prometheus. */
+static void render_times(struct buf *b, const struct fr_metrics *m)
+{
+	char v[64];
+	header(b, "flowrun_pass_start_seconds", "gauge",
+	       "Unix time of offset 0 of each sweep pass (pass counts from 1); NaN until it starts.");
+	for (size_t i = 0; i < m->npasses; i++) {
+		fmt_value(v, sizeof v, load_double(&m->pass_start[i]));
+		bprintf(b, "flowrun_pass_start_seconds{run_id=\"%s\",pass=\"%zu\"} %s\n", m->run_id, i + 1, v);
+	}
+	header(b, "flowrun_run_end_seconds", "gauge", "Unix time the load stopped; NaN until then.");
+	fmt_value(v, sizeof v, load_double(&m->run_end));
+	bprintf(b, "flowrun_run_end_seconds{run_id=\"%s\"} %s\n", m->run_id, v);
+}
+
+/* Renders every series in the text format 0.0.4 (caller frees). */
 char *fr_metrics_render(struct fr_metrics *m, size_t *len_out)
 {
 	struct buf b = {xmalloc(65536), 0, 65536};
@@ -500,13 +518,15 @@ char *fr_metrics_render(struct fr_metrics *m, size_t *len_out)
 	render_gauges(&b, m);
 	render_faults(&b, m);
 	render_slos(&b, m);
+	render_times(&b, m);
 	if (len_out)
 		*len_out = b.len;
 	return b.p;
 }
 
-void fr_metrics_record_request(struct fr_metrics *m, int key, enum fr_outcome outcome,
-			       int64_t latency_us, int64_t service_us)
+/* Counts one HTTP request in both histograms (hot path, any thread). */
+void fr_metrics_record_request(struct fr_metrics *m, int key, enum fr_outcome outcome, int64_t latency_us,
+                               int64_t service_us)
 {
 	if (!m || key < 0 || (size_t)key >= m->nkeys || (unsigned)outcome >= NOUT)
 		return;
@@ -522,6 +542,7 @@ void fr_metrics_record_request(struct fr_metrics *m, int key, enum fr_outcome ou
 	add_u64(&m->req_sums[i], (uint64_t)service_us);
 }
 
+/* Counts one WebSocket delivery (hot path, any thread). */
 void fr_metrics_record_delivery(struct fr_metrics *m, int key, int64_t delivery_us)
 {
 	if (!m || key < 0 || (size_t)key >= m->nkeys)
@@ -532,6 +553,7 @@ void fr_metrics_record_delivery(struct fr_metrics *m, int key, int64_t delivery_
 	add_u64(&m->ws_sums[key], (uint64_t)delivery_us);
 }
 
+/* Adds to a WebSocket message counter (hot path, any thread). */
 void fr_metrics_count_ws(struct fr_metrics *m, int key, enum fr_ws_counter c, uint64_t n)
 {
 	if (!m || key < 0 || (size_t)key >= m->nkeys || (unsigned)c >= NWSKIND)
@@ -539,6 +561,7 @@ void fr_metrics_count_ws(struct fr_metrics *m, int key, enum fr_ws_counter c, ui
 	add_u64(&m->ws_msgs[(size_t)key * NWSKIND + c], n);
 }
 
+/* Moves the open-connection gauge of a scenario by DELTA. */
 void fr_metrics_add_ws_connections(struct fr_metrics *m, int scenario, int64_t delta)
 {
 	if (!m || scenario < 0 || (size_t)scenario >= m->plan->nscenarios)
@@ -554,21 +577,25 @@ static void set_gauge(struct fr_metrics *m, int scenario, size_t g, double v)
 	store_double(&m->gauges[(size_t)scenario * 4 + g], v);
 }
 
+/* Sets flowrun_active_users of a scenario. */
 void fr_metrics_set_users(struct fr_metrics *m, int scenario, double users)
 {
 	set_gauge(m, scenario, 0, users);
 }
 
+/* Sets flowrun_active_viewers of a scenario. */
 void fr_metrics_set_viewers(struct fr_metrics *m, int scenario, double viewers)
 {
 	set_gauge(m, scenario, 1, viewers);
 }
 
+/* Sets flowrun_planned_rate of a scenario. */
 void fr_metrics_set_planned_rate(struct fr_metrics *m, int scenario, double rate)
 {
 	set_gauge(m, scenario, 2, rate);
 }
 
+/* Sets the level gauge a STAGE or STOP action changes, by model. */
 void fr_metrics_action(struct fr_metrics *m, const struct fr_action *act)
 {
 	if (!m || (act->kind != FR_ACT_STAGE && act->kind != FR_ACT_STOP) || act->scenario < 0 ||
@@ -628,6 +655,7 @@ static void sample_rates(struct fr_metrics *m)
 	m->last_sample_ns = t;
 }
 
+/* Marks every proxy series of a fault active or not. */
 void fr_metrics_set_fault(struct fr_metrics *m, int fault, int active)
 {
 	if (!m || fault < 0 || (size_t)fault >= m->plan->faults.n)
@@ -635,6 +663,22 @@ void fr_metrics_set_fault(struct fr_metrics *m, int fault, int active)
 	__atomic_store_n(&m->fault_on[fault], active ? 1 : 0, __ATOMIC_RELAXED);
 }
 
+/* Records the wall-clock start of a pass. */
+void fr_metrics_set_pass_start(struct fr_metrics *m, int pass, double unix_s)
+{
+	if (!m || pass < 0 || (size_t)pass >= m->npasses)
+		return;
+	store_double(&m->pass_start[pass], unix_s);
+}
+
+/* Records when the load stopped. */
+void fr_metrics_set_run_end(struct fr_metrics *m, double unix_s)
+{
+	if (m)
+		store_double(&m->run_end, unix_s);
+}
+
+/* Publishes the latest verdict of an SLO. */
 void fr_metrics_set_slo(struct fr_metrics *m, int slo, double value, int pass)
 {
 	if (!m || slo < 0 || (size_t)slo >= m->plan->nslos)
@@ -643,12 +687,14 @@ void fr_metrics_set_slo(struct fr_metrics *m, int slo, double value, int pass)
 	__atomic_store_n(&m->slo_pass[slo], pass ? 1 : 0, __ATOMIC_RELAXED);
 }
 
+/* The histogram bounds in µs, for tests and docs. */
 const int64_t *fr_metrics_bounds(const struct fr_metrics *m, size_t *n_out)
 {
 	*n_out = m->nbounds;
 	return m->bounds;
 }
 
+/* The port the exporter listens on. */
 int fr_metrics_port(const struct fr_metrics *m)
 {
 	return m->port;
@@ -688,12 +734,11 @@ static ssize_t read_head(int fd, char *buf, size_t size)
 }
 
 /* Sends a complete response with a body and Connection: close. */
-static void respond(int fd, const char *status, const char *type, const char *body, size_t len,
-		    int head_only)
+static void respond(int fd, const char *status, const char *type, const char *body, size_t len, int head_only)
 {
 	char *head = xasprintf("HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-			       "Connection: close\r\n\r\n",
-			       status, type, len);
+	                       "Connection: close\r\n\r\n",
+	                       status, type, len);
 	if (write_all(fd, head, strlen(head)) == 0 && !head_only)
 		write_all(fd, body, len);
 	free(head);
@@ -782,12 +827,12 @@ static int bind_listen(struct fr_metrics *m, const char *addr, char **err_out)
 {
 	char *host, *port;
 	if (split_addr(addr, &host, &port) < 0) {
-		*err_out = xasprintf("bad metrics address '%s': expected HOST:PORT, e.g. %s", addr,
-				     FR_METRICS_LISTEN_DEFAULT);
+		*err_out =
+		    xasprintf("bad metrics address '%s': expected HOST:PORT, e.g. %s", addr, FR_METRICS_LISTEN_DEFAULT);
 		return 2;
 	}
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	struct addrinfo hints = {
+	    .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
 	struct addrinfo *ai = NULL;
 	int rc = getaddrinfo(host, port, &hints, &ai);
 	free(host);
@@ -811,13 +856,13 @@ static int bind_listen(struct fr_metrics *m, const char *addr, char **err_out)
 	socklen_t sl = sizeof ss;
 	getsockname(m->fd, (struct sockaddr *)&ss, &sl);
 	m->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-						 : ((struct sockaddr_in *)&ss)->sin_port);
+	                                         : ((struct sockaddr_in *)&ss)->sin_port);
 	return 0;
 }
 
-int fr_metrics_create(const struct fr_plan *plan, const struct fr_results *keys,
-		      const char *run_id, const char *listen, struct fr_metrics **m_out,
-		      char **err_out)
+/* Builds the exporter, binds LISTEN and starts the serving thread. */
+int fr_metrics_create(const struct fr_plan *plan, const struct fr_results *keys, const char *run_id, const char *listen,
+                      struct fr_metrics **m_out, char **err_out)
 {
 	struct fr_metrics *m = xcalloc(1, sizeof(*m));
 	*m_out = NULL;
@@ -859,6 +904,7 @@ int fr_metrics_create(const struct fr_plan *plan, const struct fr_results *keys,
 	return 0;
 }
 
+/* Stops the thread, closes the sockets and frees everything. */
 void fr_metrics_free(struct fr_metrics *m)
 {
 	if (!m)
@@ -895,10 +941,12 @@ void fr_metrics_free(struct fr_metrics *m)
 	free(m->fault_on);
 	free(m->slo_vals);
 	free(m->slo_pass);
+	free(m->pass_start);
 	free(m->last_done);
 	free(m);
 }
 
+/* Sleeps SECONDS while the serving thread keeps answering scrapes. */
 void fr_metrics_linger(struct fr_metrics *m, double seconds)
 {
 	if (!m || !(seconds > 0))
@@ -921,6 +969,7 @@ static size_t collect(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* PUTs the current exposition to a Pushgateway, once. */
 int fr_metrics_push(struct fr_metrics *m, const char *url, char **err_out)
 {
 	size_t len;

@@ -43,9 +43,8 @@ struct fr_metrics;
  *   2: LISTEN is malformed ("bad metrics address 'x': expected HOST:PORT"),
  *   4: the port cannot be bound ("cannot listen on 127.0.0.1:9464 for
  *      metrics: Address already in use") or the thread cannot start. */
-int fr_metrics_create(const struct fr_plan *plan, const struct fr_results *keys,
-		      const char *run_id, const char *listen, struct fr_metrics **m_out,
-		      char **err_out);
+int fr_metrics_create(const struct fr_plan *plan, const struct fr_results *keys, const char *run_id, const char *listen,
+                      struct fr_metrics **m_out, char **err_out);
 
 /* Stops the serving thread, closes the port and frees M; accepts NULL. */
 void fr_metrics_free(struct fr_metrics *m);
@@ -57,8 +56,8 @@ int fr_metrics_port(const struct fr_metrics *m);
  * (flowrun_request_duration_seconds), SERVICE_US from the actual send
  * (flowrun_request_service_seconds, skipped when negative: never sent).
  * Counts flowrun_requests_total. Any thread. */
-void fr_metrics_record_request(struct fr_metrics *m, int key, enum fr_outcome outcome,
-			       int64_t latency_us, int64_t service_us);
+void fr_metrics_record_request(struct fr_metrics *m, int key, enum fr_outcome outcome, int64_t latency_us,
+                               int64_t service_us);
 
 /* One WebSocket delivery of the websocket scenario whose key is KEY. */
 void fr_metrics_record_delivery(struct fr_metrics *m, int key, int64_t delivery_us);
@@ -85,6 +84,13 @@ void fr_metrics_set_planned_rate(struct fr_metrics *m, int scenario, double rate
 
 /* flowrun_fault_active of every proxy of fault FAULT (plan->faults.items). */
 void fr_metrics_set_fault(struct fr_metrics *m, int fault, int active);
+
+/* The wall-clock times that let `flowrun slo` find the run's segments in
+ * Prometheus: the unix time (seconds, with fractions) of offset 0 of sweep
+ * pass PASS (0-based; exported as pass="PASS+1"), and the time the load
+ * stopped. Both are NaN until set. */
+void fr_metrics_set_pass_start(struct fr_metrics *m, int pass, double unix_s);
+void fr_metrics_set_run_end(struct fr_metrics *m, double unix_s);
 
 /* The latest verdict of SLO (plan->slos): VALUE in the SLO's base unit (µs
  * are exported as seconds, rates as a fraction) and whether it passed. */

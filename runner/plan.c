@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "units.h"
 #include "validate.h"
@@ -194,8 +195,15 @@ static int load_file(struct loader *l, const char *name, struct fr_pos at, node_
 
 	*root_out = NULL;
 	if (!real) {
-		struct fr_pos where = at.file ? at : (struct fr_pos){ file, 0, 0 };
+		struct fr_pos where = at.file ? at : (struct fr_pos){file, 0, 0};
 		fr_diag_add(l->diags, where, "cannot read '%s': %s", name, strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	if (at.file && (stat(real, &st) != 0 || !S_ISREG(st.st_mode))) {
+		/* a FIFO or a device would block or never end */
+		fr_diag_add(l->diags, at, "cannot read '%s': not a regular file", name);
+		free(real);
 		return -1;
 	}
 	for (size_t i = 0; i < l->nchain; i++) {
@@ -308,8 +316,8 @@ static void sb_json(struct sbuf *b, const node_t *node)
 		sb_add(b, map ? "}" : "]", 1);
 	} else if (fr_ytree_is_null(node)) {
 		sb_add(b, "null", 4);
-	} else if (node->style == FR_YS_PLAIN && (strcmp(node->str, "true") == 0 || strcmp(node->str, "false") == 0 ||
-						  is_json_number(node->str))) {
+	} else if (node->style == FR_YS_PLAIN &&
+	           (strcmp(node->str, "true") == 0 || strcmp(node->str, "false") == 0 || is_json_number(node->str))) {
 		sb_add(b, node->str, strlen(node->str));
 	} else {
 		sb_json_str(b, node->str);
@@ -369,7 +377,7 @@ static int64_t integer(const node_t *node, int64_t def)
 /* A map of strings NODE as a kvlist (empty when absent). */
 static struct fr_kvlist kvlist(const node_t *node)
 {
-	struct fr_kvlist kv = { 0 };
+	struct fr_kvlist kv = {0};
 
 	if (!node || node->kind != FR_Y_MAP)
 		return kv;
@@ -442,7 +450,7 @@ static void build_request(struct fr_request *r, const node_t *node)
 	r->headers = kvlist(fr_ytree_get(node, "headers"));
 	r->query = kvlist(fr_ytree_get(node, "query"));
 	if ((v = fr_ytree_get(node, "json"))) {
-		struct sbuf b = { 0 };
+		struct sbuf b = {0};
 		sb_json(&b, v);
 		r->body = b.s;
 		r->body_is_json = 1;
@@ -488,17 +496,17 @@ static void build_ws(struct fr_ws *ws, const node_t *node)
 /* Builds one scenario. */
 static void build_scenario(struct fr_scenario *s, const node_t *node)
 {
-	static const char *const levels[] = { "users", "rate", "viewers" };
+	static const char *const levels[] = {"users", "rate", "viewers"};
 	const node_t *stages = fr_ytree_get(node, "stages"), *v;
 	const char *model = fr_ytree_get(node, "model")->str;
 
 	s->name = str(fr_ytree_get(node, "name"));
 	s->pos = node->pos;
 	s->model = strcmp(model, "closed") == 0 ? FR_MODEL_CLOSED
-		   : strcmp(model, "open") == 0 ? FR_MODEL_OPEN
-						  : FR_MODEL_WEBSOCKET;
+	           : strcmp(model, "open") == 0 ? FR_MODEL_OPEN
+	                                        : FR_MODEL_WEBSOCKET;
 	s->arrival = (v = fr_ytree_get(node, "arrival")) && strcmp(v->str, "poisson") == 0 ? FR_ARRIVAL_POISSON
-											   : FR_ARRIVAL_UNIFORM;
+	                                                                                   : FR_ARRIVAL_UNIFORM;
 	s->think_us = dur(fr_ytree_get(node, "think"), 0);
 	s->nstages = stages->n;
 	s->stages = xcalloc(stages->n ? stages->n : 1, sizeof *s->stages);
@@ -594,7 +602,7 @@ static void build_faults(struct fr_faults *f, const node_t *node)
 /* Sets the stat and threshold of SLO S from its stat key K and value V. */
 static void build_stat(struct fr_slo *s, const node_t *k, const node_t *v)
 {
-	struct fr_threshold thr = { 0 };
+	struct fr_threshold thr = {0};
 	char *err = NULL;
 
 	if (strcmp(k->str, "max") == 0)
@@ -643,8 +651,9 @@ static void build_window(struct fr_slo *s, const node_t *v)
 /* Builds one SLO. */
 static void build_slo(struct fr_slo *s, const node_t *node)
 {
-	static const char *const series[] = { "latency", "service", "delivery", "connect" };
-	static const char *const stats[] = { "p50", "p75", "p90", "p95", "p99", "p99.9", "max", "mean", "error_rate", "lost" };
+	static const char *const series[] = {"latency", "service", "delivery", "connect"};
+	static const char *const stats[] = {"p50",   "p75", "p90",  "p95",        "p99",
+	                                    "p99.9", "max", "mean", "error_rate", "lost"};
 	const node_t *v;
 
 	s->name = str(fr_ytree_get(node, "name"));
@@ -722,13 +731,13 @@ static struct fr_plan *build(const node_t *root, const char *path)
 
 int fr_plan_load(const char *path, struct fr_diags *diags, struct fr_plan **plan_out)
 {
-	struct loader l = { .arena = fr_yarena_new(), .diags = diags };
+	struct loader l = {.arena = fr_yarena_new(), .diags = diags};
 	size_t before = diags->n;
 	node_t *root = NULL;
 	int ok;
 
 	*plan_out = NULL;
-	if (load_file(&l, path, (struct fr_pos){ 0 }, &root) == 0) {
+	if (load_file(&l, path, (struct fr_pos){0}, &root) == 0) {
 		expand_env_deep(&l, root);
 		fr_validate(root, diags);
 	}
@@ -878,25 +887,25 @@ int fr_plan_fault_index(const struct fr_plan *plan, const char *name)
 
 const char *fr_model_name(enum fr_model model)
 {
-	static const char *const names[] = { "closed", "open", "websocket" };
+	static const char *const names[] = {"closed", "open", "websocket"};
 	return (unsigned)model < 3 ? names[model] : "?";
 }
 
 const char *fr_toxic_name(enum fr_toxic toxic)
 {
-	static const char *const names[] = { "latency", "bandwidth", "slow_close", "timeout",
-					     "reset_peer", "slicer", "limit_data", "down" };
+	static const char *const names[] = {"latency",    "bandwidth", "slow_close", "timeout",
+	                                    "reset_peer", "slicer",    "limit_data", "down"};
 	return (unsigned)toxic < 8 ? names[toxic] : "?";
 }
 
 const char *fr_series_name(enum fr_series series)
 {
-	static const char *const names[] = { "latency", "service", "delivery", "connect" };
+	static const char *const names[] = {"latency", "service", "delivery", "connect"};
 	return (unsigned)series < 4 ? names[series] : "?";
 }
 
 const char *fr_cmp_name(enum fr_cmp cmp)
 {
-	static const char *const names[] = { "<", "<=", ">", ">=" };
+	static const char *const names[] = {"<", "<=", ">", ">="};
 	return (unsigned)cmp < 4 ? names[cmp] : "?";
 }

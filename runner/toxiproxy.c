@@ -41,6 +41,7 @@ struct fr_toxi {
 	char errbuf[CURL_ERROR_SIZE];
 	struct answer ans;
 	long http_code;
+	unsigned timeouts;
 };
 
 static const char *const type_names[] = {
@@ -146,6 +147,12 @@ const char *fr_toxi_error(const struct fr_toxi *toxi)
 	return toxi->error;
 }
 
+/* Calls that timed out so far. */
+unsigned fr_toxi_timeouts(const struct fr_toxi *toxi)
+{
+	return toxi->timeouts;
+}
+
 /* Why a transfer failed, in the words of the OS where there are some. */
 static char *transport_reason(struct fr_toxi *toxi, CURLcode rc)
 {
@@ -244,6 +251,8 @@ static int call(struct fr_toxi *toxi, const char *method, const char *path, cons
 		status = FR_TOXI_ERROR;
 	} else if (rc != CURLE_OK) {
 		char *why = transport_reason(toxi, rc);
+		if (rc == CURLE_OPERATION_TIMEDOUT)
+			toxi->timeouts++;
 		set_error(toxi, xasprintf("toxiproxy at %s is unreachable: %s", toxi->url, why));
 		free(why);
 		status = FR_TOXI_UNREACHABLE;

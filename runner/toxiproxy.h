@@ -142,6 +142,11 @@ char *fr_toxi_name(const char *run_id, const char *fault_name, int marker);
 /* Toxiproxy's name of a toxic type ("latency", … "limit_data"; "down"). */
 const char *fr_toxi_type_name(enum fr_toxic toxic);
 
+/* How many calls so far timed out after the request may have been sent.
+ * Toxiproxy may still apply such a request later (it does after a stall), so
+ * the fault executor checks once more after a pause when this grew. */
+unsigned fr_toxi_timeouts(const struct fr_toxi *toxi);
+
 /* A status as a word, for logs: "ok", "unreachable", … */
 const char *fr_toxi_status_name(int status);
 

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -29,7 +30,8 @@
 #include "xmalloc.h"
 
 #define REGEX_MATCH_LIMIT 100000
-#define MAX_SUGGEST 64
+#define MAX_SUGGEST       64
+#define MAX_DURATION_US   (720LL * 3600 * 1000000) /* 30 days: sums of 10^5 of them cannot overflow */
 
 typedef struct fr_ynode node_t;
 
@@ -40,7 +42,7 @@ struct names {
 		const char *name;
 		const node_t *node;
 		int aux;
-	} *slots;
+	} * slots;
 	size_t n, cap;
 };
 
@@ -64,6 +66,11 @@ struct ctx {
 	size_t start;
 	const char *sweep;
 	struct names requests, scenarios, stages, faults, slos;
+	struct names captured; /* every capture of the plan, for "not captured before" */
+	int scenario;          /* index of the scenario being checked, or -1 */
+	int *models;           /* per scenario index: 0 closed, 1 open, 2 websocket, -1 unknown */
+	size_t nmodels;
+	int has_ws;
 	struct scope scope; /* auth + setup captures */
 	int64_t pass_us;
 	int pass_known;
@@ -136,8 +143,9 @@ static int in_list(const char *key, const char *const *list)
 
 /* Words from other tools that mean one of ours. */
 static const char *const synonyms[][2] = {
-	{ "rps", "rate" },     { "qps", "rate" },	  { "duration", "for" }, { "vus", "users" },
-	{ "concurrency", "users" }, { "connections", "viewers" }, { "threshold", "p99" }, { "type", "toxic" },
+    {"rps", "rate"},      {"qps", "rate"},          {"duration", "for"},
+    {"vus", "users"},     {"concurrency", "users"}, {"connections", "viewers"},
+    {"threshold", "p99"}, {"type", "toxic"},
 };
 
 /* The closest of a NULL-terminated list of candidates, or NULL. */
@@ -223,12 +231,13 @@ static void names_add(struct ctx *c, struct names *t, const char *name, const no
 	struct slot *s = names_slot(t, name);
 	if (s->name) {
 		fr_diag_add(c->diags, node->pos, "duplicate %s name '%s' (first defined at %s:%d:%d)", t->what, name,
-			    s->node->pos.file, s->node->pos.line, s->node->pos.col);
+		            s->node->pos.file, s->node->pos.line, s->node->pos.col);
 		return;
 	}
 	s->name = name;
 	s->node = node;
 	s->aux = aux;
+	t->n++;
 }
 
 /* The closest name in T to WORD, or NULL (bounded work per plan). */
@@ -257,7 +266,7 @@ static const struct slot *resolve(struct ctx *c, const struct names *t, const no
 
 	if (!s)
 		fr_diag_add(c->diags, node->pos, "unknown %s '%s'%s", t->what, node->str,
-			    dym(buf, sizeof buf, names_suggest(c, t, node->str)));
+		            dym(buf, sizeof buf, names_suggest(c, t, node->str)));
 	return s;
 }
 
@@ -287,13 +296,14 @@ static long scope_find(const struct scope *sc, const char *name, size_t len)
 /* A copy of SC (names are borrowed). */
 static struct scope scope_copy(const struct scope *sc)
 {
-	struct scope out = { 0 };
+	struct scope out = {0};
 
 	for (size_t i = 0; i < sc->n; i++)
 		scope_add(&out, sc->names[i], sc->list[i]);
 	return out;
 }
 
+/* Frees the arrays of SC (not the names, which are borrowed). */
 static void scope_free(struct scope *sc)
 {
 	free(sc->names);
@@ -348,7 +358,7 @@ static int want_int(struct ctx *c, const node_t *node, int64_t min, int64_t *out
 		fr_diag_add(c->diags, node->pos, "expected an integer >= %lld, got '%s'", (long long)min, node->str);
 	else
 		fr_diag_add(c->diags, node->pos, "expected an integer >= %lld, got %s", (long long)min,
-			    fr_ytree_kind_name(node));
+		            fr_ytree_kind_name(node));
 	return 0;
 }
 
@@ -365,6 +375,10 @@ static int want_dur(struct ctx *c, const node_t *node, int mode, int64_t *out)
 	if (fr_units_duration(node->str, &v, &err) < 0) {
 		fr_diag_add(c->diags, node->pos, "%s", err);
 		free(err);
+		return 0;
+	}
+	if (v > MAX_DURATION_US) {
+		fr_diag_add(c->diags, node->pos, "duration '%s' is longer than the limit of 720h", node->str);
 		return 0;
 	}
 	if (mode == DUR_POSITIVE && v <= 0) {
@@ -410,7 +424,7 @@ static int want_word(struct ctx *c, const node_t *node, const char *what, const 
 	if (in_list(node->str, words))
 		return 1;
 	fr_diag_add(c->diags, node->pos, "unknown %s '%s'%s", what, node->str,
-		    dym(buf, sizeof buf, suggest_list(node->str, words)));
+	            dym(buf, sizeof buf, suggest_list(node->str, words)));
 	return 0;
 }
 
@@ -434,7 +448,7 @@ static void check_keys(struct ctx *c, const node_t *map, const char *const *allo
 		const node_t *k = map->keys[i];
 		if (!in_list(k->str, allowed))
 			fr_diag_add(c->diags, k->pos, "unknown key '%s'%s", k->str,
-				    dym(buf, sizeof buf, suggest_list(k->str, allowed)));
+			            dym(buf, sizeof buf, suggest_list(k->str, allowed)));
 	}
 }
 
@@ -450,7 +464,7 @@ static const node_t *require(struct ctx *c, const node_t *map, const char *key)
 
 /* ---- variables ---- */
 
-static const char *const builtins[] = { "event_id", "user", "i", NULL };
+static const char *const builtins[] = {"event_id", "user", "i", NULL};
 
 struct scan_arg {
 	struct ctx *c;
@@ -470,14 +484,14 @@ static int check_ref(const char *ref, size_t len, size_t off, void *varg)
 		long long lo, hi;
 		char tail;
 		if (sscanf(name + 5, "%lld..%lld%c", &lo, &hi, &tail) != 2 || lo > hi)
-			fr_diag_add(a->c->diags, pos, "invalid random range '${%s}' (expected ${rand:A..B} with A <= B)",
-				    name);
+			fr_diag_add(a->c->diags, pos,
+			            "invalid random range '${%s}' (expected ${rand:A..B} with A <= B)", name);
 	} else if (strstr(name, ":-") && is_ident(name, (size_t)(strstr(name, ":-") - name))) {
 		*strstr(name, ":-") = '\0';
 		fr_diag_add(a->c->diags, pos, "unknown variable '%s' (environment variables are written ${env:%s})",
-			    name, name);
+		            name, name);
 	} else if (scope_find(a->scope, ref, len) < 0 && !in_list(name, builtins) &&
-		   !(a->c->sweep && strcmp(name, a->c->sweep) == 0)) {
+	           !(a->c->sweep && strcmp(name, a->c->sweep) == 0)) {
 		const char *best = NULL;
 		int bs = 3;
 		for (size_t i = 0; i < a->scope->n; i++) {
@@ -489,7 +503,13 @@ static int check_ref(const char *ref, size_t len, size_t off, void *varg)
 			best = a->c->sweep;
 		if (!best)
 			best = suggest_list(name, builtins);
-		fr_diag_add(a->c->diags, pos, "unknown variable '%s'%s", name, dym(buf, sizeof buf, best));
+		const struct slot *cap = names_get(&a->c->captured, name);
+		if (cap)
+			fr_diag_add(a->c->diags, pos,
+			            "variable '%s' is not captured before this use (captured at %s:%d:%d)", name,
+			            cap->node->pos.file, cap->node->pos.line, cap->node->pos.col);
+		else
+			fr_diag_add(a->c->diags, pos, "unknown variable '%s'%s", name, dym(buf, sizeof buf, best));
 	}
 	free(name);
 	return 0;
@@ -498,14 +518,14 @@ static int check_ref(const char *ref, size_t len, size_t off, void *varg)
 /* Checks the ${…} references of a scalar against SCOPE. */
 static void check_template(struct ctx *c, const node_t *node, const struct scope *scope)
 {
-	struct scan_arg a = { c, node, scope };
+	struct scan_arg a = {c, node, scope};
 	size_t bad = 0;
 
 	if (node->kind != FR_Y_SCALAR)
 		return;
 	if (fr_vars_scan(node->raw, check_ref, &a, &bad) < 0)
 		fr_diag_add(c->diags, fr_ytree_pos_at(node, bad),
-			    "unterminated '${' reference (write '$${' for a literal '${')");
+		            "unterminated '${' reference (write '$${' for a literal '${')");
 }
 
 /* Checks every scalar under NODE as a template. */
@@ -552,7 +572,7 @@ static pcre2_code *compile_regex(struct ctx *c, const node_t *node)
 	int rc = pcre2_match(re, (PCRE2_SPTR) "", 0, 0, 0, md, mc);
 	if (rc == PCRE2_ERROR_MATCHLIMIT)
 		fr_diag_add(c->diags, node->pos, "regex '%s' exceeds the match limit of %d", node->str,
-			    REGEX_MATCH_LIMIT);
+		            REGEX_MATCH_LIMIT);
 	pcre2_match_data_free(md);
 	pcre2_match_context_free(mc);
 	return re;
@@ -562,10 +582,10 @@ static pcre2_code *compile_regex(struct ctx *c, const node_t *node)
 
 enum rq_kind { RQ_AUTH, RQ_SETUP, RQ_SCENARIO, RQ_STEP, RQ_PUBLISH };
 
-static const char *const request_keys[] = { "name", "method", "path", "url", "headers", "query", "json", "body",
-					    "timeout", "capture", "weight", "steps", "each", NULL };
-static const char *const methods[] = { "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", NULL };
-static const char *const group_keys[] = { "name", "weight", "steps", NULL };
+static const char *const request_keys[] = {"name", "method",  "path",    "url",    "headers", "query", "json",
+                                           "body", "timeout", "capture", "weight", "steps",   "each",  NULL};
+static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", NULL};
+static const char *const group_keys[] = {"name", "weight", "steps", NULL};
 
 /* Checks a JSON path: $ then .key, [N] or [*] parts; sets *list for [*]. */
 static int json_path_ok(const char *s, int *list)
@@ -600,7 +620,7 @@ static int json_path_ok(const char *s, int *list)
 /* Checks one capture spec (VAL) of variable KEY; adds the variable to OUT. */
 static void check_capture(struct ctx *c, const node_t *key, const node_t *val, struct scope *out)
 {
-	static const char *const keys[] = { "json", "regex", "group", "header", NULL };
+	static const char *const keys[] = {"json", "regex", "group", "header", NULL};
 	const node_t *json = fr_ytree_get(val, "json"), *regex = fr_ytree_get(val, "regex");
 	const node_t *header = fr_ytree_get(val, "header"), *group = fr_ytree_get(val, "group");
 	int list = 0;
@@ -614,7 +634,7 @@ static void check_capture(struct ctx *c, const node_t *key, const node_t *val, s
 		fr_diag_add(c->diags, val->pos, "a capture needs exactly one of 'json', 'regex' or 'header'");
 	} else if (json && want_str(c, json) && !json_path_ok(json->str, &list)) {
 		fr_diag_add(c->diags, json->pos, "invalid JSON path '%s' (expected $ followed by .key, [N] or [*])",
-			    json->str);
+		            json->str);
 	} else if (header) {
 		want_str(c, header);
 	} else if (regex && want_str(c, regex)) {
@@ -625,7 +645,7 @@ static void check_capture(struct ctx *c, const node_t *key, const node_t *val, s
 			pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &ngroups);
 		if (group && want_int(c, group, 0, &g) && re && g > (int64_t)ngroups)
 			fr_diag_add(c->diags, group->pos, "regex '%s' has %u groups, group %lld does not exist",
-				    regex->str, ngroups, (long long)g);
+			            regex->str, ngroups, (long long)g);
 		pcre2_code_free(re);
 	}
 	if (group && !regex)
@@ -654,10 +674,11 @@ static void check_group(struct ctx *c, const node_t *node, const struct scope *s
 	for (size_t i = 0; i < node->n; i++) {
 		const node_t *k = node->keys[i];
 		if (in_list(k->str, request_keys) && !in_list(k->str, group_keys))
-			fr_diag_add(c->diags, k->pos, "'%s' is not valid in a group (its steps are the requests)", k->str);
+			fr_diag_add(c->diags, k->pos, "'%s' is not valid in a group (its steps are the requests)",
+			            k->str);
 		else if (!in_list(k->str, request_keys))
 			fr_diag_add(c->diags, k->pos, "unknown key '%s'%s", k->str,
-				    dym(buf, sizeof buf, suggest_list(k->str, group_keys)));
+			            dym(buf, sizeof buf, suggest_list(k->str, group_keys)));
 	}
 	if (want_seq(c, steps)) {
 		if (steps->n == 0)
@@ -694,7 +715,7 @@ static void check_each(struct ctx *c, const node_t *each, const struct scope *sc
 		fr_diag_add(c->diags, each->pos, "unknown variable '%s' (not captured by an earlier step)", each->str);
 	else if (!scope->list[i])
 		fr_diag_add(c->diags, each->pos, "variable '%s' is not a list (capture it with a [*] JSON path)",
-			    each->str);
+		            each->str);
 }
 
 /* Checks the target of a request: exactly one of path and url. */
@@ -730,7 +751,7 @@ static void check_request(struct ctx *c, const node_t *node, enum rq_kind kind, 
 	if (kind == RQ_SCENARIO || kind == RQ_STEP)
 		name = require(c, node, "name");
 	if (name && want_str(c, name))
-		names_add(c, &c->requests, name->str, name, 0);
+		names_add(c, &c->requests, name->str, name, c->scenario);
 	if (fr_ytree_get(node, "steps") && kind == RQ_SCENARIO) {
 		check_group(c, node, scope);
 		if ((v = fr_ytree_get(node, "weight")))
@@ -741,7 +762,7 @@ static void check_request(struct ctx *c, const node_t *node, enum rq_kind kind, 
 		const node_t *k = node->keys[i];
 		if (!in_list(k->str, request_keys))
 			fr_diag_add(c->diags, k->pos, "unknown key '%s'%s", k->str,
-				    dym(buf, sizeof buf, suggest_list(k->str, request_keys)));
+			            dym(buf, sizeof buf, suggest_list(k->str, request_keys)));
 		else
 			misplaced_key(c, k, kind);
 	}
@@ -782,7 +803,7 @@ static void check_requests(struct ctx *c, const node_t *node, enum rq_kind kind,
 /* Checks target:. */
 static void check_target_section(struct ctx *c, const node_t *node)
 {
-	static const char *const keys[] = { "base_url", "timeout", "headers", "prometheus", NULL };
+	static const char *const keys[] = {"base_url", "timeout", "headers", "prometheus", NULL};
 	const node_t *v;
 
 	if (!want_map(c, node))
@@ -801,14 +822,14 @@ static void check_target_section(struct ctx *c, const node_t *node)
 /* Checks auth:; its captures join the plan scope. */
 static void check_auth(struct ctx *c, const node_t *node)
 {
-	static const char *const keys[] = { "request", "capture", "headers", NULL };
+	static const char *const keys[] = {"request", "capture", "headers", NULL};
 	const node_t *v;
 
 	if (!want_map(c, node))
 		return;
 	check_keys(c, node, keys);
 	if ((v = require(c, node, "request"))) {
-		struct scope none = { 0 };
+		struct scope none = {0};
 		check_request(c, v, RQ_AUTH, &none);
 		for (size_t i = 0; i < none.n; i++)
 			scope_add(&c->scope, none.names[i], none.list[i]);
@@ -844,9 +865,9 @@ static void check_sweep(struct ctx *c, const node_t *node)
 /* Checks one stage of a scenario of MODEL (-1: unknown); adds its length to *total. */
 static void check_stage(struct ctx *c, const node_t *node, int model, int64_t *total, int *total_ok)
 {
-	static const char *const keys[] = { "name", "for", "users", "rate", "viewers", NULL };
-	static const char *const level_of[] = { "users", "rate", "viewers" };
-	static const char *const model_names[] = { "a closed", "an open", "a websocket" };
+	static const char *const keys[] = {"name", "for", "users", "rate", "viewers", NULL};
+	static const char *const level_of[] = {"users", "rate", "viewers"};
+	static const char *const model_names[] = {"a closed", "an open", "a websocket"};
 	const node_t *v;
 	int64_t dur;
 
@@ -868,7 +889,7 @@ static void check_stage(struct ctx *c, const node_t *node, int model, int64_t *t
 		v = fr_ytree_get(node, level_of[m]);
 		if (model >= 0 && m != model)
 			fr_diag_add(c->diags, k->pos, "'%s' is not valid in %s scenario (use '%s')", k->str,
-				    model_names[model], level_of[model]);
+			            model_names[model], level_of[model]);
 		else if (m == 1)
 			want_rate(c, v);
 		else
@@ -883,18 +904,17 @@ static const struct {
 	const char *key;
 	unsigned models;
 } scenario_keys[] = {
-	{ "name", 7 },	  { "model", 7 },     { "stages", 7 },	{ "requests", 3 }, { "think", 1 },
-	{ "arrival", 2 }, { "connect", 4 },   { "headers", 4 }, { "subscribe", 4 }, { "publish", 4 },
-	{ "rate", 4 },	  { "match", 4 },     { "deadline", 4 }, { "reconnect", 4 },
+    {"name", 7},    {"model", 7},     {"stages", 7},  {"requests", 3}, {"think", 1}, {"arrival", 2},  {"connect", 4},
+    {"headers", 4}, {"subscribe", 4}, {"publish", 4}, {"rate", 4},     {"match", 4}, {"deadline", 4}, {"reconnect", 4},
 };
 
 /* Reports scenario keys that are unknown or not valid for MODEL. */
 static void check_scenario_keys(struct ctx *c, const node_t *node, int model)
 {
-	static const char *const all[] = { "name",    "model",	 "stages", "requests",	"think", "arrival", "connect",
-					   "headers", "subscribe", "publish", "rate", "match", "deadline", "reconnect",
-					   NULL };
-	static const char *const model_names[] = { "a closed", "an open", "a websocket" };
+	static const char *const all[] = {"name",    "model",   "stages",   "requests",  "think",
+	                                  "arrival", "connect", "headers",  "subscribe", "publish",
+	                                  "rate",    "match",   "deadline", "reconnect", NULL};
+	static const char *const model_names[] = {"a closed", "an open", "a websocket"};
 	char buf[160];
 
 	for (size_t i = 0; i < node->n; i++) {
@@ -905,7 +925,7 @@ static void check_scenario_keys(struct ctx *c, const node_t *node, int model)
 				break;
 		if (j == sizeof scenario_keys / sizeof scenario_keys[0])
 			fr_diag_add(c->diags, k->pos, "unknown key '%s'%s", k->str,
-				    dym(buf, sizeof buf, suggest_list(k->str, all)));
+			            dym(buf, sizeof buf, suggest_list(k->str, all)));
 		else if (model >= 0 && !(scenario_keys[j].models & (1u << model)))
 			fr_diag_add(c->diags, k->pos, "'%s' is not valid in %s scenario", k->str, model_names[model]);
 	}
@@ -942,7 +962,7 @@ static void check_ws(struct ctx *c, const node_t *node, const struct scope *scop
 	if ((v = fr_ytree_get(node, "deadline")))
 		want_dur(c, v, DUR_POSITIVE, NULL);
 	if ((v = fr_ytree_get(node, "reconnect")) && want_map(c, v)) {
-		static const char *const keys[] = { "attempts", "delay", NULL };
+		static const char *const keys[] = {"attempts", "delay", NULL};
 		const node_t *w;
 		check_keys(c, v, keys);
 		if ((w = fr_ytree_get(v, "attempts")))
@@ -955,8 +975,8 @@ static void check_ws(struct ctx *c, const node_t *node, const struct scope *scop
 /* Checks one scenario; the pass is at least as long as its stages. */
 static void check_scenario(struct ctx *c, const node_t *node, int index)
 {
-	static const char *const models[] = { "closed", "open", "websocket", NULL };
-	static const char *const arrivals[] = { "uniform", "poisson", NULL };
+	static const char *const models[] = {"closed", "open", "websocket", NULL};
+	static const char *const arrivals[] = {"uniform", "poisson", NULL};
 	const node_t *v;
 	int model = -1;
 	int64_t total = 0;
@@ -966,10 +986,14 @@ static void check_scenario(struct ctx *c, const node_t *node, int index)
 		return;
 	if ((v = require(c, node, "name")) && want_str(c, v))
 		names_add(c, &c->scenarios, v->str, v, index);
+	c->scenario = index;
 	if ((v = require(c, node, "model")) && want_word(c, v, "model", models))
 		for (model = 0; strcmp(models[model], v->str) != 0; model++)
 			;
 	check_scenario_keys(c, node, model);
+	if ((size_t)index < c->nmodels)
+		c->models[index] = model;
+	c->has_ws |= model == 2;
 	if ((v = require(c, node, "stages")) && want_seq(c, v)) {
 		if (v->n == 0)
 			fr_diag_add(c->diags, v->pos, "a scenario needs at least one stage");
@@ -1014,28 +1038,31 @@ static void check_scenarios(struct ctx *c, const node_t *node)
 	}
 	if (node->n == 0)
 		fr_diag_add(c->diags, node->pos, "a plan needs at least one scenario");
+	c->nmodels = node->n;
+	c->models = xcalloc(node->n ? node->n : 1, sizeof *c->models);
 	for (size_t i = 0; i < node->n; i++)
 		check_scenario(c, node->vals[i], (int)i);
+	c->scenario = -1;
 }
 
 /* ---- faults ---- */
 
 static const struct fr_toxic_def toxics[] = {
-	{ "latency", FR_TOXIC_LATENCY, { { "latency", FR_ATTR_MS, 1 }, { "jitter", FR_ATTR_MS, 0 } } },
-	{ "bandwidth", FR_TOXIC_BANDWIDTH, { { "rate", FR_ATTR_KBPS, 1 } } },
-	{ "slow_close", FR_TOXIC_SLOW_CLOSE, { { "delay", FR_ATTR_MS, 1 } } },
-	{ "timeout", FR_TOXIC_TIMEOUT, { { "timeout", FR_ATTR_MS, 1 } } },
-	{ "reset_peer", FR_TOXIC_RESET_PEER, { { "timeout", FR_ATTR_MS, 0 } } },
-	{ "slicer",
-	  FR_TOXIC_SLICER,
-	  { { "average_size", FR_ATTR_BYTES, 1 }, { "size_variation", FR_ATTR_BYTES, 0 }, { "delay", FR_ATTR_US, 0 } } },
-	{ "limit_data", FR_TOXIC_LIMIT_DATA, { { "bytes", FR_ATTR_BYTES, 1 } } },
-	{ "down", FR_TOXIC_DOWN, { { NULL, 0, 0 } } },
+    {"latency", FR_TOXIC_LATENCY, {{"latency", FR_ATTR_MS, 1}, {"jitter", FR_ATTR_MS, 0}}},
+    {"bandwidth", FR_TOXIC_BANDWIDTH, {{"rate", FR_ATTR_KBPS, 1}}},
+    {"slow_close", FR_TOXIC_SLOW_CLOSE, {{"delay", FR_ATTR_MS, 1}}},
+    {"timeout", FR_TOXIC_TIMEOUT, {{"timeout", FR_ATTR_MS, 1}}},
+    {"reset_peer", FR_TOXIC_RESET_PEER, {{"timeout", FR_ATTR_MS, 0}}},
+    {"slicer",
+     FR_TOXIC_SLICER,
+     {{"average_size", FR_ATTR_BYTES, 1}, {"size_variation", FR_ATTR_BYTES, 0}, {"delay", FR_ATTR_US, 0}}},
+    {"limit_data", FR_TOXIC_LIMIT_DATA, {{"bytes", FR_ATTR_BYTES, 1}}},
+    {"down", FR_TOXIC_DOWN, {{NULL, 0, 0}}},
 };
 
-static const char *const toxic_names[] = { "latency", "bandwidth", "slow_close", "timeout", "reset_peer",
-					   "slicer",  "limit_data", "down", NULL };
-static const char *const fault_keys[] = { "name", "at", "for", "proxies", "toxic", "stream", "toxicity", NULL };
+static const char *const toxic_names[] = {"latency", "bandwidth",  "slow_close", "timeout", "reset_peer",
+                                          "slicer",  "limit_data", "down",       NULL};
+static const char *const fault_keys[] = {"name", "at", "for", "proxies", "toxic", "stream", "toxicity", NULL};
 
 const struct fr_toxic_def *fr_validate_toxic(const char *name)
 {
@@ -1063,27 +1090,31 @@ static int any_attr(const char *name)
 	return 0;
 }
 
+/* The text of scalar NODE, or "?" for anything else. */
+static const char *text_or_what(const node_t *node)
+{
+	return node && node->kind == FR_Y_SCALAR ? node->str : "?";
+}
+
 char *fr_validate_fault_name(const struct fr_ynode *fault)
 {
 	const node_t *toxic = fr_ytree_get(fault, "toxic"), *at = fr_ytree_get(fault, "at");
 	const node_t *proxies = fr_ytree_get(fault, "proxies");
-	size_t len = 64;
+	size_t len = strlen(text_or_what(toxic)) + strlen(text_or_what(at)) + 3;
+	size_t nproxies = proxies && proxies->kind == FR_Y_SEQ ? proxies->n : 0;
 	char *name;
 
-	if (proxies && proxies->kind == FR_Y_SEQ)
-		for (size_t i = 0; i < proxies->n; i++)
-			len += strlen(proxies->vals[i]->str) + 1;
-	len += toxic ? strlen(toxic->str) : 0;
-	len += at ? strlen(at->str) : 0;
+	for (size_t i = 0; i < nproxies; i++)
+		len += strlen(text_or_what(proxies->vals[i])) + 1;
 	name = xmalloc(len);
-	snprintf(name, len, "%s-", toxic && toxic->kind == FR_Y_SCALAR ? toxic->str : "fault");
-	for (size_t i = 0; proxies && proxies->kind == FR_Y_SEQ && i < proxies->n; i++) {
+	snprintf(name, len, "%s-", text_or_what(toxic));
+	for (size_t i = 0; i < nproxies; i++) {
 		if (i)
 			strcat(name, "+");
-		strcat(name, proxies->vals[i]->str);
+		strcat(name, text_or_what(proxies->vals[i]));
 	}
 	strcat(name, "@");
-	strcat(name, at && at->kind == FR_Y_SCALAR ? at->str : "?");
+	strcat(name, text_or_what(at));
 	return name;
 }
 
@@ -1112,7 +1143,7 @@ static void check_fault_attrs(struct ctx *c, const node_t *node, const struct fr
 				cands[n++] = t->attrs[j].name;
 			cands[n] = NULL;
 			fr_diag_add(c->diags, k->pos, "unknown key '%s'%s", k->str,
-				    dym(buf, sizeof buf, suggest_list(k->str, cands)));
+			            dym(buf, sizeof buf, suggest_list(k->str, cands)));
 			continue;
 		}
 		int64_t x;
@@ -1121,7 +1152,7 @@ static void check_fault_attrs(struct ctx *c, const node_t *node, const struct fr
 		case FR_ATTR_MS:
 			if (want_dur(c, v, DUR_NONNEG, &x) && x % 1000 != 0)
 				fr_diag_add(c->diags, v->pos, "'%s' must be a whole number of milliseconds, got '%s'",
-					    k->str, v->str);
+				            k->str, v->str);
 			break;
 		case FR_ATTR_US:
 			want_dur(c, v, DUR_NONNEG, NULL);
@@ -1140,18 +1171,17 @@ static void check_fault_attrs(struct ctx *c, const node_t *node, const struct fr
 	for (int j = 0; t && j < FR_FAULT_MAX_ATTRS && t->attrs[j].name; j++)
 		if (t->attrs[j].required && !fr_ytree_get(node, t->attrs[j].name))
 			fr_diag_add(c->diags, node->pos, "missing required key '%s' (for toxic '%s')", t->attrs[j].name,
-				    t->name);
+			            t->name);
 }
 
 /* Records the window of a fault on one proxy, for the overlap check. */
-static void add_window(struct ctx *c, const char *proxy, int64_t at, int64_t end, const char *fault,
-		       const node_t *node)
+static void add_window(struct ctx *c, const char *proxy, int64_t at, int64_t end, const char *fault, const node_t *node)
 {
 	if (c->nwindows == c->capwindows) {
 		c->capwindows = c->capwindows ? c->capwindows * 2 : 64;
 		c->windows = xreallocarray(c->windows, c->capwindows, sizeof *c->windows);
 	}
-	c->windows[c->nwindows++] = (struct window){ proxy, at, end, fault, node };
+	c->windows[c->nwindows++] = (struct window){proxy, at, end, fault, node};
 }
 
 /* Checks the proxies of a fault: known to the proxies file, no repeats. */
@@ -1178,14 +1208,14 @@ static void check_fault_proxies(struct ctx *c, const node_t *list)
 		cands[n] = NULL;
 		if (!found)
 			fr_diag_add(c->diags, p->pos, "unknown proxy '%s'%s", p->str,
-				    dym(buf, sizeof buf, suggest_list(p->str, cands)));
+			            dym(buf, sizeof buf, suggest_list(p->str, cands)));
 	}
 }
 
 /* Checks one fault of the timeline. */
 static void check_fault(struct ctx *c, const node_t *node, int index)
 {
-	static const char *const streams[] = { "downstream", "upstream", NULL };
+	static const char *const streams[] = {"downstream", "upstream", NULL};
 	const node_t *v, *proxies, *at, *dur, *name;
 	const struct fr_toxic_def *t = NULL;
 	int64_t at_us = 0, dur_us = 0;
@@ -1223,7 +1253,7 @@ static void check_fault(struct ctx *c, const node_t *node, int index)
 	if (timed && c->pass_known && c->pass_us > 0 && at_us + dur_us > c->pass_us) {
 		char *end = fr_units_format_duration(at_us + dur_us), *pass = fr_units_format_duration(c->pass_us);
 		fr_diag_add(c->diags, node->pos, "fault '%s' ends at %s, after the end of the pass at %s",
-			    label ? label : "?", end, pass);
+		            label ? label : "?", end, pass);
 		free(end);
 		free(pass);
 	}
@@ -1261,8 +1291,9 @@ static void check_overlaps(struct ctx *c)
 			continue;
 		}
 		if (w->at < o->end) {
-			fr_diag_add(c->diags, w->node->pos, "fault '%s' overlaps fault '%s' on proxy '%s' (defined at %s:%d:%d)",
-				    w->fault, o->fault, w->proxy, o->node->pos.file, o->node->pos.line, o->node->pos.col);
+			fr_diag_add(c->diags, w->node->pos,
+			            "fault '%s' overlaps fault '%s' on proxy '%s' (defined at %s:%d:%d)", w->fault,
+			            o->fault, w->proxy, o->node->pos.file, o->node->pos.line, o->node->pos.col);
 		}
 		if (w->end > o->end)
 			open = i;
@@ -1289,7 +1320,7 @@ static void check_proxies_file(struct ctx *c, const node_t *node)
 /* Checks faults:. */
 static void check_faults(struct ctx *c, const node_t *node)
 {
-	static const char *const keys[] = { "toxiproxy", "proxies", "timeline", NULL };
+	static const char *const keys[] = {"toxiproxy", "proxies", "timeline", NULL};
 	const node_t *v, *tl = fr_ytree_get(node, "timeline");
 
 	if (!want_map(c, node))
@@ -1311,11 +1342,11 @@ static void check_faults(struct ctx *c, const node_t *node)
 
 /* ---- SLOs ---- */
 
-static const char *const stat_keys[] = { "p50", "p75", "p90", "p95", "p99", "p99.9", "max", "mean",
-					 "error_rate", "lost", NULL };
-static const char *const slo_keys[] = { "name", "scenario", "request", "series", "during", "metric", "p50",
-					"p75",	"p90",	    "p95",     "p99",	 "p99.9",  "max",    "mean",
-					"error_rate", "lost", NULL };
+static const char *const stat_keys[] = {"p50", "p75",  "p90",        "p95",  "p99", "p99.9",
+                                        "max", "mean", "error_rate", "lost", NULL};
+static const char *const slo_keys[] = {"name", "scenario", "request",    "series", "during", "metric",
+                                       "p50",  "p75",      "p90",        "p95",    "p99",    "p99.9",
+                                       "max",  "mean",     "error_rate", "lost",   NULL};
 
 /* Is S a Prometheus metric name? */
 static int metric_name_ok(const char *s, size_t len)
@@ -1374,7 +1405,7 @@ static long selector_error(const char *s, const char **why)
 /* Checks during: of an SLO. */
 static void check_during(struct ctx *c, const node_t *v)
 {
-	static const char *const forms[] = { "run", "each-stage", "no-fault", "stage:", "fault:", "after-faults+", NULL };
+	static const char *const forms[] = {"run", "each-stage", "no-fault", "stage:", "fault:", "after-faults+", NULL};
 	char buf[160];
 
 	if (!want_str(c, v))
@@ -1387,7 +1418,7 @@ static void check_during(struct ctx *c, const node_t *v)
 		const char *ref = s + 6;
 		if (!names_get(t, ref))
 			fr_diag_add(c->diags, v->pos, "unknown %s '%s'%s", t->what, ref,
-				    dym(buf, sizeof buf, names_suggest(c, t, ref)));
+			            dym(buf, sizeof buf, names_suggest(c, t, ref)));
 		return;
 	}
 	if (strncmp(s, "after-faults+", 13) == 0) {
@@ -1398,6 +1429,8 @@ static void check_during(struct ctx *c, const node_t *v)
 			free(err);
 		} else if (us < 0) {
 			fr_diag_add(c->diags, v->pos, "duration '%s' must not be negative", s + 13);
+		} else if (us > MAX_DURATION_US) {
+			fr_diag_add(c->diags, v->pos, "duration '%s' is longer than the limit of 720h", s + 13);
 		}
 		if (!c->has_faults)
 			fr_diag_add(c->diags, v->pos, "'after-faults' needs a fault timeline");
@@ -1408,9 +1441,9 @@ static void check_during(struct ctx *c, const node_t *v)
 		fr_diag_add(c->diags, v->pos, "invalid window '%s'%s", s, dym(buf, sizeof buf, best));
 	else
 		fr_diag_add(c->diags, v->pos,
-			    "invalid window '%s' (expected run, each-stage, stage:NAME, fault:NAME, no-fault or "
-			    "after-faults+DURATION)",
-			    s);
+		            "invalid window '%s' (expected run, each-stage, stage:NAME, fault:NAME, no-fault or "
+		            "after-faults+DURATION)",
+		            s);
 }
 
 /* Checks the threshold of stat KEY (a key node) with value V. */
@@ -1435,7 +1468,7 @@ static void check_threshold(struct ctx *c, const node_t *key, const node_t *v)
 	} else if (thr.kind != FR_THR_DURATION) {
 		if (thr.kind == FR_THR_COUNT)
 			fr_diag_add(c->diags, v->pos, "threshold '%s' of '%s' needs a unit (us, ms, s, m, h)", v->str,
-				    key->str);
+			            key->str);
 		else
 			fr_diag_add(c->diags, v->pos, "threshold '%s' of '%s' needs a duration", v->str, key->str);
 	}
@@ -1443,10 +1476,24 @@ static void check_threshold(struct ctx *c, const node_t *key, const node_t *v)
 		fr_diag_add(c->diags, v->pos, "threshold '%s' must not be negative", v->str);
 }
 
+/* Reports a websocket-only series or stat (node V, a WHAT) outside websocket scenarios. */
+static void check_ws_only(struct ctx *c, const node_t *v, const char *what, const struct slot *scen)
+{
+	static const char *const models[] = {"closed", "open"};
+	int m = scen && (size_t)scen->aux < c->nmodels ? c->models[scen->aux] : -1;
+
+	if (scen && (m == 0 || m == 1))
+		fr_diag_add(c->diags, v->pos, "%s '%s' is only measured for websocket scenarios ('%s' is %s)", what,
+		            v->str, scen->name, models[m]);
+	else if (!scen && !c->has_ws)
+		fr_diag_add(c->diags, v->pos, "%s '%s' is only measured for websocket scenarios (the plan has none)",
+		            what, v->str);
+}
+
 /* Checks one SLO. */
 static void check_slo(struct ctx *c, const node_t *node, int has_prometheus)
 {
-	static const char *const series[] = { "latency", "service", "delivery", "connect", NULL };
+	static const char *const series[] = {"latency", "service", "delivery", "connect", NULL};
 	const node_t *v, *stat = NULL, *scen = NULL, *req;
 	const struct slot *ss = NULL, *rs = NULL;
 
@@ -1460,29 +1507,32 @@ static void check_slo(struct ctx *c, const node_t *node, int has_prometheus)
 			continue;
 		if (stat)
 			fr_diag_add(c->diags, node->keys[i]->pos, "an SLO has exactly one stat key, got '%s' and '%s'",
-				    stat->str, node->keys[i]->str);
+			            stat->str, node->keys[i]->str);
 		else
 			check_threshold(c, stat = node->keys[i], node->vals[i]);
 	}
 	if (!stat)
 		fr_diag_add(c->diags, node->pos,
-			    "missing stat key (one of p50, p75, p90, p95, p99, p99.9, max, mean, error_rate, lost)");
+		            "missing stat key (one of p50, p75, p90, p95, p99, p99.9, max, mean, error_rate, lost)");
 	if ((scen = fr_ytree_get(node, "scenario")) && want_str(c, scen))
 		ss = resolve(c, &c->scenarios, scen);
 	if ((req = fr_ytree_get(node, "request")) && want_str(c, req))
 		rs = resolve(c, &c->requests, req);
-	(void)rs;
-	(void)ss;
-	if ((v = fr_ytree_get(node, "series")))
-		want_word(c, v, "series", series);
+	if (ss && rs && ss->aux != rs->aux)
+		fr_diag_add(c->diags, req->pos, "request '%s' is not in scenario '%s'", req->str, scen->str);
+	if ((v = fr_ytree_get(node, "series")) && want_word(c, v, "series", series) &&
+	    (strcmp(v->str, "delivery") == 0 || strcmp(v->str, "connect") == 0))
+		check_ws_only(c, v, "series", ss);
+	if (stat && strcmp(stat->str, "lost") == 0)
+		check_ws_only(c, stat, "stat", ss);
 	if ((v = fr_ytree_get(node, "during")))
 		check_during(c, v);
 	if ((v = fr_ytree_get(node, "metric")) && want_str(c, v)) {
 		const char *why = NULL;
 		long off = selector_error(v->str, &why);
 		if (off >= 0)
-			fr_diag_add(c->diags, fr_ytree_pos_at(v, (size_t)off), "invalid metric selector '%s': %s", v->str,
-				    why);
+			fr_diag_add(c->diags, fr_ytree_pos_at(v, (size_t)off), "invalid metric selector '%s': %s",
+			            v->str, why);
 		if (!has_prometheus)
 			fr_diag_add(c->diags, v->pos, "'metric' needs 'prometheus' in 'target'");
 	}
@@ -1504,16 +1554,18 @@ static void check_header(struct ctx *c, const node_t *root)
 	int64_t version;
 
 	if ((v = require(c, root, "version")) && want_int(c, v, 0, &version) && version != 1)
-		fr_diag_add(c->diags, v->pos, "unsupported version %lld (this flowrun reads version 1)", (long long)version);
+		fr_diag_add(c->diags, v->pos, "unsupported version %lld (this flowrun reads version 1)",
+		            (long long)version);
 	if ((v = require(c, root, "name")) && want_str(c, v)) {
 		const char *s = v->str;
 		int ok = (islower((unsigned char)s[0]) || isdigit((unsigned char)s[0]));
 		for (size_t i = 1; ok && s[i]; i++)
 			ok = islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || strchr("._-", s[i]);
 		if (!ok)
-			fr_diag_add(c->diags, v->pos,
-				    "invalid plan name '%s' (use a-z, 0-9, '.', '_' and '-', starting with a letter or digit)",
-				    s);
+			fr_diag_add(
+			    c->diags, v->pos,
+			    "invalid plan name '%s' (use a-z, 0-9, '.', '_' and '-', starting with a letter or digit)",
+			    s);
 	}
 	if ((v = fr_ytree_get(root, "description")))
 		want_str(c, v);
@@ -1521,11 +1573,32 @@ static void check_header(struct ctx *c, const node_t *root)
 		want_str(c, v);
 }
 
+/* Records every variable captured anywhere under NODE (first capture wins). */
+static void collect_captures(struct ctx *c, const node_t *node)
+{
+	if (node->kind == FR_Y_SCALAR)
+		return;
+	for (size_t i = 0; i < node->n; i++) {
+		const node_t *v = node->vals[i];
+		if (node->kind == FR_Y_MAP && strcmp(node->keys[i]->str, "capture") == 0 && v->kind == FR_Y_MAP) {
+			for (size_t k = 0; k < v->n; k++) {
+				names_grow(&c->captured);
+				struct slot *s = names_slot(&c->captured, v->keys[k]->str);
+				if (!s->name) {
+					*s = (struct slot){v->keys[k]->str, v->keys[k], 0};
+					c->captured.n++;
+				}
+			}
+		}
+		collect_captures(c, v);
+	}
+}
+
 size_t fr_validate(const struct fr_ynode *root, struct fr_diags *diags)
 {
-	static const char *const keys[] = { "version", "name",	   "description", "extends", "target", "auth",
-					     "setup",	"teardown", "sweep",	   "scenarios", "faults", "slos", NULL };
-	struct ctx c = { .diags = diags, .start = diags->n, .pass_known = 1 };
+	static const char *const keys[] = {"version",  "name",  "description", "extends", "target", "auth", "setup",
+	                                   "teardown", "sweep", "scenarios",   "faults",  "slos",   NULL};
+	struct ctx c = {.diags = diags, .start = diags->n, .pass_known = 1};
 	const node_t *v, *target = fr_ytree_get(root, "target");
 
 	c.requests.what = "request";
@@ -1533,6 +1606,9 @@ size_t fr_validate(const struct fr_ynode *root, struct fr_diags *diags)
 	c.stages.what = "stage";
 	c.faults.what = "fault";
 	c.slos.what = "SLO";
+	c.captured.what = "capture";
+	c.scenario = -1;
+	collect_captures(&c, root);
 	check_keys(&c, root, keys);
 	check_header(&c, root);
 	if ((v = fr_ytree_get(root, "sweep")))
@@ -1556,14 +1632,15 @@ size_t fr_validate(const struct fr_ynode *root, struct fr_diags *diags)
 		check_faults(&c, v);
 	if ((v = fr_ytree_get(root, "slos")))
 		check_slos(&c, v, fr_ytree_get(target, "prometheus") != NULL);
-	struct names *tables[] = { &c.requests, &c.scenarios, &c.stages, &c.faults, &c.slos };
-	for (size_t t = 0; t < 5; t++)
+	struct names *tables[] = {&c.requests, &c.scenarios, &c.stages, &c.faults, &c.slos, &c.captured};
+	for (size_t t = 0; t < 6; t++)
 		free(tables[t]->slots);
 	for (size_t i = 0; i < c.nowned; i++)
 		free(c.owned[i]);
 	free(c.owned);
 	scope_free(&c.scope);
 	free(c.windows);
+	free(c.models);
 	fr_validate_free_proxies(c.proxies, c.nproxies);
 	return diags->n - c.start;
 }
@@ -1574,10 +1651,20 @@ int fr_validate_read_proxies(const char *path, struct fr_proxy **proxies_out, si
 {
 	json_error_t jerr;
 	json_t *root;
-	FILE *f = fopen(path, "r");
+	struct stat st;
+	FILE *f;
 
 	*proxies_out = NULL;
 	*n_out = 0;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		*err_out = xasprintf("cannot read proxies file '%s': not a regular file", path);
+		return -1;
+	}
+	if (stat(path, &st) == 0 && st.st_size > (16 << 20)) {
+		*err_out = xasprintf("proxies file '%s' is larger than 16 MiB", path);
+		return -1;
+	}
+	f = fopen(path, "r");
 	if (!f) {
 		*err_out = xasprintf("cannot read proxies file '%s': %s", path, strerror(errno));
 		return -1;
@@ -1602,8 +1689,8 @@ int fr_validate_read_proxies(const char *path, struct fr_proxy **proxies_out, si
 		const char *upstream = json_string_value(json_object_get(o, "upstream"));
 		if (!name || !listen || !upstream) {
 			*err_out = xasprintf("invalid proxies file '%s': entry %zu needs string 'name', 'listen' and "
-					     "'upstream'",
-					     path, i + 1);
+			                     "'upstream'",
+			                     path, i + 1);
 			fr_validate_free_proxies(p, i);
 			json_decref(root);
 			return -1;

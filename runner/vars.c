@@ -91,7 +91,7 @@ static int expand_one_env(struct buf *b, const char *body, size_t len, char **er
 
 int fr_vars_expand_env(const char *s, char **out_out, char **err_out, size_t *col_out)
 {
-	struct buf b = { 0 };
+	struct buf b = {0};
 	const char *p = s;
 
 	while (*p) {
@@ -155,7 +155,7 @@ static long long rand_between(uint64_t *rng, long long lo, long long hi)
 
 char *fr_vars_expand(const char *tmpl, const struct fr_varstore *vs, uint64_t *rng, char **missing_out)
 {
-	struct buf b = { 0 };
+	struct buf b = {0};
 	const char *p = tmpl;
 
 	while (*p) {
@@ -189,8 +189,8 @@ char *fr_vars_expand(const char *tmpl, const struct fr_varstore *vs, uint64_t *r
 	return buf_take(&b);
 }
 
-int fr_vars_scan(const char *s, int (*fn)(const char *ref, size_t len, size_t off, void *arg),
-		 void *arg, size_t *bad_out)
+int fr_vars_scan(const char *s, int (*fn)(const char *ref, size_t len, size_t off, void *arg), void *arg,
+                 size_t *bad_out)
 {
 	const char *p = s;
 

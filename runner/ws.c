@@ -26,6 +26,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "metrics.h"
 #include "sched.h"
 #include "ws.h"
 #include "xmalloc.h"
@@ -110,8 +111,7 @@ static void table_reject(struct fr_ws_table *t, long status)
 }
 
 /* Copies the rejection statuses and counts out. */
-size_t fr_ws_table_rejections(const struct fr_ws_table *t, long *status_out, uint64_t *count_out,
-			      size_t max)
+size_t fr_ws_table_rejections(const struct fr_ws_table *t, long *status_out, uint64_t *count_out, size_t max)
 {
 	struct fr_ws_table *mt = (struct fr_ws_table *)t;
 	size_t n = 0;
@@ -133,8 +133,8 @@ char *fr_ws_table_summary(const struct fr_ws_table *t)
 	size_t n = fr_ws_table_rejections(t, st, cnt, FR_WS_MAX_STATUSES);
 	char *out = NULL;
 	for (size_t i = 0; i < n; i++) {
-		char *line = xasprintf("%shandshake rejected: HTTP %ld (%llu time%s)\n", out ? out : "",
-				       st[i], (unsigned long long)cnt[i], cnt[i] == 1 ? "" : "s");
+		char *line = xasprintf("%shandshake rejected: HTTP %ld (%llu time%s)\n", out ? out : "", st[i],
+		                       (unsigned long long)cnt[i], cnt[i] == 1 ? "" : "s");
 		free(out);
 		out = line;
 	}
@@ -188,11 +188,11 @@ enum vflag {
 
 struct viewer {
 	struct lws *wsi;
-	int64_t t_ns;     /* connect start, or reconnect due time */
-	char *partial;    /* a fragmented message being assembled */
+	int64_t t_ns;  /* connect start, or reconnect due time */
+	char *partial; /* a fragmented message being assembled */
 	uint32_t plen;
-	uint32_t first;   /* first expected seq (the next seq when it joined) */
-	uint32_t hi;      /* highest seq in the duplicate bitmap */
+	uint32_t first; /* first expected seq (the next seq when it joined) */
+	uint32_t hi;    /* highest seq in the duplicate bitmap */
 	uint32_t idx;
 	uint16_t attempts; /* reconnects since the last open */
 	uint16_t gen;      /* reconnect queue generation */
@@ -225,6 +225,7 @@ struct fr_ws_driver {
 	const struct fr_http_target *tgt;
 	const struct fr_varstore *vars;
 	struct fr_ws_table *t;
+	struct fr_metrics *metrics; /* live metrics, or NULL */
 	/* libwebsockets */
 	struct lws_context *ctx;
 	void *foreign[1];
@@ -282,10 +283,18 @@ static int seg_at(const struct fr_ws_driver *d, int64_t t_ns)
 	return s < 0 ? 0 : s;
 }
 
+/* Counts N of C in SEGMENT, and in the live metrics when there are any. */
+static void count_ws(struct fr_ws_driver *d, int segment, enum fr_ws_counter c, uint64_t n)
+{
+	fr_results_count_ws(d->res, d->key, segment, c, n);
+	if (d->metrics)
+		fr_metrics_count_ws(d->metrics, d->key, c, n);
+}
+
 /* Counts N of C in the segment of now. */
 static void count_now(struct fr_ws_driver *d, enum fr_ws_counter c, uint64_t n)
 {
-	fr_results_count_ws(d->res, d->key, seg_at(d, fr_sched_now_ns()), c, n);
+	count_ws(d, seg_at(d, fr_sched_now_ns()), c, n);
 }
 
 /* The duplicate bitmap of viewer V. */
@@ -333,6 +342,8 @@ static void join(struct fr_ws_driver *d, struct viewer *v)
 	v->flags |= F_COUNTED;
 	d->connected++;
 	atomic_fetch_add(&d->t->connected, 1);
+	if (d->metrics)
+		fr_metrics_add_ws_connections(d->metrics, d->scenario, 1);
 }
 
 /* Viewer V stops expecting events; WITHDRAW: it was closed by flowrun, so
@@ -352,6 +363,8 @@ static void leave(struct fr_ws_driver *d, struct viewer *v, int withdraw)
 	v->flags &= (uint8_t)~F_COUNTED;
 	d->connected--;
 	atomic_fetch_sub(&d->t->connected, 1);
+	if (d->metrics)
+		fr_metrics_add_ws_connections(d->metrics, d->scenario, -1);
 }
 
 /* Judges event SEQ: expected = viewers counted for it, lost = expected −
@@ -375,9 +388,9 @@ static void judge(struct fr_ws_driver *d, uint64_t seq, int64_t now_us, int fina
 	if (final && now_us < t_us + d->t->deadline_us)
 		expected = received;
 	if (expected > 0)
-		fr_results_count_ws(d->res, d->key, segment, FR_WS_EXPECTED, (uint64_t)expected);
+		count_ws(d, segment, FR_WS_EXPECTED, (uint64_t)expected);
 	if (expected > received)
-		fr_results_count_ws(d->res, d->key, segment, FR_WS_LOST, (uint64_t)(expected - received));
+		count_ws(d, segment, FR_WS_LOST, (uint64_t)(expected - received));
 }
 
 /* Whether every delivery of event SEQ (the next to judge) has arrived. */
@@ -587,8 +600,7 @@ static int append_headers(struct fr_ws_driver *d, struct lws *wsi, void *in, siz
 	unsigned char **p = in, *end = *p + len;
 	for (size_t i = 0; i < d->nheaders; i++)
 		if (lws_add_http_header_by_name(wsi, (const unsigned char *)d->hname[i],
-						(const unsigned char *)d->hvalue[i],
-						(int)strlen(d->hvalue[i]), p, end))
+		                                (const unsigned char *)d->hvalue[i], (int)strlen(d->hvalue[i]), p, end))
 			return -1;
 	return 0;
 }
@@ -644,7 +656,7 @@ static void on_message(struct fr_ws_driver *d, struct viewer *v, const char *msg
 	if (!slot_read(d->t, seq, &t_us, &segment, &failed))
 		return;
 	if (got(d, v, (uint32_t)seq)) {
-		fr_results_count_ws(d->res, d->key, segment, FR_WS_DUPLICATE, 1);
+		count_ws(d, segment, FR_WS_DUPLICATE, 1);
 		return;
 	}
 	int64_t lat = now / 1000 - t_us;
@@ -653,12 +665,13 @@ static void on_message(struct fr_ws_driver *d, struct viewer *v, const char *msg
 	mark(d, v, (uint32_t)seq);
 	d->rcv[seq & d->t->mask]++;
 	fr_results_record_delivery(d->res, d->key, segment, lat < 0 ? 0 : lat);
-	fr_results_count_ws(d->res, d->key, segment, FR_WS_RECEIVED, 1);
+	if (d->metrics)
+		fr_metrics_record_delivery(d->metrics, d->key, lat < 0 ? 0 : lat);
+	count_ws(d, segment, FR_WS_RECEIVED, 1);
 }
 
 /* A fragment of a message (lws splits messages at the rx buffer size too). */
-static void on_receive(struct fr_ws_driver *d, struct viewer *v, struct lws *wsi, const char *in,
-		       size_t len)
+static void on_receive(struct fr_ws_driver *d, struct viewer *v, struct lws *wsi, const char *in, size_t len)
 {
 	int first = lws_is_first_fragment(wsi), final = lws_is_final_fragment(wsi);
 	if (v->state != V_OPEN || !(v->flags & F_COUNTED))
@@ -741,8 +754,8 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 	struct fr_ws_driver *d = lws_context_user(lws_get_context(wsi));
 	struct viewer *v = user;
 	if (!d || !v || d->destroying) {
-		if (v && d && d->destroying && (reason == LWS_CALLBACK_CLIENT_CLOSED ||
-						reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR))
+		if (v && d && d->destroying &&
+		    (reason == LWS_CALLBACK_CLIENT_CLOSED || reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR))
 			v->wsi = NULL;
 		return 0;
 	}
@@ -788,7 +801,7 @@ static void pub_done(struct fr_http *req, const struct fr_http_result *r, void *
 		struct slot *s = &d->t->ring[p->seq & d->t->mask];
 		if (atomic_load(&s->seq) == p->seq)
 			atomic_store(&s->failed, 1);
-		fr_results_count_ws(d->res, d->key, p->segment, FR_WS_PUBLISH_FAILED, 1);
+		count_ws(d, p->segment, FR_WS_PUBLISH_FAILED, 1);
 	}
 	if (p->prev)
 		p->prev->next = p->next;
@@ -815,7 +828,7 @@ static void publish_one(struct fr_ws_driver *d)
 	fr_varstore_set(&p->vars, "event_id", id);
 	slot_write(d->t, seq, now / 1000, p->segment);
 	atomic_store(&d->t->next, seq + 1);
-	fr_results_count_ws(d->res, d->key, p->segment, FR_WS_PUBLISHED, 1);
+	count_ws(d, p->segment, FR_WS_PUBLISHED, 1);
 	p->next = d->pubs;
 	if (d->pubs)
 		d->pubs->prev = p;
@@ -856,7 +869,7 @@ static char *numeric_host(const char *host)
 	if (getaddrinfo(host, NULL, &hints, &ai) || !ai)
 		return NULL;
 	const void *src = ai->ai_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr
-						    : (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr;
+	                                            : (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr;
 	char *out = inet_ntop(ai->ai_family, src, buf, sizeof buf) ? xstrdup(buf) : NULL;
 	freeaddrinfo(ai);
 	return out;
@@ -894,7 +907,7 @@ static int split_url(struct fr_ws_driver *d, const char *url, const char *path_o
 		d->port = atoi(colon + 1);
 	}
 	d->address = numeric_host(host);
-	d->host = xasprintf("%s:%d", host, d->port);
+	d->host = strchr(host, ':') ? xasprintf("[%s]:%d", host, d->port) : xasprintf("%s:%d", host, d->port);
 	free(hostport);
 	if (!d->address || d->port <= 0 || d->port > 65535) {
 		*err_out = xasprintf("websocket URL '%s': cannot resolve host or bad port", url);
@@ -1009,10 +1022,9 @@ static void quiet_lws(void)
 }
 
 /* Creates a driver (see ws.h). */
-struct fr_ws_driver *fr_ws_driver_create(struct fr_loop *loop, const struct fr_plan *plan, int scenario,
-					 int thread, int nthreads, struct fr_results *res,
-					 const struct fr_http_target *tgt, const struct fr_varstore *vars,
-					 struct fr_ws_table *table, char **err_out)
+struct fr_ws_driver *fr_ws_driver_create(struct fr_loop *loop, const struct fr_plan *plan, int scenario, int thread,
+                                         int nthreads, struct fr_results *res, const struct fr_http_target *tgt,
+                                         const struct fr_varstore *vars, struct fr_ws_table *table, char **err_out)
 {
 	struct fr_ws_driver *d = xcalloc(1, sizeof *d);
 	quiet_lws();
@@ -1059,6 +1071,12 @@ void fr_ws_driver_pass(struct fr_ws_driver *d, int pass, int64_t pass_t0_ns)
 	d->pass_t0_ns = pass_t0_ns;
 }
 
+/* Reports to live metrics M (NULL: none) from now on. */
+void fr_ws_driver_set_metrics(struct fr_ws_driver *d, struct fr_metrics *m)
+{
+	d->metrics = m;
+}
+
 /* Sets the total viewer count of the stage; the first call starts the publisher. */
 void fr_ws_driver_set_viewers(struct fr_ws_driver *d, long n)
 {
@@ -1068,6 +1086,8 @@ void fr_ws_driver_set_viewers(struct fr_ws_driver *d, long n)
 	if (share > d->cap)
 		share = d->cap;
 	d->ending = 0;
+	if (d->metrics && d->thread == 0)
+		fr_metrics_set_viewers(d->metrics, d->scenario, (double)(n < 0 ? 0 : n));
 	sweep(d, 0, 0);
 	for (long i = share; i < d->want; i++)
 		close_viewer(d, &d->v[i]);
@@ -1208,6 +1228,7 @@ struct fr_ws_run {
 	const struct fr_plan *plan;
 	struct fr_ws_table **tables; /* per scenario; NULL for other models */
 	_Atomic(char *) error;       /* the first driver creation error */
+	struct fr_metrics *metrics;  /* given to every driver, may be NULL */
 };
 
 struct ws_worker {
@@ -1227,6 +1248,12 @@ struct fr_ws_run *fr_ws_run_create(const struct fr_plan *plan)
 			r->tables[s] = fr_ws_table_create(&plan->scenarios[s]);
 	atomic_init(&r->error, NULL);
 	return r;
+}
+
+/* Makes every driver created from now on report to live metrics M. */
+void fr_ws_run_set_metrics(struct fr_ws_run *r, struct fr_metrics *m)
+{
+	r->metrics = m;
 }
 
 /* Frees the run object and its tables; accepts NULL. */
@@ -1254,8 +1281,8 @@ char *fr_ws_run_summary(const struct fr_ws_run *r)
 		char *lines = r->tables[s] ? fr_ws_table_summary(r->tables[s]) : NULL;
 		for (char *l = lines, *nl; l && *l; l = nl + 1) {
 			nl = strchr(l, '\n');
-			char *n = xasprintf("%s%s: %.*s\n", out ? out : "", r->plan->scenarios[s].name,
-					    (int)(nl - l), l);
+			char *n =
+			    xasprintf("%s%s: %.*s\n", out ? out : "", r->plan->scenarios[s].name, (int)(nl - l), l);
 			free(out);
 			out = n;
 		}
@@ -1281,9 +1308,11 @@ void *fr_ws_worker_start(const struct fr_worker_info *w, void *arg)
 		char *err = NULL;
 		if (!r->tables[s])
 			continue;
-		wk->d[s] = fr_ws_driver_create(w->loop, r->plan, (int)s, w->thread, w->nthreads, w->results,
-					       w->target, w->vars, r->tables[s], &err);
-		if (!wk->d[s]) {
+		wk->d[s] = fr_ws_driver_create(w->loop, r->plan, (int)s, w->thread, w->nthreads, w->results, w->target,
+		                               w->vars, r->tables[s], &err);
+		if (wk->d[s]) {
+			fr_ws_driver_set_metrics(wk->d[s], r->metrics);
+		} else {
 			char *msg = xasprintf("scenario %s: %s", r->plan->scenarios[s].name, err), *none = NULL;
 			if (!atomic_compare_exchange_strong(&r->error, &none, msg))
 				free(msg);

@@ -11,8 +11,8 @@
  * The driver of thread 0 also publishes: it sends the scenario's `publish`
  * request at `rate` through http.h with ${event_id} = "e<seq>", and writes
  * the send time (CLOCK_MONOTONIC µs) into the scenario's shared event table
- * before the request goes out. The table is a ring of FR_WS_RING slots (a
- * power of two covering twice rate × (deadline + 1 s)) indexed by seq, plus
+ * before the request goes out. The table is a ring of slots (a
+ * power of two >= 2 × rate × (deadline + 1 s), at least 64) indexed by seq, plus
  * one atomic sequence counter; threads only read it (acquire loads), so a
  * received frame costs no lock and no shared write.
  *
@@ -26,9 +26,12 @@
  * delivery and counts as lost. A viewer that flowrun closes (ramp down, end
  * of run) withdraws the events it has not received yet, so a planned close
  * causes no loss; a viewer the server closes or that breaks keeps them, so
- * they count as lost. At the end of a run, events whose deadline has not
- * passed yet are not judged: their expected count is what was received, and
- * nothing is counted lost for them.
+ * they count as lost. When the scenario (or the run) ends, publishing stops
+ * and the viewers stay connected until every event is judged — all its
+ * deliveries arrived, or its deadline passed — so the end of a run is judged
+ * like the rest; only if a driver is stopped before that (fr_ws_driver_stop
+ * waits at most the deadline) does an event count what it received and
+ * nothing lost.
  *
  * Delivery latency, received/lost/expected counts are recorded in the
  * results segment of the publish time; connects, rejections and disconnects
@@ -47,14 +50,15 @@
 #include "run.h"
 #include "vars.h"
 
-#define FR_WS_CONNECT_BATCH 256      /* handshakes in flight per driver */
-#define FR_WS_FRAME_MAX (64 * 1024)  /* larger messages are counted FR_WS_OVERSIZED */
-#define FR_WS_RX_BUFFER 512          /* lws rx buffer per connection */
-#define FR_WS_SWEEP_NS 20000000      /* how often each driver sweeps its ring (20 ms) */
-#define FR_WS_MAX_STATUSES 8         /* distinct handshake rejection statuses kept */
+#define FR_WS_CONNECT_BATCH 256         /* handshakes in flight per driver */
+#define FR_WS_FRAME_MAX     (64 * 1024) /* larger messages are counted FR_WS_OVERSIZED */
+#define FR_WS_RX_BUFFER     512         /* lws rx buffer per connection */
+#define FR_WS_SWEEP_NS      20000000    /* how often each driver sweeps its ring (20 ms) */
+#define FR_WS_MAX_STATUSES  8           /* distinct handshake rejection statuses kept */
 
 struct fr_ws_table;
 struct fr_ws_driver;
+struct fr_metrics;
 struct fr_ws_run;
 
 /* Creates the shared event table of websocket scenario SC (sized from its
@@ -68,8 +72,7 @@ long fr_ws_table_connected(const struct fr_ws_table *t);
 
 /* Handshake rejections by HTTP status: fills up to MAX (status, count) pairs,
  * returns how many. */
-size_t fr_ws_table_rejections(const struct fr_ws_table *t, long *status_out, uint64_t *count_out,
-			      size_t max);
+size_t fr_ws_table_rejections(const struct fr_ws_table *t, long *status_out, uint64_t *count_out, size_t max);
 
 /* One line per rejection status, "handshake rejected: HTTP 401 (12 times)\n",
  * or NULL when there was none (caller frees). */
@@ -84,10 +87,9 @@ char *fr_ws_table_summary(const struct fr_ws_table *t);
  * with a message in *err_out (caller frees) when the connect URL is not
  * usable, the match pattern does not compile or the lws context cannot be
  * created. */
-struct fr_ws_driver *fr_ws_driver_create(struct fr_loop *loop, const struct fr_plan *plan, int scenario,
-					 int thread, int nthreads, struct fr_results *res,
-					 const struct fr_http_target *tgt, const struct fr_varstore *vars,
-					 struct fr_ws_table *table, char **err_out);
+struct fr_ws_driver *fr_ws_driver_create(struct fr_loop *loop, const struct fr_plan *plan, int scenario, int thread,
+                                         int nthreads, struct fr_results *res, const struct fr_http_target *tgt,
+                                         const struct fr_varstore *vars, struct fr_ws_table *table, char **err_out);
 
 /* Starts pass PASS whose offset 0 is PASS_T0_NS (monotonic); times are
  * mapped to segments from it. Call before the pass's first stage. */
@@ -98,6 +100,10 @@ void fr_ws_driver_pass(struct fr_ws_driver *d, int pass, int64_t pass_t0_ns);
  * of a pass also starts the publisher on thread 0. */
 void fr_ws_driver_set_viewers(struct fr_ws_driver *d, long n);
 
+/* Reports to live metrics M (NULL: none) from now on: deliveries, message
+ * counters, the connection gauge, and (thread 0) the viewer target. */
+void fr_ws_driver_set_metrics(struct fr_ws_driver *d, struct fr_metrics *m);
+
 /* This thread's share of a total of N viewers. */
 long fr_ws_share(long n, int thread, int nthreads);
 
@@ -105,9 +111,10 @@ long fr_ws_share(long n, int thread, int nthreads);
 long fr_ws_driver_wanted(const struct fr_ws_driver *d);
 long fr_ws_driver_connected(const struct fr_ws_driver *d);
 
-/* Stops publishing, closes every viewer with a close frame (waiting up to
- * 1 s on the loop for them to finish) and counts what is still pending
- * (see the top of this file). Idempotent. */
+/* Stops publishing, runs the loop until every published event is judged
+ * (at most the deadline), closes every viewer with a close frame (waiting up
+ * to 1 s for the close handshakes) and judges what is left (see the top of
+ * this file). Idempotent. */
 void fr_ws_driver_stop(struct fr_ws_driver *d);
 
 /* Stops the driver if needed, destroys its lws context and frees it; accepts NULL. */
@@ -119,6 +126,8 @@ void fr_ws_driver_free(struct fr_ws_driver *d);
  * STOP, PASS and END actions, fr_ws_worker_stop stops and frees them. */
 struct fr_ws_run *fr_ws_run_create(const struct fr_plan *plan);
 void fr_ws_run_free(struct fr_ws_run *r); /* accepts NULL; after every worker stopped */
+/* Live metrics for every driver created after this call (before fr_run). */
+void fr_ws_run_set_metrics(struct fr_ws_run *r, struct fr_metrics *m);
 struct fr_ws_table *fr_ws_run_table(const struct fr_ws_run *r, int scenario);
 /* Rejection lines of every scenario ("SCENARIO: handshake rejected: …"), or NULL. */
 char *fr_ws_run_summary(const struct fr_ws_run *r);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #include "xmalloc.h"
@@ -109,7 +110,7 @@ struct parse {
 /* The position of a libyaml mark. */
 static struct fr_pos mark_pos(const struct parse *p, yaml_mark_t m)
 {
-	return (struct fr_pos){ p->file, (int)m.line + 1, (int)m.column + 1 };
+	return (struct fr_pos){p->file, (int)m.line + 1, (int)m.column + 1};
 }
 
 /* Decodes the UTF-8 sequence at S (N bytes left); its length, 0 when invalid. */
@@ -148,13 +149,14 @@ static int check_text(struct parse *p, const char *text, size_t len)
 
 	for (size_t i = 0; i < len;) {
 		size_t l = utf8_len(s + i, len - i);
-		struct fr_pos pos = { p->file, line, col };
+		struct fr_pos pos = {p->file, line, col};
 		if (l == 0) {
 			fr_diag_add(p->diags, pos, "invalid UTF-8 byte 0x%02x (a plan must be UTF-8 text)", s[i]);
 			return -1;
 		}
 		if (s[i] < 0x20 && s[i] != '\n' && s[i] != '\t' && s[i] != '\r') {
-			fr_diag_add(p->diags, pos, "control character 0x%02x is not allowed (a plan must be text)", s[i]);
+			fr_diag_add(p->diags, pos, "control character 0x%02x is not allowed (a plan must be text)",
+			            s[i]);
 			return -1;
 		}
 		if (s[i] == 0x7f) {
@@ -212,6 +214,8 @@ static void attach(struct parse *p, struct fr_ynode *node)
 	}
 	f->items[f->n++] = node;
 	f->node->size += node->size;
+	if (node->height + 1 > f->node->height)
+		f->node->height = node->height + 1;
 }
 
 /* Is the next node attached to the top frame a mapping key? */
@@ -248,6 +252,7 @@ static int push(struct parse *p, enum fr_ykind kind, yaml_mark_t m, const yaml_c
 	f->node->kind = kind;
 	f->node->pos = pos;
 	f->node->size = 1;
+	f->node->height = 1;
 	f->anchor = anchor ? xstrdup((const char *)anchor) : NULL;
 	return 0;
 }
@@ -268,8 +273,8 @@ static int key_cmp(const void *va, const void *vb)
 /* Reports DUP as a duplicate of FIRST. */
 static void report_dup(struct parse *p, const struct fr_ynode *first, const struct fr_ynode *dup)
 {
-	fr_diag_add(p->diags, dup->pos, "duplicate key '%s' (first defined at %s:%d:%d)", dup->str,
-		    first->pos.file, first->pos.line, first->pos.col);
+	fr_diag_add(p->diags, dup->pos, "duplicate key '%s' (first defined at %s:%d:%d)", dup->str, first->pos.file,
+	            first->pos.line, first->pos.col);
 	p->failed = 1;
 }
 
@@ -336,6 +341,7 @@ static int on_scalar(struct parse *p, const yaml_event_t *ev)
 	node->kind = FR_Y_SCALAR;
 	node->pos = pos;
 	node->size = 1;
+	node->height = 1;
 	node->str = fr_yarena_strndup(p->a, (const char *)ev->data.scalar.value, ev->data.scalar.length);
 	node->raw = node->str;
 	switch (ev->data.scalar.style) {
@@ -377,6 +383,11 @@ static int on_alias(struct parse *p, const yaml_event_t *ev)
 		}
 		if (count_nodes(p, p->anchors[i].node->size, pos) < 0)
 			return -1;
+		/* an alias nests what it names: the walkers of the tree recurse */
+		if (p->depth + p->anchors[i].node->height > FR_YAML_MAX_DEPTH + 1) {
+			fr_diag_add(p->diags, pos, "document is nested deeper than %d levels", FR_YAML_MAX_DEPTH);
+			return -1;
+		}
 		attach(p, p->anchors[i].node);
 		return 0;
 	}
@@ -444,7 +455,7 @@ static int run_parser(struct parse *p, const char *text, size_t len)
 	int docs = 0, r = 0;
 
 	if (!yaml_parser_initialize(&yp)) {
-		fr_diag_add(p->diags, (struct fr_pos){ p->file, 1, 1 }, "cannot initialise the YAML parser");
+		fr_diag_add(p->diags, (struct fr_pos){p->file, 1, 1}, "cannot initialise the YAML parser");
 		return -1;
 	}
 	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
@@ -463,11 +474,11 @@ static int run_parser(struct parse *p, const char *text, size_t len)
 	return r < 0 ? -1 : 0;
 }
 
-int fr_ytree_parse(struct fr_yarena *a, const char *file, const char *text, size_t len,
-		   struct fr_diags *diags, struct fr_ynode **root_out)
+int fr_ytree_parse(struct fr_yarena *a, const char *file, const char *text, size_t len, struct fr_diags *diags,
+                   struct fr_ynode **root_out)
 {
-	struct parse p = { .a = a, .file = file, .diags = diags };
-	struct fr_pos start = { file, 1, 1 };
+	struct parse p = {.a = a, .file = file, .diags = diags};
+	struct fr_pos start = {file, 1, 1};
 	int r;
 
 	*root_out = NULL;
@@ -494,10 +505,10 @@ int fr_ytree_parse(struct fr_yarena *a, const char *file, const char *text, size
 }
 
 int fr_ytree_load(struct fr_yarena *a, const char *file, struct fr_pos at, struct fr_diags *diags,
-		  struct fr_ynode **root_out)
+                  struct fr_ynode **root_out)
 {
 	FILE *f = fopen(file, "rb");
-	struct fr_pos where = at.file ? at : (struct fr_pos){ file, 0, 0 };
+	struct fr_pos where = at.file ? at : (struct fr_pos){file, 0, 0};
 	char *buf;
 	size_t len;
 	int r;
@@ -507,8 +518,13 @@ int fr_ytree_load(struct fr_yarena *a, const char *file, struct fr_pos at, struc
 		fr_diag_add(diags, where, "cannot read '%s': %s", file, strerror(errno));
 		return -1;
 	}
-	buf = xmalloc(FR_YAML_MAX_BYTES + 2);
-	len = fread(buf, 1, FR_YAML_MAX_BYTES + 1, f);
+	/* read at most one byte past the limit: enough to know it is too big */
+	struct stat st;
+	size_t cap = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size <= FR_YAML_MAX_BYTES
+	                 ? (size_t)st.st_size + 1
+	                 : FR_YAML_MAX_BYTES + 1;
+	buf = xmalloc(cap + 1);
+	len = fread(buf, 1, cap, f);
 	if (ferror(f)) {
 		fr_diag_add(diags, where, "cannot read '%s': %s", file, strerror(errno));
 		fclose(f);

@@ -40,13 +40,14 @@ struct fr_ynode {
 	enum fr_ykind kind;
 	enum fr_ystyle style; /* scalars */
 	struct fr_pos pos;
-	char *str;       /* scalar: its value (after ${env:} expansion, see plan.c) */
-	const char *raw; /* scalar: the value as written (before expansion) */
-	size_t n;        /* map: pairs; seq: items */
+	char *str;              /* scalar: its value (after ${env:} expansion, see plan.c) */
+	const char *raw;        /* scalar: the value as written (before expansion) */
+	size_t n;               /* map: pairs; seq: items */
 	struct fr_ynode **keys; /* map: key scalars */
 	struct fr_ynode **vals; /* map: values; seq: items */
-	size_t size;     /* nodes in this subtree, aliases counted in full */
-	int env_failed;  /* scalar: its ${env:} expansion failed (already reported) */
+	size_t size;            /* nodes in this subtree, aliases counted in full */
+	unsigned height;        /* levels in this subtree (a scalar is 1), through aliases */
+	int env_failed;         /* scalar: its ${env:} expansion failed (already reported) */
 };
 
 struct fr_yarena;
@@ -62,13 +63,13 @@ char *fr_yarena_strndup(struct fr_yarena *a, const char *s, size_t n);
 /* Parses TEXT (LEN bytes) of the file named FILE (interned by the caller:
  * positions point at it) into a tree in A. The document must be one mapping.
  * Returns 0 and sets *root_out, or -1 with located diagnostics in DIAGS. */
-int fr_ytree_parse(struct fr_yarena *a, const char *file, const char *text, size_t len,
-		   struct fr_diags *diags, struct fr_ynode **root_out);
+int fr_ytree_parse(struct fr_yarena *a, const char *file, const char *text, size_t len, struct fr_diags *diags,
+                   struct fr_ynode **root_out);
 
 /* Reads FILE (at most FR_YAML_MAX_BYTES) and parses it as fr_ytree_parse does.
  * A file that cannot be read is reported at AT when AT.file is set, else at FILE. */
 int fr_ytree_load(struct fr_yarena *a, const char *file, struct fr_pos at, struct fr_diags *diags,
-		  struct fr_ynode **root_out);
+                  struct fr_ynode **root_out);
 
 /* The value of KEY in mapping MAP, or NULL (also when MAP is not a mapping). */
 struct fr_ynode *fr_ytree_get(const struct fr_ynode *map, const char *key);

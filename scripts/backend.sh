@@ -178,6 +178,7 @@ cmd_run() {
 	trap 'kill -TERM $fx 2>/dev/null' TERM INT
 	"${FIXTURE_CMD[@]}" &
 	fx=$!
+	echo $fx >"$run/flowforge-fixture.pid"
 	wait $fx
 	wait $fx 2>/dev/null
 	cmd_stop

@@ -101,8 +101,22 @@ up_toxiproxy() {
 		-proxy-metrics && wait_ready toxiproxy http_ok http://127.0.0.1:8474/version
 }
 
+# is_redis PORT: does a Redis answer PING on 127.0.0.1:PORT?
+is_redis() {
+	local line
+	exec 3<>"/dev/tcp/127.0.0.1/$1" 2>/dev/null || return 1
+	printf 'PING\r\n' >&3
+	read -r -t 2 line <&3
+	exec 3<&-
+	[ "${line%$'\r'}" = "+PONG" ]
+}
+
 up_redis() {
 	local bin
+	if [ -z "$(pid_of redis)" ] && is_redis 6379; then
+		say "a Redis already answers on 127.0.0.1:6379 (the redis-server service?): using it"
+		return 0
+	fi
 	if ! bin=$(find_bin redis-server); then
 		say "MISSING redis-server: apt-get install redis-server"
 		return 1
@@ -118,6 +132,10 @@ up_prometheus() {
 		return 1
 	fi
 	mkdir -p "$run/prometheus"
+	if [ -z "$(pid_of prometheus)" ] && port_open 9090; then
+		say "127.0.0.1:9090 is in use, not by bench.sh (the Debian prometheus service? sudo systemctl stop prometheus): it would not scrape flowrun"
+		return 1
+	fi
 	start prometheus 9090 "$bin" --config.file="$src/prometheus/prometheus.yml" \
 		--storage.tsdb.path="$run/prometheus" --web.listen-address=127.0.0.1:9090 &&
 		wait_ready prometheus http_ok "$PROM_URL/-/ready"

@@ -13,9 +13,19 @@ eng_run() {
 	timeout 60 "$ENGINE_RUN" --quiet "$@" >"$FR_TMP/$out.out" 2>"$FR_TMP/$out.err"
 }
 
-# eng_get OUT LINE-PREFIX NAME: the value of NAME on the first line starting with LINE-PREFIX.
+# eng_get OUT WORD… NAME: the value of NAME on the first line starting with
+# the WORDs ("run", or "key scenario/request").
 eng_get() {
-	grep -m1 "^$2 " "$FR_TMP/$1.out" | tr ' ' '\n' | sed -n "s/^$3=//p" | tr -d '"'
+	local out=$1 name=${*: -1} prefix
+	prefix=$(printf '%s ' "${@:2:$#-2}")
+	awk -v p="$prefix" -v n="$name" 'index($0, p) == 1 {
+		for (i = 1; i <= NF; i++) if (index($i, n "=") == 1) { print substr($i, length(n) + 2); exit } }' \
+		"$FR_TMP/$out.out"
+}
+
+# eng_invalid OUT: the run's invalid reason ("" when valid).
+eng_invalid() {
+	sed -n 's/^run .* invalid="\(.*\)"$/\1/p' "$FR_TMP/$1.out"
 }
 
 # eng_seg OUT KEY SEG: requests of KEY in segment SEG.

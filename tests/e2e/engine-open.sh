@@ -29,7 +29,7 @@ eng_between "$p50" 10000 11000
 tap_ok $? "latency p50 within [10 ms, 11 ms] (got ${p50} us)"
 tap_is "$(eng_get open run planned) $(eng_get open run sent)" "300 300" "planned and sent are both 300"
 tap_is "$(eng_get open key q/redis missed)" 0 "nothing missed"
-tap_is "$(eng_get open run invalid)" "" "the run is valid (rate achieved, scheduler lag small)"
+tap_is "$(eng_invalid open)" "" "the run is valid (rate achieved, scheduler lag small)"
 
 # 2. Coordinated omission: a 1 s stall at about 2 s of a 5 s run at 100/s, two
 #    requests in flight at most (the rest wait in flowrun, timed from their
@@ -37,9 +37,10 @@ tap_is "$(eng_get open run invalid)" "" "the run is valid (rate achieved, schedu
 sed -e 's/for: 3s/for: 5s/' -e 's/engine-open/engine-co/' "$T/open.yaml" >"$T/co.yaml"
 stall() { sleep 2; curl -s -o /dev/null -X POST "$FR_FIXTURE_URL/admin/stall?for=1000ms"; }
 stall &
+spid=$!
 eng_run co "$T/co.yaml" --threads 1 --max-inflight 2
 tap_is "$?" 0 "stalled run completes"
-wait
+wait "$spid"
 lat99=$(eng_get co key q/redis lat_p99)
 svc99=$(eng_get co key q/redis svc_p99)
 eng_between "$lat99" 900000 2000000
@@ -53,12 +54,15 @@ tap_ok $? "arrivals held behind the stall are counted late (got $late)"
 # 3. Without an in-flight limit every request goes out on time, so the
 #    requests sent during the stall see it in their service time too.
 stall &
+spid=$!
 eng_run co2 "$T/co.yaml" --threads 2
-wait
+wait "$spid"
 svc99=$(eng_get co2 key q/redis svc_p99)
 eng_between "$svc99" 800000 2000000
 tap_ok $? "without a limit the stall reaches the service time: p99 >= 800 ms (got $svc99 us)"
-tap_is "$(eng_get co2 key q/redis late)" 0 "without a limit nothing is sent late"
+lat99=$(eng_get co2 key q/redis lat_p99)
+awk -v a="$lat99" -v b="$svc99" 'BEGIN { exit !(a > 0 && b > 0 && (a - b) / a < 0.05) }'
+tap_ok $? "without a limit latency and service p99 agree within 5 % ($lat99 us, $svc99 us)"
 
 # 4. Poisson arrivals at 200/s for 2 s: 400 expected, 3 standard deviations = 60.
 sed -e 's/rate: 100\/s, for: 3s/rate: 200\/s, for: 2s/' -e 's/model: open/model: open\n    arrival: poisson/' \

@@ -63,11 +63,11 @@ tap_is "$(get /api/widgets/d1-w2/data "${AUTH[@]}")" \
 	'{"widget":"d1-w2","value":"materialize:d1-w2","cached":false} 200' "widget data: a miss loads from materialize"
 tap_is "$(get /api/widgets/d1-w2/data "${AUTH[@]}")" \
 	'{"widget":"d1-w2","value":"materialize:d1-w2","cached":true} 200' "widget data: then a hit"
-tap_is "$(curl -s "$U/metrics" | grep -E '^flowforge_cache_(hits|misses)_total ')" \
+tap_is "$(curl -s --max-time 5 "$U/metrics" | grep -E '^flowforge_cache_(hits|misses)_total ')" \
 	"$(printf 'flowforge_cache_hits_total 1\nflowforge_cache_misses_total 1')" "cache hit and miss counters"
 
 # --- HTTP behaviour --------------------------------------------------------
-tap_like "$(curl -s -D - -o /dev/null -H 'Connection: close' "$U/healthz" | tr -d '\r')" \
+tap_like "$(curl -s --max-time 5 -D - -o /dev/null -H 'Connection: close' "$U/healthz" | tr -d '\r')" \
 	$'Connection: close' "Connection: close is honoured"
 tap_is "$(python3 - "$FR_FIXTURE_PORT" <<'PY'
 import http.client, sys
@@ -97,8 +97,8 @@ print("p50 in [10ms, 11ms]" if 10 <= p50 <= 11 else "p50 %.3f ms" % p50)
 PY
 )" "p50 in [10ms, 11ms]" "--service-time 10ms is precise"
 get '/admin/mode?service_time=0ms' -X POST >/dev/null
-STALL=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -X POST "$U/admin/stall?for=600ms")
-HELD=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' "$U/healthz")
+STALL=$(curl -s --max-time 5 -o /dev/null -w '%{http_code} %{time_total}' -X POST "$U/admin/stall?for=600ms")
+HELD=$(curl -s --max-time 5 -o /dev/null -w '%{http_code} %{time_total}' "$U/healthz")
 tap_like "$STALL" '^200 0\.0' "/admin/stall answers at once"
 tap_ok "$(awk -v t="${HELD#* }" 'BEGIN { exit !(t >= 0.5 && t < 0.8) }'; echo $?)" \
 	"a request during the stall is answered when it ends ($HELD)"
@@ -195,7 +195,7 @@ tap_is "$(get /api/widgets/d2-w1/data "${AUTH[@]}")" \
 	'{"error":"materialize unavailable: connection refused"} 503' "widget miss with the store down: 503"
 
 # --- metrics ---------------------------------------------------------------
-curl -s -D "$FR_TMP/metrics.head" -o "$FR_TMP/metrics.txt" "$U/metrics"
+curl -s --max-time 5 -D "$FR_TMP/metrics.head" -o "$FR_TMP/metrics.txt" "$U/metrics"
 promtool check metrics <"$FR_TMP/metrics.txt" >"$FR_TMP/promtool.out" 2>&1
 tap_ok $? "metrics pass promtool check metrics"
 sed 's/^/# /' "$FR_TMP/promtool.out"
@@ -221,7 +221,7 @@ tap_is "$(get '/api/query?store=clickhouse&key=k' -H "Authorization: Bearer $TOK
 	'{"error":"clickhouse timeout after 200 ms"} 504' "a store slower than --store-timeout: 504 naming it"
 ELAPSED=$((($(date +%s%N) - T0) / 1000000))
 tap_ok "$([ "$ELAPSED" -ge 200 ] && [ "$ELAPSED" -lt 450 ]; echo $?)" "the 504 comes after the timeout (${ELAPSED} ms)"
-tap_like "$(curl -s "$U/metrics" | grep 'store="clickhouse",kind="timeout"')" ' [1-9][0-9]*$' "timeouts are counted"
+tap_like "$(curl -s --max-time 5 "$U/metrics" | grep 'store="clickhouse",kind="timeout"')" ' [1-9][0-9]*$' "timeouts are counted"
 tap_is "$(get /healthz)" '{"status":"degraded","stores":{"redis":"up","materialize":"down","clickhouse":"down"}} 200' \
 	"healthz: the slow store is down"
 
@@ -233,19 +233,19 @@ if [ -x "$TOXIPROXY" ]; then
 	fr_bg toxiproxy "$TOXIPROXY" -host 127.0.0.1 -port "$TP"
 	fr_wait_port 127.0.0.1 "$TP" 10
 	TPU=http://127.0.0.1:$TP
-	curl -s -X POST "$TPU/proxies" -d "{\"name\":\"redis\",\"listen\":\"127.0.0.1:$RP\",\"upstream\":\"127.0.0.1:$FR_REDIS_PORT\",\"enabled\":true}" >/dev/null
+	curl -s --max-time 5 -X POST "$TPU/proxies" -d "{\"name\":\"redis\",\"listen\":\"127.0.0.1:$RP\",\"upstream\":\"127.0.0.1:$FR_REDIS_PORT\",\"enabled\":true}" >/dev/null
 	FR_MATERIALIZE_PORT='' FR_FIXTURE_NAME=fixture3 fr_start_fixture --redis "127.0.0.1:$RP" --store-timeout 300ms
 	U=$FR_FIXTURE_URL
 	TOKEN3=$(fr_token)
 	q() { curl -s --max-time 5 -w ' %{http_code} %{time_total}' -H "Authorization: Bearer $TOKEN3" "$U/api/query?store=redis&key=key-3"; }
-	curl -s -X POST "$TPU/proxies/redis/toxics" -d '{"name":"flowrun-lat","type":"latency","stream":"downstream","toxicity":1.0,"attributes":{"latency":200,"jitter":0}}' >/dev/null
-	tap_like "$(q)" '^\{"store":"redis","key":"key-3","value":"value-3"\} 200 0\.2[0-4]' "toxiproxy latency 200ms slows redis lookups"
-	curl -s -X DELETE "$TPU/proxies/redis/toxics/flowrun-lat"
-	curl -s -X POST "$TPU/proxies/redis/toxics" -d '{"name":"flowrun-to","type":"timeout","stream":"upstream","toxicity":1.0,"attributes":{"timeout":0}}' >/dev/null
+	curl -s --max-time 5 -X POST "$TPU/proxies/redis/toxics" -d '{"name":"flowrun-lat","type":"latency","stream":"downstream","toxicity":1.0,"attributes":{"latency":200,"jitter":0}}' >/dev/null
+	tap_like "$(q)" '^\{"store":"redis","key":"key-3","value":"value-3"\} 200 0\.2[0-9]' "toxiproxy latency 200ms slows redis lookups (answer in [200, 300) ms)"
+	curl -s --max-time 5 -X DELETE "$TPU/proxies/redis/toxics/flowrun-lat"
+	curl -s --max-time 5 -X POST "$TPU/proxies/redis/toxics" -d '{"name":"flowrun-to","type":"timeout","stream":"upstream","toxicity":1.0,"attributes":{"timeout":0}}' >/dev/null
 	tap_like "$(q)" '^\{"error":"redis timeout after 300 ms"\} 504 0\.3' "toxiproxy timeout toxic: 504 after --store-timeout"
-	curl -s -X DELETE "$TPU/proxies/redis/toxics/flowrun-to"
+	curl -s --max-time 5 -X DELETE "$TPU/proxies/redis/toxics/flowrun-to"
 	tap_like "$(q)" '^\{"store":"redis","key":"key-3","value":"value-3"\} 200 ' "toxic removed: lookups recover at once"
-	curl -s -X PATCH "$TPU/proxies/redis" -d '{"enabled":false}' >/dev/null
+	curl -s --max-time 5 -X PATCH "$TPU/proxies/redis" -d '{"enabled":false}' >/dev/null
 	sleep 0.2
 	tap_like "$(q)" '^\{"error":"redis unavailable: connection refused"\} 503 ' "proxy disabled: 503 naming redis and the cause"
 	fr_stop fixture3

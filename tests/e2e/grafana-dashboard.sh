@@ -9,7 +9,8 @@
 # not enforce (unique ids, inside 24 columns, no overlaps), the six rows of
 # DESIGN.md, the fixed datasource uid, the run_id variable and the SLO stat
 # thresholds. Finally the checks are run on two broken copies, to show they
-# can fail. Whether each query returns data is tests/e2e/grafana-data.sh.
+# can fail, and the JSON must be what grafana/gen-dashboard.py writes. Whether
+# each query returns data is tests/e2e/grafana-data.sh.
 set -u
 
 src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -73,7 +74,7 @@ layout_problems() {
 	      | "panels \($a.id) and \($b.id) overlap"])[]' "$1"
 }
 
-echo "1..16"
+echo "1..17"
 
 # 1: the whole dashboard against the dashboard schema.
 out=$(ajv_many "$schemas/dashboard.jsonschema.json" "$dash")
@@ -175,5 +176,14 @@ check "an overlapping panel is caught" "$([ "$out" = "panels 2 and 3 overlap" ] 
 jq '(.panels[] | select(.id == 2) | .gridPos.w) = 25' "$dash" >"$tmp/wide.json"
 out=$(ajv_many "$schemas/dashboard.jsonschema.json" "$tmp/wide.json")
 check "a panel 25 columns wide fails the schema" "$(printf '%s\n' "$out" | grep -qx "$tmp/wide.json invalid" || echo "$out")"
+
+# 17: the JSON is what grafana/gen-dashboard.py writes (edit the generator, not the JSON).
+if command -v python3 >/dev/null 2>&1; then
+	out=$(python3 grafana/gen-dashboard.py | diff - "$dash" | head -5)
+	check "flowrun.json is the output of grafana/gen-dashboard.py" "$out"
+else
+	n=$((n + 1))
+	echo "ok $n - flowrun.json is the output of grafana/gen-dashboard.py # SKIP python3 not installed"
+fi
 
 [ "$failed" -eq 0 ]

@@ -43,3 +43,18 @@ fr_flowrun_toxics() {
 fr_disabled_proxies() {
 	curl -fsS -m 3 -A flowrun-test "$TOXIPROXY_URL/proxies" | jq -r '.[] | select(.enabled == false) | .name'
 }
+
+# fr_verdict RESULT.json SLO FIELD: a field of the first verdict of SLO in a result
+# file (measured, pass, no_data, measured_text); e.g. `fr_verdict r.json p99 measured`.
+fr_verdict() {
+	jq -r --arg s "$2" --arg f "$3" '[.verdicts[] | select(.slo == $s)][0][$f]' "$1"
+}
+
+# fr_window_stat RESULT.json KEY SLO FIELD: a field of the summary of metric key KEY
+# ("scenario/request") over the (first) window of SLO; FIELD is a jq path such as
+# .requests, .errors or .latency.p50 (µs).
+fr_window_stat() {
+	jq -r --arg k "$2" --arg s "$3" "
+		([.windows | to_entries[] | select(.value.slo == \$s) | .key][0]) as \$w |
+		[.keys[] | select(.name == \$k) | .windows[] | select(.window == \$w)][0]$4" "$1"
+}

@@ -61,7 +61,7 @@ wait_for() {
 	return 1
 }
 
-echo "1..9"
+echo "1..10"
 
 "$demo" 127.0.0.1:0 30 >"$tmp/demo.out" 2>"$tmp/demo.err" &
 pids+=($!)
@@ -117,6 +117,18 @@ want="flowrun: cannot listen on 127.0.0.1:$port for metrics: Address already in 
 if [ "$rc" = 4 ]; then ok "port in use: exit status 4"; else not_ok "port in use: exit status 4" "got $rc"; fi
 if [ "$(cat "$tmp/busy.err")" = "$want" ]; then ok "port in use: the message"
 else not_ok "port in use: the message" "got: $(cat "$tmp/busy.err")"; fi
+
+# The same through the real command line, before any load or fault starts.
+flowrun=${FLOWRUN:-$build/flowrun}
+if [ -x "$flowrun" ] && "$flowrun" run --help >/dev/null 2>&1; then
+	"$flowrun" run "$src/plans/smoke.yaml" --metrics-listen "127.0.0.1:$port" >/dev/null 2>"$tmp/run.err"
+	rc=$?
+	if [ "$rc:$(cat "$tmp/run.err")" = "4:$want" ]; then ok "flowrun run --metrics-listen on a busy port: exit 4 and the message"
+	else not_ok "flowrun run --metrics-listen on a busy port: exit 4 and the message" "got $rc: $(cat "$tmp/run.err")"; fi
+else
+	n=$((n + 1))
+	echo "ok $n - flowrun run --metrics-listen on a busy port # SKIP flowrun run not available"
+fi
 
 # Optional final push to a Pushgateway (prometheus-pushgateway, when installed).
 if command -v prometheus-pushgateway >/dev/null 2>&1; then

@@ -11,6 +11,9 @@
  * end of every stage, CPU time and peak RSS, and the rejection summary.
  *
  *     ws-harness PLAN [THREADS]
+ *
+ * With FR_WS_METRICS_PORT_FILE set it also serves the run's live metrics
+ * (metrics.h) on a free loopback port and writes the port to that file.
  */
 #include <inttypes.h>
 #include <stdatomic.h>
@@ -21,6 +24,7 @@
 #include <threads.h>
 
 #include "loop.h"
+#include "metrics.h"
 #include "results.h"
 #include "run.h"
 #include "sched.h"
@@ -188,7 +192,8 @@ static void print_results(const struct harness *h, const struct fr_results *res)
 			printf("%s=%" PRIu64 "\n", fr_ws_counter_name(k), c.ws[k]);
 		printf("delivery_count=%" PRIu64 "\n", c.delivery ? fr_hist_count(c.delivery) : 0);
 		if (c.delivery)
-			printf("delivery_p50_us=%" PRId64 "\ndelivery_p99_us=%" PRId64 "\ndelivery_max_us=%" PRId64 "\n",
+			printf("delivery_p50_us=%" PRId64 "\ndelivery_p99_us=%" PRId64 "\ndelivery_max_us=%" PRId64
+			       "\n",
 			       fr_hist_quantile(c.delivery, 0.5), fr_hist_quantile(c.delivery, 0.99),
 			       fr_hist_max(c.delivery));
 		if (c.connect)
@@ -232,6 +237,25 @@ int main(int argc, char **argv)
 	h->vars = &vars;
 	h->nthreads = argc > 2 ? atoi(argv[2]) : 2;
 	h->ws = fr_ws_run_create(plan);
+	struct fr_metrics *metrics = NULL;
+	struct fr_results *keys = NULL;
+	const char *port_file = getenv("FR_WS_METRICS_PORT_FILE");
+	if (port_file) {
+		char *err = NULL;
+		keys = fr_results_create(tl);
+		if (fr_metrics_create(plan, keys, "ws-harness", "127.0.0.1:0", &metrics, &err)) {
+			fprintf(stderr, "ws-harness: %s\n", err);
+			free(err);
+			rc = 4;
+			goto out_ws;
+		}
+		FILE *f = fopen(port_file, "w");
+		if (f) {
+			fprintf(f, "%d\n", fr_metrics_port(metrics));
+			fclose(f);
+		}
+		fr_ws_run_set_metrics(h->ws, metrics);
+	}
 	h->t0_ns = fr_sched_now_ns() + 300000000;
 	for (int i = 0; i < MAX_STAGES; i++)
 		atomic_init(&h->stage_connected[i], -1);
@@ -262,17 +286,20 @@ int main(int argc, char **argv)
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("cpu_us=%lld\nmaxrss_kb=%ld\nrss_before_kb=%ld\n",
-	       (long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec +
-		       (long long)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec,
+	       (long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec + (long long)ru.ru_stime.tv_sec * 1000000 +
+	           ru.ru_stime.tv_usec,
 	       ru.ru_maxrss, atomic_load(&h->rss_before_kb));
 	char *sum = fr_ws_run_summary(h->ws);
 	if (sum)
 		fputs(sum, stdout);
 	free(sum);
 	fr_results_free(total);
-	fr_ws_run_free(h->ws);
 	free(w);
 	free(th);
+out_ws:
+	fr_metrics_free(metrics);
+	fr_results_free(keys);
+	fr_ws_run_free(h->ws);
 out:
 	fr_varstore_clear(&vars);
 	fr_timeline_free(tl);

@@ -13,7 +13,7 @@
 
 HARNESS=$top_builddir/tests/e2e/ws-harness
 TMP=$(fr_tmpdir)
-tap_plan 38
+tap_plan 44
 
 # ws_plan FILE DASH STAGES DEADLINE [AUTH] [EXTRA] [PAD]: a plan with one websocket
 # scenario; PAD adds a string of that many bytes to every event.
@@ -56,6 +56,23 @@ run_plan() {
 	return 0
 }
 
+# flowrun_plan NAME PLAN: runs `flowrun run PLAN` (exit status in $TMP/NAME.rc).
+flowrun_plan() {
+	timeout 60 "$FLOWRUN" run "$2" >"$TMP/$1.out" 2>"$TMP/$1.err"
+	echo $? >"$TMP/$1.rc"
+	! grep -q Sanitizer "$TMP/$1.err"
+}
+
+# with_slos FILE SLO…: appends an slos list to a plan.
+with_slos() {
+	local f=$1
+	shift
+	echo "slos:" >>"$f"
+	for slo in "$@"; do
+		echo "  - $slo" >>"$f"
+	done
+}
+
 # val NAME KEY: a value the harness printed.
 val() {
 	sed -n "s/^$2=//p" "$TMP/$1.out"
@@ -82,18 +99,28 @@ tap_ok "$([ "$(val delay received)" -ge $((20 * 90)) ]; echo $?)" "delay: at lea
 tap_is "$(val delay duplicate)/$(val delay unmatched)/$(val delay publish-failed)" 0/0/0 "delay: no duplicate, unmatched or failed publish"
 tap_is "$(val delay connects)" 20 "delay: 20 connects"
 
+ws_plan "$TMP/delay-run.yaml" d1 '[{ viewers: 20, for: 2s }]' 1s
+with_slos "$TMP/delay-run.yaml" '{ name: p95, scenario: viewers, series: delivery, p95: "< 200ms" }' \
+	'{ name: lost, scenario: viewers, lost: "< 1%" }'
+flowrun_plan delay-run "$TMP/delay-run.yaml"
+tap_ok $? "flowrun run, delay: sanitizers clean"
+tap_is "$(cat "$TMP/delay-run.rc")" 0 "flowrun run, delay: delivery p95 < 200ms and lost < 1% pass (exit 0)"
+
 # --- a ramp up and down ----------------------------------------------------
 ws_plan "$TMP/ramp.yaml" d1 '[{ viewers: 10, for: 2s }, { viewers: 41, for: 2s }, { viewers: 25, for: 2s }, { viewers: 5, for: 2s }]' 500ms
-"$HARNESS" "$TMP/ramp.yaml" 2 >"$TMP/ramp.out" 2>"$TMP/ramp.err" &
+FR_WS_METRICS_PORT_FILE=$TMP/ramp.port "$HARNESS" "$TMP/ramp.yaml" 2 >"$TMP/ramp.out" 2>"$TMP/ramp.err" &
 hpid=$!
 sleep 3.3 # the middle of the 41-viewer stage (starts 0.3 s + login after launch)
 gauge=$(curl -fs "$FR_FIXTURE_URL/metrics" | sed -n 's/^flowforge_ws_connections \([0-9]*\).*/\1/p')
+own=$(curl -fs "http://127.0.0.1:$(cat "$TMP/ramp.port")/metrics" |
+	sed -n 's/^flowrun_ws_connections{.*scenario="viewers".*} \([0-9]*\)$/\1/p')
 wait $hpid
 rc=$?
 tap_ok "$([ $rc -eq 0 ] && ! grep -q Sanitizer "$TMP/ramp.err"; echo $?)" "ramp: harness exits 0, sanitizers clean"
 tap_is "$(val ramp stage0_connected) $(val ramp stage1_connected) $(val ramp stage2_connected) $(val ramp stage3_connected)" \
 	"10 41 25 5" "ramp: viewers connected at the end of each stage"
 tap_is "$gauge" 41 "ramp: the fixture counts 41 connections in the 41-viewer stage"
+tap_is "$own" 41 "ramp: flowrun's own flowrun_ws_connections gauge says 41 too"
 tap_is "$(val ramp connects)" 41 "ramp: 41 connects (ramping down closes, never reconnects)"
 tap_is "$(val ramp lost)" 0 "ramp: closing viewers on purpose loses nothing"
 tap_is "$(val ramp received)" "$(val ramp expected)" "ramp: received = expected"
@@ -108,6 +135,9 @@ tap_ok $? "no token: harness exits 0, sanitizers clean"
 tap_is "$(val noauth handshake-rejected)/$(val noauth connects)" 12/0 "no token: 12 handshakes rejected, none connected"
 tap_is "$(grep 'handshake rejected' "$TMP/noauth.out")" "viewers: handshake rejected: HTTP 401 (12 times)" "no token: rejection summary with the status"
 tap_is "$(val noauth publish-failed)" "$(val noauth published)" "no token: every publish fails (401)"
+flowrun_plan noauth-run "$TMP/noauth.yaml"
+tap_is "$(grep 'handshake rejected' "$TMP/noauth-run.out")" "viewers: handshake rejected: HTTP 401 (12 times)" \
+	"flowrun run, no token: the summary names the status"
 
 ws_plan "$TMP/nodash.yaml" nope '[{ viewers: 3, for: 1s }]' 1s
 run_plan nodash "$TMP/nodash.yaml"
@@ -140,6 +170,11 @@ pct=$(awk -v l="$lost" -v e="$expected" 'BEGIN { if (e > 0) printf "%.2f", 100 *
 tap_ok "$(awk -v p="$pct" 'BEGIN { exit !(p != "none" && p >= 9 && p <= 11) }'; echo $?)" "drop: lost $lost of $expected = $pct % (10 % ± 1 %)"
 tap_is "$((lost % 20))" 0 "drop: every viewer loses the same events (lost is a multiple of 20)"
 tap_is "$(val drop duplicate)/$(val drop unmatched)" 0/0 "drop: no duplicate or unmatched frame"
+ws_plan "$TMP/drop-run.yaml" d1 '[{ viewers: 10, for: 2s }]' 500ms
+with_slos "$TMP/drop-run.yaml" '{ name: lost, scenario: viewers, lost: "< 5%" }'
+flowrun_plan drop-run "$TMP/drop-run.yaml"
+tap_is "$(cat "$TMP/drop-run.rc")" 1 "flowrun run, drop: the lost < 5% SLO fails (exit 1)"
+tap_like "$(grep -E '^ +lost +run' "$TMP/drop-run.out")" 'lost +(9\.|10\.|11\.00)[0-9]*%' "flowrun run, drop: about 10 % lost reported"
 fr_stop fixture
 
 # --- the server closes connections ----------------------------------------

@@ -86,7 +86,7 @@ static int count_lines(const char *text, const char *prefix)
 	return n;
 }
 
-#define Q "run_id=\"r-1\",scenario=\"queries\""
+#define Q  "run_id=\"r-1\",scenario=\"queries\""
 #define RL Q ",request=\"redis-lookup\""
 
 /* Before any load: every series is there, at zero (SLO values NaN). */
@@ -108,11 +108,15 @@ static void test_zero(int port)
 	line_ok(t, "flowrun_ws_messages_total{run_id=\"r-1\",scenario=\"viewers\",kind=\"lost\"} 0");
 	line_ok(t, "flowrun_active_users{" Q "} 0");
 	line_ok(t, "flowrun_planned_rate{run_id=\"r-1\",scenario=\"viewers\"} 0");
-	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",proxy=\"clickhouse\",toxic=\"timeout\",fault=\"timeout-redis+clickhouse@120s\"} 0");
+	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",proxy=\"clickhouse\",toxic=\"timeout\",fault=\"timeout-redis+"
+	           "clickhouse@120s\"} 0");
 	line_ok(t, "flowrun_slo_value{run_id=\"r-1\",slo=\"redis-p99\"} NaN");
 	line_ok(t, "flowrun_slo_threshold{run_id=\"r-1\",slo=\"redis-p99\"} 0.005");
 	line_ok(t, "flowrun_slo_threshold{run_id=\"r-1\",slo=\"errors\"} 0.01");
 	line_ok(t, "flowrun_slo_pass{run_id=\"r-1\",slo=\"delivery-p95\"} 0");
+	line_ok(t, "flowrun_pass_start_seconds{run_id=\"r-1\",pass=\"1\"} NaN");
+	line_ok(t, "flowrun_run_end_seconds{run_id=\"r-1\"} NaN");
+	tap_is_int(count_lines(t, "flowrun_pass_start_seconds{"), 1, "one pass without a sweep");
 	/* 2 keys x 9 outcomes x 2 histograms x (18 buckets + _sum + _count) */
 	tap_is_int(count_lines(t, "flowrun_request_"), 2 * 9 * 2 * (18 + 2), "request histogram lines");
 	tap_is_int(count_lines(t, "flowrun_requests_total{"), 2 * 9, "one requests_total per key and outcome");
@@ -122,9 +126,8 @@ static void test_zero(int port)
 /* The bucket bounds: defaults plus the 7 ms and 200 ms SLO thresholds. */
 static void test_bounds(struct fr_metrics *m)
 {
-	static const int64_t want[] = {1000, 2500, 5000, 7000, 10000, 25000, 50000, 100000, 200000,
-				       250000, 500000, 1000000, 2500000, 5000000, 10000000, 30000000,
-				       60000000};
+	static const int64_t want[] = {1000,   2500,   5000,    7000,    10000,   25000,    50000,    100000,  200000,
+	                               250000, 500000, 1000000, 2500000, 5000000, 10000000, 30000000, 60000000};
 	size_t n;
 	const int64_t *b = fr_metrics_bounds(m, &n);
 	int same = n == sizeof(want) / sizeof(want[0]);
@@ -154,6 +157,9 @@ static void test_recorded(struct fr_metrics *m, int port)
 	fr_metrics_set_slo(m, 0, 4200, 1);
 	fr_metrics_set_slo(m, 2, 0.002, 1);
 	fr_metrics_set_slo(m, 3, 250000, 0);
+	fr_metrics_set_pass_start(m, 0, 1795600000.25);
+	fr_metrics_set_pass_start(m, 1, 1795600100); /* no second pass: ignored */
+	fr_metrics_set_run_end(m, 1795600150.5);
 
 	long status;
 	char ct[128];
@@ -184,19 +190,26 @@ static void test_recorded(struct fr_metrics *m, int port)
 	line_ok(t, "flowrun_active_users{" Q "} 10");
 	line_ok(t, "flowrun_active_viewers{run_id=\"r-1\",scenario=\"viewers\"} 500");
 	line_ok(t, "flowrun_planned_rate{" Q "} 50");
-	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",proxy=\"redis\",toxic=\"timeout\",fault=\"timeout-redis+clickhouse@120s\"} 1");
-	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",proxy=\"clickhouse\",toxic=\"timeout\",fault=\"timeout-redis+clickhouse@120s\"} 1");
-	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",proxy=\"redis\",toxic=\"latency\",fault=\"latency-redis@60s\"} 0");
+	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",proxy=\"redis\",toxic=\"timeout\",fault=\"timeout-redis+"
+	           "clickhouse@120s\"} 1");
+	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",proxy=\"clickhouse\",toxic=\"timeout\",fault=\"timeout-redis+"
+	           "clickhouse@120s\"} 1");
+	line_ok(t,
+	        "flowrun_fault_active{run_id=\"r-1\",proxy=\"redis\",toxic=\"latency\",fault=\"latency-redis@60s\"} 0");
 	line_ok(t, "flowrun_slo_value{run_id=\"r-1\",slo=\"redis-p99\"} 0.0042");
 	line_ok(t, "flowrun_slo_pass{run_id=\"r-1\",slo=\"redis-p99\"} 1");
 	line_ok(t, "flowrun_slo_value{run_id=\"r-1\",slo=\"errors\"} 0.002");
 	line_ok(t, "flowrun_slo_value{run_id=\"r-1\",slo=\"delivery-p95\"} 0.25");
 	line_ok(t, "flowrun_slo_pass{run_id=\"r-1\",slo=\"delivery-p95\"} 0");
 	line_ok(t, "flowrun_slo_value{run_id=\"r-1\",slo=\"analytic-p99\"} NaN");
+	line_ok(t, "flowrun_pass_start_seconds{run_id=\"r-1\",pass=\"1\"} 1795600000.25");
+	line_ok(t, "flowrun_run_end_seconds{run_id=\"r-1\"} 1795600150.5");
+	tap_is_int(count_lines(t, "flowrun_pass_start_seconds{"), 1, "still one pass");
 	free(t);
 	fr_metrics_set_fault(m, 1, 0);
 	t = fr_metrics_render(m, NULL);
-	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",proxy=\"redis\",toxic=\"timeout\",fault=\"timeout-redis+clickhouse@120s\"} 0");
+	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",proxy=\"redis\",toxic=\"timeout\",fault=\"timeout-redis+"
+	           "clickhouse@120s\"} 0");
 	free(t);
 }
 
@@ -230,7 +243,7 @@ static void test_errors(const struct fixture *f, int port)
 	rc = fr_metrics_create(&f->plan, &f->res, "r-2", "9464", &m2, &err);
 	tap_is_int(rc, 2, "address without a host: exit status 2");
 	tap_is_str(err, "bad metrics address '9464': expected HOST:PORT, e.g. 127.0.0.1:9464",
-		   "address without a host: the message");
+	           "address without a host: the message");
 	free(err);
 	rc = fr_metrics_create(&f->plan, &f->res, "r-2", "127.0.0.1:99999", &m2, &err);
 	tap_is_int(rc, 2, "port out of range: exit status 2");
@@ -268,9 +281,12 @@ static void test_threads(const struct fixture *f)
 	for (int i = 0; i < 4; i++)
 		pthread_join(th[i], NULL);
 	char *t = fr_metrics_render(m, NULL);
-	line_ok(t, "flowrun_requests_total{run_id=\"r-3\",scenario=\"queries\",request=\"analytical\",outcome=\"ok\"} 400000");
+	line_ok(
+	    t,
+	    "flowrun_requests_total{run_id=\"r-3\",scenario=\"queries\",request=\"analytical\",outcome=\"ok\"} 400000");
 	/* values 0..5000 of each 20000-cycle: 5001 per cycle, 5 cycles, 4 threads */
-	line_ok(t, "flowrun_request_duration_seconds_bucket{run_id=\"r-3\",scenario=\"queries\",request=\"analytical\",outcome=\"ok\",le=\"0.005\"} 100020");
+	line_ok(t, "flowrun_request_duration_seconds_bucket{run_id=\"r-3\",scenario=\"queries\",request=\"analytical\","
+	           "outcome=\"ok\",le=\"0.005\"} 100020");
 	free(t);
 	fr_metrics_free(m);
 }
@@ -301,8 +317,8 @@ static void test_escape(void)
 static double value_of(const char *text, const char *prefix)
 {
 	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (strncmp(p, prefix, strlen(prefix)) == 0)
-			return atof(strrchr(p, ' ') ? p + strcspn(p, " ") + 1 : p);
+		if (strncmp(p, prefix, strlen(prefix)) == 0 && p[strlen(prefix)] == ' ')
+			return atof(p + strlen(prefix) + 1);
 	return -1;
 }
 
@@ -318,6 +334,10 @@ static void test_actions(void)
 	three[2].model = FR_MODEL_CLOSED;
 	f.plan.scenarios = three;
 	f.plan.nscenarios = 3;
+	char *sweep[3] = {(char *)"1", (char *)"5", (char *)"10"};
+	f.plan.sweep_param = (char *)"widgets";
+	f.plan.sweep_values = sweep;
+	f.plan.nsweep = 3;
 	if (fr_metrics_create(&f.plan, &f.res, "r-4", "127.0.0.1:0", &m, &err) != 0) {
 		tap_ok(0, err);
 		free(err);
@@ -333,7 +353,10 @@ static void test_actions(void)
 	line_ok(t, "flowrun_active_viewers{run_id=\"r-4\",scenario=\"viewers\"} 10");
 	line_ok(t, "flowrun_active_users{run_id=\"r-4\",scenario=\"users\"} 25");
 	line_ok(t, "flowrun_active_users{run_id=\"r-4\",scenario=\"queries\"} 0");
-	line_ok(t, "flowrun_fault_active{run_id=\"r-4\",proxy=\"redis\",toxic=\"latency\",fault=\"latency-redis@60s\"} 0");
+	line_ok(t, "flowrun_pass_start_seconds{run_id=\"r-4\",pass=\"3\"} NaN");
+	tap_is_int(count_lines(t, "flowrun_pass_start_seconds{"), 3, "one pass start per sweep value");
+	line_ok(t,
+	        "flowrun_fault_active{run_id=\"r-4\",proxy=\"redis\",toxic=\"latency\",fault=\"latency-redis@60s\"} 0");
 	free(t);
 	fr_metrics_action(m, &(struct fr_action){.kind = FR_ACT_STOP, .scenario = 1});
 	t = fr_metrics_render(m, NULL);
@@ -358,7 +381,7 @@ static void test_achieved(const struct fixture *f)
 	nanosleep(&ts, NULL);
 	char *t = fr_metrics_render(m, NULL);
 	double v = value_of(t, "flowrun_achieved_rate{run_id=\"r-5\",scenario=\"queries\"}");
-	if (!tap_ok(v > 40 && v <= 50.01, "achieved rate: 50 requests in the first second, about 50/s"))
+	if (!tap_ok(v > 25 && v <= 50.01, "achieved rate: 50 requests in the first second, 50/s or a little less"))
 		printf("#   got %g\n", v);
 	free(t);
 	fr_metrics_free(m);

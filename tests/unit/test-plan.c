@@ -22,7 +22,7 @@ static struct fr_plan *load(const char *name, char **out)
 {
 	char path[256], *buf = NULL;
 	size_t len = 0;
-	struct fr_diags d = { 0 };
+	struct fr_diags d = {0};
 	struct fr_plan *p = NULL;
 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -37,47 +37,47 @@ static struct fr_plan *load(const char *name, char **out)
 }
 
 static const char base_yaml[] =
-	"version: 1\n"
-	"name: base\n"
-	"target:\n"
-	"  base_url: ${env:FR_TEST_URL:-http://127.0.0.1:9}\n"
-	"  timeout: 3s\n"
-	"  headers: { X-A: a }\n"
-	"auth:\n"
-	"  request: { method: POST, path: /login, json: { user: u, n: 5, ok: true, pw: \"${env:FR_TEST_PW:-pw}\" } }\n"
-	"  capture: { token: { json: $.token } }\n"
-	"  headers: { Authorization: \"Bearer ${token}\" }\n"
-	"faults:\n"
-	"  toxiproxy: http://127.0.0.1:8474\n"
-	"  proxies: proxies.json\n";
+    "version: 1\n"
+    "name: base\n"
+    "target:\n"
+    "  base_url: ${env:FR_TEST_URL:-http://127.0.0.1:9}\n"
+    "  timeout: 3s\n"
+    "  headers: { X-A: a }\n"
+    "auth:\n"
+    "  request: { method: POST, path: /login, json: { user: u, n: 5, ok: true, pw: \"${env:FR_TEST_PW:-pw}\" } }\n"
+    "  capture: { token: { json: $.token } }\n"
+    "  headers: { Authorization: \"Bearer ${token}\" }\n"
+    "faults:\n"
+    "  toxiproxy: http://127.0.0.1:8474\n"
+    "  proxies: proxies.json\n";
 
 static const char child_yaml[] =
-	"extends: base.yaml\n"
-	"name: child\n"
-	"target:\n"
-	"  timeout: 2s\n"
-	"scenarios:\n"
-	"  - name: q\n"
-	"    model: open\n"
-	"    arrival: poisson\n"
-	"    stages:\n"
-	"      - { name: warm, rate: 600/m, for: 30s }\n"
-	"      - { rate: 50/s, for: 1m }\n"
-	"    requests:\n"
-	"      - { name: r1, weight: 3, path: \"/q?k=${rand:1..9}\", timeout: 500ms }\n"
-	"      - name: dash\n"
-	"        steps:\n"
-	"          - { name: d, path: /d, capture: { w: { json: \"$.widgets[*]\" }, id: { regex: \"id=(\\\\d+)\" } } }\n"
-	"          - { name: wd, each: w, url: \"http://127.0.0.1:9/w/${w}\" }\n"
-	"faults:\n"
-	"  timeline:\n"
-	"    - { at: 60s, for: 10s, proxies: [redis], toxic: latency, latency: 500ms, jitter: 10ms }\n"
-	"    - { at: 10s, for: 5s, proxies: [redis, pg], toxic: timeout, timeout: 0ms, stream: upstream, toxicity: 0.5 }\n"
-	"    - { name: bw, at: 20s, for: 5s, proxies: [pg], toxic: bandwidth, rate: 100KB/s }\n"
-	"slos:\n"
-	"  - { name: p, request: r1, p99.9: \"<= 250ms\", during: stage:warm }\n"
-	"  - { name: e, error_rate: \"< 1%\", during: \"after-faults+10s\", series: service }\n"
-	"  - { name: f, scenario: q, mean: \"> 1us\", during: \"fault:timeout-redis+pg@10s\" }\n";
+    "extends: base.yaml\n"
+    "name: child\n"
+    "target:\n"
+    "  timeout: 2s\n"
+    "scenarios:\n"
+    "  - name: q\n"
+    "    model: open\n"
+    "    arrival: poisson\n"
+    "    stages:\n"
+    "      - { name: warm, rate: 600/m, for: 30s }\n"
+    "      - { rate: 50/s, for: 1m }\n"
+    "    requests:\n"
+    "      - { name: r1, weight: 3, path: \"/q?k=${rand:1..9}\", timeout: 500ms }\n"
+    "      - name: dash\n"
+    "        steps:\n"
+    "          - { name: d, path: /d, capture: { w: { json: \"$.widgets[*]\" }, id: { regex: \"id=(\\\\d+)\" } } }\n"
+    "          - { name: wd, each: w, url: \"http://127.0.0.1:9/w/${w}\" }\n"
+    "faults:\n"
+    "  timeline:\n"
+    "    - { at: 60s, for: 10s, proxies: [redis], toxic: latency, latency: 500ms, jitter: 10ms }\n"
+    "    - { at: 10s, for: 5s, proxies: [redis, pg], toxic: timeout, timeout: 0ms, stream: upstream, toxicity: 0.5 }\n"
+    "    - { name: bw, at: 20s, for: 5s, proxies: [pg], toxic: bandwidth, rate: 100KB/s }\n"
+    "slos:\n"
+    "  - { name: p, request: r1, p99.9: \"<= 250ms\", during: stage:warm }\n"
+    "  - { name: e, error_rate: \"< 1%\", during: \"after-faults+10s\", series: service }\n"
+    "  - { name: f, scenario: q, mean: \"> 1us\", during: \"fault:timeout-redis+pg@10s\" }\n";
 
 int main(void)
 {
@@ -89,7 +89,7 @@ int main(void)
 	unsetenv("FR_TEST_URL");
 	unsetenv("FR_TEST_PW");
 	put("proxies.json", "[{\"name\":\"redis\",\"listen\":\"127.0.0.1:1\",\"upstream\":\"127.0.0.1:2\"},"
-			    "{\"name\":\"pg\",\"listen\":\"127.0.0.1:3\",\"upstream\":\"127.0.0.1:4\"}]");
+	                    "{\"name\":\"pg\",\"listen\":\"127.0.0.1:3\",\"upstream\":\"127.0.0.1:4\"}]");
 	put("base.yaml", base_yaml);
 	put("child.yaml", child_yaml);
 
@@ -179,11 +179,13 @@ int main(void)
 
 	/* an error inside the base is located in the base file */
 	put("bad-base.yaml", "version: 1\ntarget:\n  base_url: http://127.0.0.1:9\n  timout: 1s\n");
-	put("bad-child.yaml", "extends: bad-base.yaml\nname: c\nscenarios:\n"
-			      "  - { name: s, model: closed, stages: [{ users: 1, for: 1s }], requests: [{ name: r, path: / }] }\n");
+	put("bad-child.yaml",
+	    "extends: bad-base.yaml\nname: c\nscenarios:\n"
+	    "  - { name: s, model: closed, stages: [{ users: 1, for: 1s }], requests: [{ name: r, path: / }] }\n");
 	p = load("bad-child.yaml", &out);
 	char want[512];
-	snprintf(want, sizeof want, "%s/bad-base.yaml:4:3: error: unknown key 'timout' (did you mean 'timeout'?)\n", dir);
+	snprintf(want, sizeof want, "%s/bad-base.yaml:4:3: error: unknown key 'timout' (did you mean 'timeout'?)\n",
+	         dir);
 	tap_ok(p == NULL, "a plan whose base is invalid does not load");
 	tap_is_str(out, want, "the error is located in the extended file");
 	free(out);
@@ -192,22 +194,23 @@ int main(void)
 	put("c1.yaml", "extends: c2.yaml\n");
 	put("c2.yaml", "extends: ./c1.yaml\n");
 	p = load("c1.yaml", &out);
-	snprintf(want, sizeof want, "%s/c2.yaml:1:10: error: extends cycle: %s/c1.yaml -> %s/c2.yaml -> %s/c1.yaml\n", dir,
-		 dir, dir, dir);
+	snprintf(want, sizeof want, "%s/c2.yaml:1:10: error: extends cycle: %s/c1.yaml -> %s/c2.yaml -> %s/c1.yaml\n",
+	         dir, dir, dir, dir);
 	tap_is_str(out, want, "an extends cycle is reported with its chain");
 	free(out);
 
 	/* an unset env variable in a value the child overrides is not an error */
 	put("env-base.yaml", "target: { base_url: \"${env:FR_TEST_UNSET_X}\" }\n");
 	put("env-child.yaml", "extends: env-base.yaml\nversion: 1\nname: e\ntarget: { base_url: http://127.0.0.1:9 }\n"
-			      "scenarios:\n  - { name: s, model: closed, stages: [{ users: 1, for: 1s }], requests: [{ name: r, path: / }] }\n");
+	                      "scenarios:\n  - { name: s, model: closed, stages: [{ users: 1, for: 1s }], requests: [{ "
+	                      "name: r, path: / }] }\n");
 	p = load("env-child.yaml", &out);
 	tap_is_str(out, "", "env references in overridden values are not expanded");
 	free(out);
 	fr_plan_free(p);
 
-	const char *names[] = { "proxies.json", "base.yaml", "child.yaml", "bad-base.yaml", "bad-child.yaml", "c1.yaml",
-				"c2.yaml", "env-base.yaml", "env-child.yaml" };
+	const char *names[] = {"proxies.json", "base.yaml", "child.yaml",    "bad-base.yaml", "bad-child.yaml",
+	                       "c1.yaml",      "c2.yaml",   "env-base.yaml", "env-child.yaml"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		char path[256];
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);

@@ -73,8 +73,10 @@ static void census(struct fr_toxi *t, const char *prefix, int *toxics, int *disa
 	size_t n;
 
 	*toxics = *disabled = -1;
-	if (fr_toxi_proxies(t, &p, &n))
+	if (fr_toxi_proxies(t, &p, &n)) {
+		printf("# census: %s\n", fr_toxi_error(t));
 		return;
+	}
 	*toxics = *disabled = 0;
 	for (size_t i = 0; i < n; i++) {
 		*disabled += !p[i].enabled;
@@ -760,6 +762,21 @@ static long redis_ping_ms(const char *port)
 	return (long)((mono_ns() - t0) / 1000000);
 }
 
+/* The fastest of three pings; -1 if one failed. */
+static long min_ping_ms(const char *port)
+{
+	long best = -1;
+
+	for (int i = 0; i < 3; i++) {
+		long ms_ = redis_ping_ms(port);
+		if (ms_ < 0)
+			return -1;
+		if (best < 0 || ms_ < best)
+			best = ms_;
+	}
+	return best;
+}
+
 /* A real latency toxic in front of a real redis-server. */
 static void test_redis_latency(struct fr_toxi *t)
 {
@@ -770,13 +787,15 @@ static void test_redis_latency(struct fr_toxi *t)
 
 	attr(&f, "latency", 300);
 	attr(&f, "jitter", 0);
-	base = redis_ping_ms(port);
+	/* Each figure is the fastest of three pings: starting redis-cli on a
+	 * busy machine adds noise, a toxic adds a floor. */
+	base = min_ping_ms(port);
 	tap_ok(base >= 0 && base < 150, "redis: PONG through the proxy, fast");
 	fr_toxi_add_toxic(t, "redis", "flowrun-r-latency", &f);
-	slow = redis_ping_ms(port);
+	slow = min_ping_ms(port);
 	tap_ok(slow >= 300 && slow < 1000, "redis: +300 ms latency toxic takes effect");
 	fr_toxi_remove_toxic(t, "redis", "flowrun-r-latency");
-	after = redis_ping_ms(port);
+	after = min_ping_ms(port);
 	tap_ok(after >= 0 && after < 150, "redis: fast again after removal");
 	printf("# redis-cli ping: %ld ms, with toxic %ld ms, after %ld ms\n", base, slow, after);
 	fr_toxi_set_enabled(t, "redis", 0);

@@ -50,7 +50,8 @@ int main(void)
 
 	env_is("x=${env:FR_T_SET}!", "x=value!", "a set variable is substituted");
 	env_is("${env:FR_T_SET:-dflt}", "value", "a set variable wins over its default");
-	env_is("${env:FR_T_UNSET:-http://127.0.0.1:8080}", "http://127.0.0.1:8080", "an unset variable takes its default");
+	env_is("${env:FR_T_UNSET:-http://127.0.0.1:8080}", "http://127.0.0.1:8080",
+	       "an unset variable takes its default");
 	env_is("${env:FR_T_EMPTY:-dflt}", "dflt", "an empty variable takes its default");
 	env_is("${env:FR_T_EMPTY}", "", "an empty variable without default is empty");
 	env_is("${env:FR_T_UNSET:-}", "", "an empty default is allowed");
@@ -62,12 +63,12 @@ int main(void)
 	       "run-time references and escapes are left alone");
 	env_is("${env:FR_T_TRICKY}", "a$${b}", "a '${' inside a value is escaped");
 
-	struct fr_varstore parent = { 0 }, vs = { 0 };
+	struct fr_varstore parent = {0}, vs = {0};
 	vs.parent = &parent;
 	fr_varstore_set(&parent, "token", "abc");
 	fr_varstore_set(&parent, "widgets", "5");
 	fr_varstore_set(&vs, "widgets", "10");
-	char *const list[] = { "w1", "w2", "w3" };
+	char *const list[] = {"w1", "w2", "w3"};
 	fr_varstore_set_list(&vs, "widget", list, 3);
 	uint64_t rng = 88172645463325252ULL;
 	char *missing = NULL, *s;

@@ -1,0 +1,122 @@
+#!/bin/bash
+# check-corpus.sh: `flowrun check` against the plan corpus (TAP).
+#
+# Every tests/corpus/fail/*.yaml must exit 2 with stderr exactly equal to its
+# .expected file; every tests/corpus/pass/*.yaml and plans/*.yaml must exit 0
+# with nothing on stderr. Inputs too big to commit (a 17 MiB file, 100,000
+# levels of nesting, a million-item list) and the 10,000-stage plan of
+# tests/bench/gen-big-plan.sh are generated into a temporary directory.
+# Runs from the source root so that paths in diagnostics are as committed.
+set -u
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+FLOWRUN=${FLOWRUN:-$top_srcdir/flowrun}
+cd "$top_srcdir" || exit 1
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-corpus.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# The corpus relies on these being unset (or on their defaults being used).
+unset_vars=(-u FR_CORPUS_UNSET_URL -u FR_CORPUS_UNSET_KEY -u FLOWFORGE_URL -u FLOWFORGE_PASSWORD -u TOXIPROXY_URL
+	-u FLOWRUN_CORPUS_URL -u FLOWRUN_CORPUS_TEAM -u FLOWRUN_CORPUS_PROM -u FLOWRUN_CORPUS_WORD
+	-u FLOWRUN_CORPUS_PASSWORD -u FLOWRUN_CORPUS_TOXIPROXY)
+
+n=0
+failed=0
+
+# ok COND NAME: one TAP line.
+ok() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+
+# check FILE: runs `flowrun check FILE` (bounded), leaving stderr in $tmp/err and the status in $rc.
+check() {
+	env "${unset_vars[@]}" timeout 60 "$FLOWRUN" check "$1" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+# expect_fail FILE EXPECTED_TEXT NAME: exit 2 and exactly that stderr.
+expect_fail() {
+	check "$1"
+	printf '%s' "$2" >"$tmp/want"
+	if [ "$rc" = 2 ] && cmp -s "$tmp/want" "$tmp/err"; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		echo "#   exit status $rc (want 2); stderr diff (want → got):"
+		diff "$tmp/want" "$tmp/err" | head -20 | sed 's/^/#   /'
+	fi
+}
+
+# expect_pass FILE: exit 0 and nothing on stderr.
+expect_pass() {
+	check "$1"
+	if [ "$rc" = 0 ] && [ ! -s "$tmp/err" ]; then
+		ok 0 "passes: $1"
+	else
+		ok 1 "passes: $1"
+		echo "#   exit status $rc (want 0); stderr:"
+		head -20 "$tmp/err" | sed 's/^/#   /'
+	fi
+}
+
+nfail=0
+for f in tests/corpus/fail/*.yaml; do
+	exp=${f%.yaml}.expected
+	if [ ! -f "$exp" ]; then
+		ok 1 "fails: $f (no $exp)"
+		continue
+	fi
+	expect_fail "$f" "$(cat "$exp")
+" "fails as expected: $f"
+	nfail=$((nfail + 1))
+done
+[ "$nfail" -ge 45 ]
+ok $? "the must-fail corpus has at least 45 plans ($nfail)"
+
+for f in tests/corpus/pass/*.yaml plans/*.yaml; do
+	[ -f "$f" ] && expect_pass "$f"
+done
+
+# A file over the 16 MiB limit is refused before parsing.
+big="$tmp/40-very-large.yaml"
+awk 'BEGIN { print "version: 1"; for (i = 0; i < 900000; i++) printf "k%07d: some value\n", i }' >"$big"
+expect_fail "$big" "$big:1:1: error: file is larger than 16 MiB
+" "a file over 16 MiB is one located error"
+
+# 100,000 levels of nesting stop at level 65: the mapping is level 1, so the 64th '[' (column 4 + 63) is refused.
+deep="$tmp/41-deep.yaml"
+{ printf 'a: '; head -c 100000 /dev/zero | tr '\0' '['; head -c 100000 /dev/zero | tr '\0' ']'; echo; } >"$deep"
+expect_fail "$deep" "$deep:1:67: error: document is nested deeper than 64 levels
+" "100,000 levels of nesting are one located error"
+
+# A flat list of 1,000,001 items: the mapping, its key and the list are 3 nodes, so item 999,998 (column 5 + 2 × 999,997) is one too many.
+wide="$tmp/53-wide.yaml"
+{ printf 'a: ['; head -c 1000001 /dev/zero | tr '\0' '1' | sed 's/./1,/g'; echo ']'; } >"$wide"
+expect_fail "$wide" "$wide:1:1999999: error: document has more than 1000000 nodes
+" "a million-node document is one located error"
+
+# Random binary data never crashes or hangs the loader (exit 2 and one located error).
+for seed in 1 2 3; do
+	junk="$tmp/junk$seed.yaml"
+	awk -v s="$seed" 'BEGIN { srand(s); for (i = 0; i < 4096; i++) printf "%c", int(rand() * 256) }' >"$junk"
+	check "$junk"
+	[ "$rc" = 2 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "^$junk:[0-9]*:[0-9]*: error: " "$tmp/err"
+	ok $? "random bytes ($seed) give exit 2 and one located error"
+done
+
+# The 10,000-stage, 1,000-fault plan is valid and checked quickly even under sanitizers.
+bigplan=$(tests/bench/gen-big-plan.sh "$tmp/bench")
+start=$(date +%s%N)
+expect_pass "$bigplan"
+ms=$((($(date +%s%N) - start) / 1000000))
+[ "$ms" -lt 5000 ]
+ok $? "the 10,000-stage plan is checked in under 5 s with sanitizers ($ms ms)"
+
+echo "1..$n"
+[ "$failed" = 0 ]
