@@ -31,21 +31,24 @@ cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$FX_PID/stat"
 }
 
-# measure NAME CMD…: run CMD, print its summary line and the fixture's CPU use.
+# measure NAME CMD…: run CMD, print its figures and the fixture's CPU use
+# (share of one core, and microseconds per request or message).
 measure() {
-	local name=$1 t0 c0 c1 t1
+	local name=$1 t0 c0 c1 t1 n
 	shift
 	c0=$(cpu_ticks)
 	t0=$(date +%s%N)
 	"$@" >"$FR_TMP/$name.out" 2>&1
 	c1=$(cpu_ticks)
 	t1=$(date +%s%N)
-	awk -v c="$((c1 - c0))" -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v n="$name" \
-		'BEGIN { printf "%-14s fixture CPU %.0f%% of one core\n", n, 100 * c / hz / (t / 1e9) }'
+	n=$(sed -n -e 's/^ *\([0-9]*\) requests in.*/\1/p' -e 's/.* messages \([0-9]*\) of .*/\1/p' "$FR_TMP/$name.out")
+	awk -v c="$((c1 - c0))" -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v name="$name" -v n="${n:-0}" \
+		'BEGIN { printf "%-12s fixture CPU %.0f%% of one core, %.1f us per request/message\n", name,
+			100 * c / hz / (t / 1e9), n ? 1e6 * c / hz / n : 0 }'
 	grep -E 'Requests/sec|Latency|Non-2xx|Socket errors|viewers' "$FR_TMP/$name.out" | sed 's/^/    /'
 }
 
-echo "flowforge-fixture throughput ($(nproc) cores, $top_builddir)"
+echo "flowforge-fixture throughput ($(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg), $top_builddir)"
 measure healthz wrk -t1 -c50 -d"${DURATION}s" "$FR_FIXTURE_URL/healthz"
 measure query-redis wrk -t1 -c50 -d"${DURATION}s" -H "Authorization: Bearer $TOKEN" \
 	"$FR_FIXTURE_URL/api/query?store=redis&key=key-1"

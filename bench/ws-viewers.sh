@@ -26,7 +26,7 @@ THREADS=${THREADS:-2}
 
 fr_start_fixture || exit 1
 fr_token >/dev/null || exit 1
-curl -fs -o /dev/null -X POST -H "Authorization: Bearer $(fr_token)" -H 'Content-Type: application/json' \
+curl -fs --max-time 5 -o /dev/null -X POST -H "Authorization: Bearer $(fr_token)" -H 'Content-Type: application/json' \
 	-d '{"widgets":1}' "$FR_FIXTURE_URL/api/dashboards" || exit 1
 
 echo "| viewers | connected | delivered msgs | flowrun CPU µs/msg | flowrun peak RSS/conn | delivery p50 | delivery p99 | lost | fixture CPU s | load avg |"
@@ -54,7 +54,7 @@ scenarios:
 EOF
 	fx_pid=$(cat "$FR_TMP/fixture.pid")
 	fx_before=$(awk '{ print $14 + $15 }' "/proc/$fx_pid/stat")
-	"$HARNESS" "$plan" "$THREADS" >"$FR_TMP/ws-$n.out" 2>"$FR_TMP/ws-$n.err" || {
+	timeout 600 "$HARNESS" "$plan" "$THREADS" >"$FR_TMP/ws-$n.out" 2>"$FR_TMP/ws-$n.err" || {
 		echo "ws-viewers: harness failed for $n viewers:" >&2
 		cat "$FR_TMP/ws-$n.err" >&2
 		exit 1

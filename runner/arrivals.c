@@ -21,6 +21,7 @@ struct slot {
 	struct fr_varstore vars;
 	struct fr_arrivals *a;
 	struct slot *next_free;
+	struct slot *next_all; /* every slot, free or busy, for fr_arrivals_free */
 };
 
 struct waiting {
@@ -34,13 +35,14 @@ struct fr_arrivals {
 	struct fr_drive *d;
 	int scenario;
 	const struct fr_scenario *sc;
-	double rate;          /* scenario-wide */
+	double rate; /* scenario-wide */
 	int64_t stage_t0_ns;
 	int64_t until_ns;
-	uint64_t j;           /* uniform: next global arrival index in the stage */
-	int64_t next_ns;      /* the next intended time, -1: none */
-	uint64_t index;       /* arrivals of this thread so far: ${i} */
+	uint64_t j;      /* uniform: next global arrival index in the stage */
+	int64_t next_ns; /* the next intended time, -1: none */
+	uint64_t index;  /* arrivals of this thread so far */
 	struct slot *free;
+	struct slot *all;
 	size_t busy;
 	struct waiting *ring; /* FIFO of arrivals waiting for the in-flight limit */
 	size_t rcap, rhead, rlen;
@@ -109,6 +111,8 @@ static struct slot *slot_get(struct fr_arrivals *a)
 		return s;
 	}
 	s = xcalloc(1, sizeof(*s));
+	s->next_all = a->all;
+	a->all = s;
 	s->a = a;
 	s->it.d = a->d;
 	s->it.scenario = a->scenario;
@@ -130,7 +134,7 @@ static void ring_push(struct fr_arrivals *a, int64_t intended_ns, const struct f
 		a->rcap = ncap;
 		a->rhead = 0;
 	}
-	a->ring[(a->rhead + a->rlen++) % a->rcap] = (struct waiting){ intended_ns, req, index };
+	a->ring[(a->rhead + a->rlen++) % a->rcap] = (struct waiting){intended_ns, req, index};
 }
 
 /* Takes the oldest waiting arrival. */
@@ -184,15 +188,17 @@ static void arrive(struct fr_arrivals *a, int64_t intended_ns, int64_t now)
 {
 	struct fr_drive *d = a->d;
 	const struct fr_request *req = fr_drive_pick(d, a->sc);
+	/* ${i}: this thread's arrivals are every N-th of the scenario's */
+	uint64_t index = a->index++ * (uint64_t)d->nthreads + (uint64_t)d->thread;
 
 	if (!d->res->sched_lag)
 		d->res->sched_lag = fr_hist_create();
 	fr_hist_record(d->res->sched_lag, (now - intended_ns) / 1000);
 	d->res->planned++;
 	if (d->max_inflight && a->busy >= d->max_inflight)
-		ring_push(a, intended_ns, req, a->index++);
+		ring_push(a, intended_ns, req, index);
 	else
-		send_now(a, intended_ns, req, a->index++);
+		send_now(a, intended_ns, req, index);
 }
 
 /* Timer: send everything that is due, then wait for the next arrival. */
@@ -221,7 +227,7 @@ struct fr_arrivals *fr_arrivals_create(struct fr_drive *d, int scenario)
 	a->sc = &d->tl->plan->scenarios[scenario];
 	a->next_ns = -1;
 	fr_timer_init(&a->timer, on_timer);
-	fr_loop_set_maxconns(d->loop, d->max_inflight ? d->max_inflight + 16 : 1024);
+	fr_loop_set_maxconns(d->loop, d->max_inflight ? d->max_inflight + 16 : 4096);
 	return a;
 }
 
@@ -231,9 +237,9 @@ void fr_arrivals_free(struct fr_arrivals *a)
 	if (!a)
 		return;
 	fr_sched_cancel(fr_loop_sched(a->d->loop), &a->timer);
-	while (a->free) {
-		struct slot *s = a->free;
-		a->free = s->next_free;
+	while (a->all) {
+		struct slot *s = a->all;
+		a->all = s->next_all;
 		fr_iter_clear(&s->it);
 		fr_varstore_clear(&s->vars);
 		free(s);

@@ -33,6 +33,7 @@ static void list_add(struct strlist *l, char *s)
 	l->v[l->n++] = s;
 }
 
+/* Frees the values and the array. */
 static void list_free(struct strlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -77,8 +78,7 @@ static int walk_index(const json_t *node, const char *p, struct strlist *out)
 		const json_t *el;
 		if (!json_is_array(node))
 			return -1;
-		json_array_foreach (node, i, el)
-			walk(el, p + 2, out);
+		json_array_foreach(node, i, el) walk(el, p + 2, out);
 		return 0;
 	}
 	idx = strtol(p, &end, 10);
@@ -106,12 +106,12 @@ static int walk(const json_t *node, const char *p, struct strlist *out)
 }
 
 /* A JSON path capture. */
-static int capture_json(const struct fr_capture *cap, const char *body, size_t len,
-			struct fr_varstore *vars, char **err_out)
+static int capture_json(const struct fr_capture *cap, const char *body, size_t len, struct fr_varstore *vars,
+                        char **err_out)
 {
 	json_error_t jerr;
 	json_t *root = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
-	struct strlist out = { 0 };
+	struct strlist out = {0};
 	const char *path = cap->expr[0] == '$' ? cap->expr + 1 : cap->expr;
 	int rc = -1;
 
@@ -147,8 +147,8 @@ static int regex_match(pcre2_code *re, const char *body, size_t len, pcre2_match
 }
 
 /* A pcre2 capture: the selected group of the first match. */
-static int capture_regex(const struct fr_capture *cap, const char *body, size_t len,
-			 struct fr_varstore *vars, char **err_out)
+static int capture_regex(const struct fr_capture *cap, const char *body, size_t len, struct fr_varstore *vars,
+                         char **err_out)
 {
 	int ecode;
 	PCRE2_SIZE eoff;
@@ -179,8 +179,8 @@ static int capture_regex(const struct fr_capture *cap, const char *body, size_t 
 }
 
 /* A header capture: the value of the first header with that name. */
-static int capture_header(const struct fr_capture *cap, const char *headers, size_t hlen,
-			  struct fr_varstore *vars, char **err_out)
+static int capture_header(const struct fr_capture *cap, const char *headers, size_t hlen, struct fr_varstore *vars,
+                          char **err_out)
 {
 	size_t nl = strlen(cap->expr);
 
@@ -203,8 +203,8 @@ static int capture_header(const struct fr_capture *cap, const char *headers, siz
 }
 
 /* Applies one capture to a response. */
-int fr_http_capture(const struct fr_capture *cap, const char *body, size_t len, const char *headers,
-		    size_t hlen, struct fr_varstore *vars, char **err_out)
+int fr_http_capture(const struct fr_capture *cap, const char *body, size_t len, const char *headers, size_t hlen,
+                    struct fr_varstore *vars, char **err_out)
 {
 	char *err = NULL;
 	int rc;

@@ -24,6 +24,7 @@
 #include "metrics.h"
 #include "report.h"
 #include "run.h"
+#include "slo_prom.h"
 #include "toxiproxy.h"
 #include "ws.h"
 #include "xmalloc.h"
@@ -44,6 +45,9 @@ const char fr_cli_usage_run[] =
 	"  --create-proxies       create missing Toxiproxy proxies from the plan's proxies file\n"
 	"  --set NAME=VALUE       set an environment variable for ${env:NAME}\n"
 	"  --seed N               random seed (default: from the clock)\n"
+	"  --connections N        open model: requests in flight per scenario and thread beyond\n"
+	"                         which arrivals wait in flowrun (their latency still counts\n"
+	"                         from the intended time); default 1024, 0: no limit\n"
 	"  --quiet, -q            no progress and no summary, only errors\n"
 	"Exit: 0 SLOs met, 1 an SLO failed, 2 invalid plan, 3 invalid run,\n"
 	"4 infrastructure error, 130 interrupted.\n";
@@ -79,6 +83,7 @@ struct run_args {
 	int create_proxies;
 	int quiet;
 	uint64_t seed;
+	unsigned connections;
 };
 
 /* Parses the run options; returns -1 (usage printed) on a mistake, 1 on --help. */
@@ -99,6 +104,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "set", required_argument, NULL, 'S' },
 		{ "seed", required_argument, NULL, 'R' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "connections", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -143,6 +149,15 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'R': a->seed = strtoull(optarg, NULL, 10); break;
 		case 'q': a->quiet = 1; break;
+		case 'C': {
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 0 || v > 1000000) {
+				fprintf(stderr, "flowrun: --connections needs a number from 0 to 1000000, got '%s'\n", optarg);
+				return -1;
+			}
+			a->connections = v ? (unsigned)v : FR_RUN_UNLIMITED;
+			break;
+		}
 		case 'h': fputs(fr_cli_usage_run, stdout); return 1;
 		default: fputs(fr_cli_usage_run, stderr); return -1;
 		}
@@ -177,6 +192,7 @@ struct wiring {
 	int have_faults;
 	struct fr_metrics *metrics;
 	struct fr_ws_run *ws;
+	double *pass_wall; /* unix seconds each pass started, for server-side SLOs */
 };
 
 /* Metrics follow the faults the executor switches. */
@@ -195,6 +211,11 @@ static int hook_start(int64_t t0_ns, void *arg)
 static void hook_action(const struct fr_action *act, void *arg)
 {
 	struct wiring *w = arg;
+	if (act->kind == FR_ACT_PASS) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		w->pass_wall[act->pass] = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	}
 	if (w->have_faults)
 		fr_faults_hook_action(act, &w->faults);
 }
@@ -294,6 +315,56 @@ static int write_reports(const struct fr_report *r, const struct run_args *a)
 	return rc ? 4 : 0;
 }
 
+/* Judges server-side SLOs (metric: selectors) from the plan's Prometheus once it
+ * has scraped the end of the run. Returns 0, or 4 when Prometheus fails. */
+static int judge_server_side(const struct fr_plan *plan, const struct fr_timeline *tl, struct fr_report *r,
+			     const double *pass_wall, const char *run_id, int quiet)
+{
+	int any = 0;
+	for (size_t i = 0; i < plan->nslos; i++)
+		any |= plan->slos[i].metric != NULL;
+	if (!any || !plan->prometheus)
+		return 0;
+	double end = (double)(r->results->started_unix_us + r->results->elapsed_us) / 1e6;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	double wait = end + 4.5 - ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+	if (wait > 0) {
+		if (!quiet)
+			fprintf(stderr, "flowrun: waiting %.1fs for prometheus to scrape the end of the run\n", wait);
+		struct timespec d = { (time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9) };
+		nanosleep(&d, NULL);
+	}
+	struct fr_prom *p = fr_prom_create(plan->prometheus);
+	struct fr_slo_prom_run run = { .run_id = run_id, .pass_start = pass_wall, .end = end };
+	int rc = 0;
+	if (fr_slo_prom_evaluate(p, tl, &run, 1, r->verdicts) != FR_PROM_OK) {
+		fprintf(stderr, "flowrun: server-side SLOs: %s\n", fr_prom_error(p));
+		rc = 4;
+	}
+	fr_prom_free(p);
+	return rc;
+}
+
+/* Server-side SLOs need the plan's Prometheus: check it answers before any load.
+ * Returns 0 or exit status 4. */
+static int check_prometheus(const struct fr_plan *plan)
+{
+	int any = 0;
+	for (size_t i = 0; i < plan->nslos; i++)
+		any |= plan->slos[i].metric != NULL;
+	if (!any || !plan->prometheus)
+		return 0;
+	struct fr_prom *p = fr_prom_create(plan->prometheus);
+	int rc = 0;
+	if (fr_prom_ping(p) != FR_PROM_OK) {
+		fprintf(stderr, "flowrun: %s\n", fr_prom_error(p));
+		rc = 4;
+	}
+	fr_prom_free(p);
+	return rc;
+}
+
 /* Publishes the verdicts on /metrics so dashboards show the final state. */
 static void publish_verdicts(struct fr_metrics *m, const struct fr_report *r)
 {
@@ -312,6 +383,7 @@ static int execute(const struct run_args *a, const struct fr_plan *plan, const s
 		   const char *run_id)
 {
 	struct wiring w = { .plan = plan, .tl = tl };
+	w.pass_wall = xcalloc((size_t)tl->npasses + 1, sizeof *w.pass_wall);
 	struct fr_toxi *toxi = NULL;
 	struct fr_results *keys = fr_results_create(tl);
 	int rc = 0;
@@ -326,6 +398,8 @@ static int execute(const struct run_args *a, const struct fr_plan *plan, const s
 			return st;
 		}
 	}
+	if ((rc = check_prometheus(plan)) != 0)
+		goto out;
 	if (plan->faults.n) {
 		toxi = fr_toxi_create(plan->faults.toxiproxy_url);
 		rc = prepare_faults(plan, toxi, a->create_proxies, a->quiet);
@@ -336,6 +410,8 @@ static int execute(const struct run_args *a, const struct fr_plan *plan, const s
 						    .listener = fault_listener, .listener_arg = &w };
 	}
 	w.ws = fr_ws_run_create(plan);
+	fr_ws_run_set_metrics(w.ws, w.metrics);
+	fr_ws_run_set_abort(w.ws, &stop_flag);
 	struct fr_run_hooks hooks = {
 		.arg = &w,
 		.on_start = hook_start,
@@ -353,6 +429,8 @@ static int execute(const struct run_args *a, const struct fr_plan *plan, const s
 		.stop = &stop_flag,
 		.seed = a->seed,
 		.hooks = &hooks,
+		.metrics = w.metrics,
+		.max_inflight = a->connections,
 		.errbuf = errbuf,
 		.errlen = sizeof errbuf,
 	};
@@ -374,8 +452,12 @@ static int execute(const struct run_args *a, const struct fr_plan *plan, const s
 		for (size_t i = 0; i < n; i++)
 			fprintf(stderr, "flowrun: %s\n", unclean[i]);
 	}
-	if (w.ws && fr_ws_run_error(w.ws))
+	int infra_rc = st == FR_RUN_INTERRUPTED ? 0 : judge_server_side(plan, tl, r, w.pass_wall, run_id, a->quiet);
+	if (w.ws && fr_ws_run_error(w.ws)) {
+		/* a viewer driver could not start (e.g. the libev plugin of libwebsockets is missing) */
 		fprintf(stderr, "flowrun: %s\n", fr_ws_run_error(w.ws));
+		infra_rc = 4;
+	}
 	char *wsum = w.ws ? fr_ws_run_summary(w.ws) : NULL;
 	if (wsum && !a->quiet)
 		fputs(wsum, stdout);
@@ -388,8 +470,8 @@ static int execute(const struct run_args *a, const struct fr_plan *plan, const s
 	publish_verdicts(w.metrics, r);
 	if (st == FR_RUN_INTERRUPTED)
 		rc = 130;
-	else if (wr)
-		rc = wr;
+	else if (wr || infra_rc)
+		rc = 4;
 	if (w.metrics && a->pushgateway) {
 		char *err = NULL;
 		if (fr_metrics_push(w.metrics, a->pushgateway, &err) != 0) {
@@ -410,6 +492,7 @@ out:
 	fr_toxi_free(toxi);
 	fr_metrics_free(w.metrics);
 	fr_results_free(keys);
+	free(w.pass_wall);
 	return rc;
 }
 

@@ -2,6 +2,7 @@
 #include <pthread.h>
 
 #include "drive.h"
+#include "metrics.h"
 
 /* The segment of the current pass containing T_NS. */
 int fr_drive_segment(const struct fr_drive *d, int64_t t_ns)
@@ -13,13 +14,13 @@ int fr_drive_segment(const struct fr_drive *d, int64_t t_ns)
 }
 
 /* Records one sample into this thread's results and the live counters. */
-void fr_drive_record(struct fr_drive *d, int key, int64_t intended_ns, enum fr_outcome outcome,
-		     int64_t latency_us, int64_t service_us)
+void fr_drive_record(struct fr_drive *d, int key, int64_t intended_ns, enum fr_outcome outcome, int64_t latency_us,
+                     int64_t service_us)
 {
 	if (key < 0)
 		return;
-	fr_results_record_request(d->res, key, fr_drive_segment(d, intended_ns), outcome, latency_us,
-				  service_us);
+	fr_results_record_request(d->res, key, fr_drive_segment(d, intended_ns), outcome, latency_us, service_us);
+	fr_metrics_record_request(d->metrics, key, outcome, latency_us, service_us);
 	atomic_fetch_add_explicit(&d->live->done, 1, memory_order_relaxed);
 	if (outcome != FR_OK)
 		atomic_fetch_add_explicit(&d->live->errors, 1, memory_order_relaxed);

@@ -43,15 +43,16 @@ struct fr_drive {
 	int64_t pass_end_ns; /* monotonic end of the current pass */
 	int stopping;        /* the load is being stopped: start nothing new */
 	uint64_t rng;
-	unsigned max_inflight; /* open model, per thread and scenario; 0: none */
+	unsigned max_inflight;      /* open model, per thread and scenario; 0: none */
+	struct fr_metrics *metrics; /* live metrics, or NULL */
 };
 
 /* The segment of the current pass that contains monotonic time T_NS. */
 int fr_drive_segment(const struct fr_drive *d, int64_t t_ns);
 
 /* Records one sample of KEY whose intended send time was INTENDED_NS. */
-void fr_drive_record(struct fr_drive *d, int key, int64_t intended_ns, enum fr_outcome outcome,
-		     int64_t latency_us, int64_t service_us);
+void fr_drive_record(struct fr_drive *d, int key, int64_t intended_ns, enum fr_outcome outcome, int64_t latency_us,
+                     int64_t service_us);
 
 /* Picks a request of SC by weight. */
 const struct fr_request *fr_drive_pick(struct fr_drive *d, const struct fr_scenario *sc);

@@ -320,10 +320,10 @@ static struct fr_faults_exec *exec_create(const struct fr_plan *plan, const stru
 	return f;
 }
 
-/* Starts the executor with a listener. */
-int fr_faults_start_listen(const struct fr_plan *plan, const struct fr_timeline *tl, const char *run_id,
-                           struct fr_toxi *toxi, int64_t t0_ns, fr_faults_listener listener, void *arg,
-                           struct fr_faults_exec **faults_out)
+/* Starts the executor; pass 0 waits for a re-base unless KNOWN0. */
+static int start_exec(const struct fr_plan *plan, const struct fr_timeline *tl, const char *run_id,
+                      struct fr_toxi *toxi, int64_t t0_ns, int known0, fr_faults_listener listener, void *arg,
+                      struct fr_faults_exec **faults_out)
 {
 	struct fr_faults_exec *f = exec_create(plan, tl, run_id, toxi);
 	pthread_condattr_t ca;
@@ -331,7 +331,7 @@ int fr_faults_start_listen(const struct fr_plan *plan, const struct fr_timeline 
 	f->listener = listener;
 	f->listener_arg = arg;
 	f->pass_t0[0] = t0_ns;
-	f->pass_known[0] = 1;
+	f->pass_known[0] = (unsigned char)(known0 != 0);
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_mutex_init(&f->stop_lock, NULL);
 	pthread_condattr_init(&ca);
@@ -353,7 +353,15 @@ int fr_faults_start_listen(const struct fr_plan *plan, const struct fr_timeline 
 int fr_faults_start(const struct fr_plan *plan, const struct fr_timeline *tl, const char *run_id, struct fr_toxi *toxi,
                     int64_t t0_ns, struct fr_faults_exec **faults_out)
 {
-	return fr_faults_start_listen(plan, tl, run_id, toxi, t0_ns, NULL, NULL, faults_out);
+	return start_exec(plan, tl, run_id, toxi, t0_ns, 1, NULL, NULL, faults_out);
+}
+
+/* Starts the executor with a listener. */
+int fr_faults_start_listen(const struct fr_plan *plan, const struct fr_timeline *tl, const char *run_id,
+                           struct fr_toxi *toxi, int64_t t0_ns, fr_faults_listener listener, void *arg,
+                           struct fr_faults_exec **faults_out)
+{
+	return start_exec(plan, tl, run_id, toxi, t0_ns, 1, listener, arg, faults_out);
 }
 
 /* Gives pass PASS its start time. */
@@ -572,16 +580,18 @@ int fr_faults_hook_start(int64_t t0_ns, void *arg)
 
 	if (h->exec)
 		return 0;
-	return fr_faults_start_listen(h->plan, h->tl, h->run_id, h->toxi, t0_ns, h->listener, h->listener_arg,
-	                              &h->exec);
+	/* Every pass, the first too, is based on its FR_ACT_PASS: the engine
+	 * takes T0_NS before the first pass's setup requests run. */
+	return start_exec(h->plan, h->tl, h->run_id, h->toxi, t0_ns, 0, h->listener, h->listener_arg, &h->exec);
 }
 
-/* fr_run_hooks.on_action: re-bases a sweep pass when it starts. */
+/* fr_run_hooks.on_action: bases each pass on the moment its FR_ACT_PASS fires
+ * (the engine fires it at the pass start, after the pass's setup). */
 void fr_faults_hook_action(const struct fr_action *act, void *arg)
 {
 	struct fr_faults_hook *h = arg;
 
-	if (act->kind == FR_ACT_PASS && act->pass > 0)
+	if (act->kind == FR_ACT_PASS)
 		fr_faults_rebase(h->exec, act->pass, now_ns());
 }
 

@@ -84,10 +84,11 @@ void fr_faults_free(struct fr_faults_exec *f);
 
 /* Glue for struct fr_run_hooks (run.h): fill a struct fr_faults_hook, put it
  * in hooks.arg and the three functions below in on_start, on_action and
- * on_stop. on_start starts the executor at the run's t0, on_action re-bases
- * each sweep pass when its FR_ACT_PASS fires (and ignores fault actions: the
- * executor times those itself), on_stop stops and cleans up. After the run,
- * hook.exec holds the records; the caller frees it with fr_faults_free. */
+ * on_stop. on_start starts the executor; on_action bases each pass, the first
+ * one too, on the moment its FR_ACT_PASS fires (the pass start, after its
+ * setup) and ignores fault actions (the executor times those itself); on_stop
+ * stops and cleans up. After the run, hook.exec holds the records; the caller
+ * frees it with fr_faults_free. */
 struct fr_faults_hook {
 	const struct fr_plan *plan;
 	const struct fr_timeline *tl;

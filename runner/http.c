@@ -86,8 +86,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 }
 
 /* Appends "?k=v&…" (values URL-encoded) for the request's query map. */
-static char *add_query(CURL *easy, char *url, const struct fr_kvlist *q, const struct fr_varstore *vs,
-		       uint64_t *rng)
+static char *add_query(CURL *easy, char *url, const struct fr_kvlist *q, const struct fr_varstore *vs, uint64_t *rng)
 {
 	for (size_t i = 0; i < q->n; i++) {
 		char *v = fr_vars_expand(q->items[i].value, vs, rng, NULL);
@@ -105,7 +104,7 @@ static char *add_query(CURL *easy, char *url, const struct fr_kvlist *q, const s
 
 /* The full URL of REQ: base_url + path, or the absolute URL, plus the query. */
 static char *build_url(CURL *easy, const struct fr_http_target *tgt, const struct fr_request *req,
-		       const struct fr_varstore *vs, uint64_t *rng)
+                       const struct fr_varstore *vs, uint64_t *rng)
 {
 	char *u = fr_vars_expand(req->url ? req->url : "/", vs, rng, NULL);
 	char *url;
@@ -125,8 +124,8 @@ static char *build_url(CURL *easy, const struct fr_http_target *tgt, const struc
 }
 
 /* Adds the expanded headers of LIST to SL. */
-static struct curl_slist *add_headers(struct curl_slist *sl, const struct fr_kvlist *list,
-				      const struct fr_varstore *vs, uint64_t *rng, int *has_ct)
+static struct curl_slist *add_headers(struct curl_slist *sl, const struct fr_kvlist *list, const struct fr_varstore *vs,
+                                      uint64_t *rng, int *has_ct)
 {
 	if (!list)
 		return sl;
@@ -222,8 +221,8 @@ static int apply_captures(struct fr_http *h, const char **err_out)
 
 	for (size_t i = 0; i < h->req->ncaptures; i++) {
 		char *err = NULL;
-		if (fr_http_capture(&h->req->captures[i], h->buf ? h->buf : "", h->len,
-				    h->hbuf ? h->hbuf : "", h->hlen, h->vars, &err) != 0) {
+		if (fr_http_capture(&h->req->captures[i], h->buf ? h->buf : "", h->len, h->hbuf ? h->hbuf : "", h->hlen,
+		                    h->vars, &err) != 0) {
 			failed++;
 			if (!h->errbuf[0] && err)
 				snprintf(h->errbuf, sizeof(h->errbuf), "%s", err);
@@ -270,9 +269,9 @@ static void on_done(struct fr_loop_xfer *xfer, CURLcode code)
 }
 
 /* Starts a request on the loop. */
-struct fr_http *fr_http_start(struct fr_loop *loop, const struct fr_http_target *tgt,
-			      const struct fr_request *req, struct fr_varstore *vars, uint64_t *rng,
-			      fr_http_done_fn done, void *arg, struct fr_http_result *res_out)
+struct fr_http *fr_http_start(struct fr_loop *loop, const struct fr_http_target *tgt, const struct fr_request *req,
+                              struct fr_varstore *vars, uint64_t *rng, fr_http_done_fn done, void *arg,
+                              struct fr_http_result *res_out)
 {
 	struct fr_http *h = xcalloc(1, sizeof(*h));
 
@@ -336,8 +335,10 @@ enum fr_outcome fr_http_classify(CURLcode code, long os_errno, int connected, lo
 {
 	if (code == CURLE_OK)
 		return status >= 500 ? FR_ERR_HTTP_5XX : status >= 400 ? FR_ERR_HTTP_4XX : FR_OK;
-	if (code == CURLE_COULDNT_CONNECT)
-		return os_errno == ETIMEDOUT ? FR_ERR_CONNECT_TIMEOUT : FR_ERR_CONNECT_REFUSED;
+	if (code == CURLE_COULDNT_CONNECT && os_errno == ETIMEDOUT)
+		return FR_ERR_CONNECT_TIMEOUT;
+	if (code == CURLE_COULDNT_CONNECT) /* refused; a local failure (no ports left) is other */
+		return os_errno == ECONNREFUSED || os_errno == 0 ? FR_ERR_CONNECT_REFUSED : FR_ERR_OTHER;
 	if (code == CURLE_OPERATION_TIMEDOUT)
 		return connected ? FR_ERR_TIMEOUT : FR_ERR_CONNECT_TIMEOUT;
 	if (is_tls_error(code))
@@ -383,9 +384,9 @@ static char *sync_error(const struct fr_request *req, const struct sync_state *s
 
 /* Sends REQ and waits for its answer on LOOP. */
 int fr_http_sync(struct fr_loop *loop, const struct fr_http_target *tgt, const struct fr_request *req,
-		 struct fr_varstore *vars, uint64_t *rng, struct fr_http_result *res_out, char **err_out)
+                 struct fr_varstore *vars, uint64_t *rng, struct fr_http_result *res_out, char **err_out)
 {
-	struct sync_state st = { 0 };
+	struct sync_state st = {0};
 	int rc;
 
 	if (err_out)

@@ -30,20 +30,20 @@
 /* What every request of a run shares: the target and the auth headers.
  * Strings and lists point into the plan; the run owns the struct. */
 struct fr_http_target {
-	const char *base_url;             /* "http://127.0.0.1:8080" (no trailing slash needed) */
-	int64_t timeout_us;               /* default request timeout */
-	const struct fr_kvlist *headers;  /* target headers (templates), may be NULL */
+	const char *base_url;                 /* "http://127.0.0.1:8080" (no trailing slash needed) */
+	int64_t timeout_us;                   /* default request timeout */
+	const struct fr_kvlist *headers;      /* target headers (templates), may be NULL */
 	const struct fr_kvlist *auth_headers; /* added after auth (templates), may be NULL */
 };
 
 struct fr_http_result {
 	enum fr_outcome outcome;
-	long status;          /* HTTP status, 0 when there was no response */
-	int64_t service_us;   /* curl's total time, µs */
-	int64_t done_ns;      /* monotonic time the transfer ended */
-	CURLcode code;        /* curl's result */
-	int capture_failed;   /* a capture found nothing (the variable is left unset) */
-	const char *error;    /* curl's message or a capture problem; valid during the callback */
+	long status;        /* HTTP status, 0 when there was no response */
+	int64_t service_us; /* curl's total time, µs */
+	int64_t done_ns;    /* monotonic time the transfer ended */
+	CURLcode code;      /* curl's result */
+	int capture_failed; /* a capture found nothing (the variable is left unset) */
+	const char *error;  /* curl's message or a capture problem; valid during the callback */
 };
 
 struct fr_http;
@@ -57,9 +57,9 @@ typedef void (*fr_http_done_fn)(struct fr_http *req, const struct fr_http_result
  * Returns the transfer (owned by the loop until DONE has been called), or
  * NULL when the request could not be prepared (RES_OUT, when not NULL, then
  * says why, with outcome FR_ERR_OTHER; DONE is not called). */
-struct fr_http *fr_http_start(struct fr_loop *loop, const struct fr_http_target *tgt,
-			      const struct fr_request *req, struct fr_varstore *vars, uint64_t *rng,
-			      fr_http_done_fn done, void *arg, struct fr_http_result *res_out);
+struct fr_http *fr_http_start(struct fr_loop *loop, const struct fr_http_target *tgt, const struct fr_request *req,
+                              struct fr_varstore *vars, uint64_t *rng, fr_http_done_fn done, void *arg,
+                              struct fr_http_result *res_out);
 
 /* Aborts a transfer in flight: its done function is not called. */
 void fr_http_cancel(struct fr_http *req);
@@ -69,7 +69,7 @@ void fr_http_cancel(struct fr_http *req);
  * *RES_OUT is filled either way and *ERR_OUT (caller frees, may be NULL)
  * describes a failure, e.g. "POST /api/auth/login: HTTP 401". */
 int fr_http_sync(struct fr_loop *loop, const struct fr_http_target *tgt, const struct fr_request *req,
-		 struct fr_varstore *vars, uint64_t *rng, struct fr_http_result *res_out, char **err_out);
+                 struct fr_varstore *vars, uint64_t *rng, struct fr_http_result *res_out, char **err_out);
 
 /* The outcome class of a finished transfer: curl's result, the socket's
  * errno (ECONNRESET → reset), whether the connection was up, the status. */
@@ -78,7 +78,7 @@ enum fr_outcome fr_http_classify(CURLcode code, long os_errno, int connected, lo
 /* Applies one capture to a response (BODY of LEN bytes, HEADERS as a
  * NUL-separated list of "Name: value" lines) into VARS. Returns 0, or -1
  * when nothing matched (*err_out: caller frees). Exposed for unit tests. */
-int fr_http_capture(const struct fr_capture *cap, const char *body, size_t len, const char *headers,
-		    size_t hlen, struct fr_varstore *vars, char **err_out);
+int fr_http_capture(const struct fr_capture *cap, const char *body, size_t len, const char *headers, size_t hlen,
+                    struct fr_varstore *vars, char **err_out);
 
 #endif

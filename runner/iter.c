@@ -61,7 +61,7 @@ static void finish(struct fr_iter *it)
 	if (it->req->nsteps) {
 		if (!it->aborted)
 			fr_drive_record(it->d, key_of(it, it->req), it->intended_ns, it->worst,
-					(now - it->intended_ns) / 1000, (now - it->started_ns) / 1000);
+			                (now - it->intended_ns) / 1000, (now - it->started_ns) / 1000);
 		fr_varstore_clear(&it->group_vars);
 	}
 	it->busy = 0;
@@ -79,7 +79,7 @@ static void leg_ended(struct fr_iter_leg *leg, enum fr_outcome outcome, int64_t 
 		it->aborted = 1;
 	else
 		fr_drive_record(it->d, leg->key, leg->intended_ns, outcome, (now - leg->intended_ns) / 1000,
-				service_us);
+		                service_us);
 	if (outcome != FR_OK && it->worst == FR_OK)
 		it->worst = outcome;
 	if (--it->pending)
@@ -119,8 +119,7 @@ static void leg_send(struct fr_iter *it, struct fr_iter_leg *leg, struct fr_vars
 {
 	leg->it = it;
 	leg->key = key_of(it, leg->req);
-	leg->http = fr_http_start(it->d->loop, it->d->target, leg->req, vars, &it->d->rng, on_http_done, leg,
-				  NULL);
+	leg->http = fr_http_start(it->d->loop, it->d->target, leg->req, vars, &it->d->rng, on_http_done, leg, NULL);
 	if (leg->http) {
 		atomic_fetch_add_explicit(&it->d->live->sent, 1, memory_order_relaxed);
 		return;
@@ -189,11 +188,17 @@ void fr_iter_start(struct fr_iter *it, const struct fr_request *req, int64_t int
 	run_step(it, intended_ns);
 }
 
-/* Frees the leg array. */
+/* Frees the leg array and what an unfinished iteration still holds. */
 void fr_iter_clear(struct fr_iter *it)
 {
 	if (it->defer.fn && fr_timer_armed(&it->defer))
 		fr_sched_cancel(fr_loop_sched(it->d->loop), &it->defer);
+	if (it->busy) { /* stopped with a deferred leg pending */
+		legs_release(it);
+		if (it->req && it->req->nsteps)
+			fr_varstore_clear(&it->group_vars);
+		it->busy = 0;
+	}
 	free(it->legs);
 	it->legs = NULL;
 	it->caplegs = 0;

@@ -157,11 +157,9 @@ static void sock_watch(struct fr_loop *loop, int fd, int events)
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
 	static const int map[] = {
-		[CURL_POLL_NONE] = 0,
-		[CURL_POLL_IN] = EV_READ,
-		[CURL_POLL_OUT] = EV_WRITE,
-		[CURL_POLL_INOUT] = EV_READ | EV_WRITE,
-		[CURL_POLL_REMOVE] = 0,
+	    [CURL_POLL_NONE] = 0,       [CURL_POLL_IN] = EV_READ,
+	    [CURL_POLL_OUT] = EV_WRITE, [CURL_POLL_INOUT] = EV_READ | EV_WRITE,
+	    [CURL_POLL_REMOVE] = 0,
 	};
 
 	sock_watch(userp, fd, what >= 0 && what <= CURL_POLL_REMOVE ? map[what] : 0);
@@ -310,16 +308,19 @@ void fr_loop_free(struct fr_loop *loop)
 	free(loop);
 }
 
+/* The libev loop, for watchers of other modules (libwebsockets). */
 struct ev_loop *fr_loop_ev(struct fr_loop *loop)
 {
 	return loop->ev;
 }
 
+/* The multi handle. */
 CURLM *fr_loop_multi(struct fr_loop *loop)
 {
 	return loop->multi;
 }
 
+/* The timer scheduler of this loop. */
 struct fr_sched *fr_loop_sched(struct fr_loop *loop)
 {
 	return loop->sched;
@@ -422,6 +423,7 @@ void fr_loop_abort_all(struct fr_loop *loop)
 	}
 }
 
+/* Number of transfers in flight. */
 size_t fr_loop_inflight(const struct fr_loop *loop)
 {
 	return loop->ninflight;
@@ -440,16 +442,19 @@ void fr_loop_wake(struct fr_loop *loop)
 	ev_async_send(loop->ev, &loop->wake);
 }
 
+/* Runs until fr_loop_break. */
 void fr_loop_run(struct fr_loop *loop)
 {
 	ev_run(loop->ev, 0);
 }
 
+/* Runs one iteration. */
 void fr_loop_run_once(struct fr_loop *loop)
 {
 	ev_run(loop->ev, EVRUN_ONCE);
 }
 
+/* Makes fr_loop_run return. */
 void fr_loop_break(struct fr_loop *loop)
 {
 	ev_break(loop->ev, EVBREAK_ONE);

@@ -410,7 +410,8 @@ static void build_captures(struct fr_request *r, const node_t *node)
 		} else {
 			v = fr_ytree_get(spec, "regex");
 			c->kind = FR_CAPTURE_REGEX;
-			c->group = (int)integer(fr_ytree_get(spec, "group"), strchr(v->str, '(') ? 1 : 0);
+			c->group =
+			    (int)integer(fr_ytree_get(spec, "group"), fr_validate_regex_groups(v->str) > 0 ? 1 : 0);
 		}
 		c->expr = xstrdup(v->str);
 	}

@@ -45,7 +45,7 @@ static int try_connect(const struct addrinfo *ai, int timeout_ms)
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
 		err = errno;
 		if (err == EINPROGRESS) {
-			pfd = (struct pollfd){ .fd = fd, .events = POLLOUT };
+			pfd = (struct pollfd){.fd = fd, .events = POLLOUT};
 			int n = poll(&pfd, 1, timeout_ms);
 			err = n == 0 ? ETIMEDOUT : n < 0 ? errno : 0;
 			if (n > 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
@@ -60,7 +60,7 @@ static int try_connect(const struct addrinfo *ai, int timeout_ms)
 int fr_run_preflight(const char *base_url, int timeout_ms, char *errbuf, size_t errlen)
 {
 	char *host, *port;
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
 	int err = -1, gai;
 
 	if (host_port(base_url, &host, &port) != 0) {

@@ -8,7 +8,7 @@
 #include "worker.h"
 #include "xmalloc.h"
 
-#define TTY_EVERY_NS 500000000
+#define TTY_EVERY_NS   500000000
 #define PLAIN_EVERY_NS 5000000000
 
 struct fr_progress {
@@ -43,15 +43,15 @@ static void fmt_latency(char *buf, size_t len, int64_t us)
 }
 
 /* Formats the progress line. */
-void fr_progress_format(char *buf, size_t len, const char *stage, double elapsed_s, double total_s,
-			double rate, uint64_t done, uint64_t errors, int64_t p99_us)
+void fr_progress_format(char *buf, size_t len, const char *stage, double elapsed_s, double total_s, double rate,
+                        uint64_t done, uint64_t errors, int64_t p99_us)
 {
 	char lat[32];
 
 	fmt_latency(lat, sizeof(lat), p99_us);
-	snprintf(buf, len, "%s  %.1fs/%.1fs  %.0f req/s  %llu requests  %llu errors (%.1f%%)  p99 %s", stage,
-		 elapsed_s, total_s, rate, (unsigned long long)done, (unsigned long long)errors,
-		 done ? 100.0 * (double)errors / (double)done : 0.0, done ? lat : "-");
+	snprintf(buf, len, "%s  %.1fs/%.1fs  %.0f req/s  %llu requests  %llu errors (%.1f%%)  p99 %s", stage, elapsed_s,
+	         total_s, rate, (unsigned long long)done, (unsigned long long)errors,
+	         done ? 100.0 * (double)errors / (double)done : 0.0, done ? lat : "-");
 }
 
 /* Prints the line now. */
@@ -67,8 +67,8 @@ static void print_line(struct fr_progress *p, int64_t now)
 	for (int k = 0; k < p->nworkers; k++)
 		fr_worker_live_merge(p->workers[k], p->merged);
 	fr_progress_format(line, sizeof(line), p->stage, elapsed < 0 ? 0 : elapsed,
-			   (double)p->tl->totals.duration_us / 1e6, dt > 0 ? (double)(done - p->last_done) / dt : 0,
-			   done, errors, fr_hist_quantile(p->merged, 0.99));
+	                   (double)p->tl->totals.duration_us / 1e6, dt > 0 ? (double)(done - p->last_done) / dt : 0,
+	                   done, errors, fr_hist_quantile(p->merged, 0.99));
 	if (p->tty)
 		fprintf(p->out, "\r%s\033[K", line);
 	else
@@ -100,8 +100,8 @@ static int shown_scenario(const struct fr_plan *plan)
 
 /* Starts the progress output. */
 struct fr_progress *fr_progress_create(const struct fr_run_opts *opts, const struct fr_timeline *tl,
-				       struct fr_live *live, struct fr_worker **workers, int nworkers,
-				       struct fr_loop *loop)
+                                       struct fr_live *live, struct fr_worker **workers, int nworkers,
+                                       struct fr_loop *loop)
 {
 	struct fr_progress *p;
 
@@ -127,7 +127,7 @@ struct fr_progress *fr_progress_create(const struct fr_run_opts *opts, const str
 void fr_progress_action(struct fr_progress *p, const struct fr_action *act)
 {
 	const struct fr_scenario *sc;
-	static const char *unit[] = { "users", "/s", "viewers" };
+	static const char *unit[] = {"users", "/s", "viewers"};
 
 	if (!p || act->scenario != p->scenario || (act->kind != FR_ACT_STAGE && act->kind != FR_ACT_STOP))
 		return;
@@ -135,8 +135,8 @@ void fr_progress_action(struct fr_progress *p, const struct fr_action *act)
 	if (act->kind == FR_ACT_STOP)
 		snprintf(p->stage, sizeof(p->stage), "%s done", sc->name);
 	else
-		snprintf(p->stage, sizeof(p->stage), "%s stage %d/%zu (%g%s%s)", sc->name, act->stage + 1,
-			 sc->nstages, act->level, sc->model == FR_MODEL_OPEN ? "" : " ", unit[sc->model]);
+		snprintf(p->stage, sizeof(p->stage), "%s stage %d/%zu (%g%s%s)", sc->name, act->stage + 1, sc->nstages,
+		         act->level, sc->model == FR_MODEL_OPEN ? "" : " ", unit[sc->model]);
 }
 
 /* A pass starts: refresh from its start time on. */
@@ -163,6 +163,7 @@ void fr_progress_done(struct fr_progress *p)
 	fflush(p->out);
 }
 
+/* Frees the progress state; accepts NULL. */
 void fr_progress_free(struct fr_progress *p)
 {
 	if (!p)

@@ -13,15 +13,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "metrics.h"
 #include "progress.h"
 #include "run.h"
 #include "worker.h"
 #include "xmalloc.h"
 
-#define STOP_POLL_NS 20000000   /* how often the stop flag is looked at */
-#define PASS_LEAD_NS 2000000    /* workers get the pass command this long before t0 */
-#define PREFLIGHT_MS 3000
-#define MIN_ACHIEVED 0.99
+#define STOP_POLL_NS   20000000 /* how often the stop flag is looked at */
+#define PASS_LEAD_NS   2000000  /* workers get the pass command this long before t0 */
+#define PREFLIGHT_MS   3000
+#define MIN_ACHIEVED   0.99
 #define MAX_LAG_P99_US 5000
 
 struct ctl {
@@ -46,6 +47,15 @@ struct ctl {
 	struct fr_timer stop_timer;
 	struct fr_progress *progress;
 };
+
+/* The wall-clock time (unix seconds) of monotonic time T_NS. */
+static double unix_at(int64_t t_ns)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + (double)(t_ns - fr_sched_now_ns()) / 1e9;
+}
 
 /* Writes a message for the caller into opts->errbuf. */
 static void set_error(const struct fr_run_opts *opts, const char *msg)
@@ -101,15 +111,24 @@ static int thread_count(const struct fr_run_opts *opts)
 static int start_workers(struct ctl *c)
 {
 	int n = thread_count(c->opts), failed = 0;
-	unsigned cap = c->opts->max_inflight;
+	unsigned cap = c->opts->max_inflight ? c->opts->max_inflight : FR_RUN_MAX_INFLIGHT;
 
 	c->workers = xcalloc((size_t)n, sizeof(*c->workers));
 	c->idle = 0;
 	for (int k = 0; k < n; k++) {
 		struct fr_worker_conf conf = {
-			c->tl, &c->target, &c->vars, c->opts->hooks, &c->live, k, n,
-			fr_rand_next(&c->rng) | 1, cap ? (cap + (unsigned)n - 1) / (unsigned)n : 0,
-			on_worker_idle, c,
+		    .tl = c->tl,
+		    .target = &c->target,
+		    .run_vars = &c->vars,
+		    .hooks = c->opts->hooks,
+		    .live = &c->live,
+		    .thread = k,
+		    .nthreads = n,
+		    .seed = fr_rand_next(&c->rng) | 1,
+		    .max_inflight = cap == FR_RUN_UNLIMITED ? 0 : (cap + (unsigned)n - 1) / (unsigned)n,
+		    .metrics = c->opts->metrics,
+		    .idle = on_worker_idle,
+		    .idle_arg = c,
 		};
 		c->workers[k] = fr_worker_start(&conf);
 		if (!c->workers[k])
@@ -158,6 +177,7 @@ static void on_ctl_action(struct fr_timer *t)
 		}
 		c->next_act++;
 		fr_progress_action(c->progress, act);
+		fr_metrics_action(c->opts->metrics, act);
 		if (c->opts->hooks && c->opts->hooks->on_action)
 			c->opts->hooks->on_action(act, c->opts->hooks->arg);
 	}
@@ -217,6 +237,7 @@ static int run_pass(struct ctl *c, int p)
 	while (c->next_act < c->tl->nactions && c->tl->actions[c->next_act].pass < p)
 		c->next_act++;
 	fr_progress_pass(c->progress, p, c->pass_t0_ns);
+	fr_metrics_set_pass_start(c->opts->metrics, p, unix_at(c->pass_t0_ns));
 	pthread_mutex_lock(&c->mu);
 	c->idle = 0;
 	pthread_mutex_unlock(&c->mu);
@@ -267,29 +288,37 @@ static void thousands(char *buf, size_t len, double v)
 	buf[o] = '\0';
 }
 
-/* Marks the run invalid when the open models fell short or the scheduler lagged. */
+/* Why a run is invalid, or NULL: open models fell short or the scheduler lagged. */
+char *fr_run_invalid_reason(uint64_t planned, uint64_t sent, int64_t load_us, int64_t lag_p99_us)
+{
+	double secs = (double)load_us / 1e6;
+
+	if (planned && (double)sent < MIN_ACHIEVED * (double)planned && secs > 0) {
+		char got[32], want[32];
+		thousands(got, sizeof(got), (double)sent / secs);
+		thousands(want, sizeof(want), (double)planned / secs);
+		return xasprintf("achieved %s/s of %s/s planned (%.1f %%)", got, want,
+		                 100.0 * (double)sent / (double)planned);
+	}
+	if (lag_p99_us > MAX_LAG_P99_US)
+		return xasprintf("scheduler lag p99 %.1fms exceeds %dms", (double)lag_p99_us / 1000.0,
+		                 MAX_LAG_P99_US / 1000);
+	return NULL;
+}
+
+/* Marks the run invalid when it did not deliver its plan. */
 static void judge_validity(struct fr_results *res)
 {
-	double secs = (double)res->elapsed_us / 1e6;
-	int64_t lag;
+	int64_t dur = res->tl->totals.duration_us;
+	int64_t load_us = res->elapsed_us < dur ? res->elapsed_us : dur; /* less when interrupted */
+	int64_t lag = res->sched_lag ? fr_hist_quantile(res->sched_lag, 0.99) : 0;
 
-	if (res->planned && (double)res->sent < MIN_ACHIEVED * (double)res->planned && secs > 0) {
-		char got[32], want[32];
-		thousands(got, sizeof(got), (double)res->sent / secs);
-		thousands(want, sizeof(want), (double)res->planned / secs);
-		res->invalid_reason = xasprintf("achieved %s/s of %s/s planned (%.1f %%)", got, want,
-						100.0 * (double)res->sent / (double)res->planned);
-		return;
-	}
-	lag = res->sched_lag ? fr_hist_quantile(res->sched_lag, 0.99) : 0;
-	if (lag > MAX_LAG_P99_US)
-		res->invalid_reason = xasprintf("scheduler lag p99 %.1fms exceeds %dms", (double)lag / 1000.0,
-						MAX_LAG_P99_US / 1000);
+	res->invalid_reason = fr_run_invalid_reason(res->planned, res->sent, load_us, lag);
 }
 
 /* Sets up the control state. */
 static int ctl_init(struct ctl *c, const struct fr_plan *plan, const struct fr_timeline *tl,
-		    const struct fr_run_opts *opts)
+                    const struct fr_run_opts *opts)
 {
 	memset(c, 0, sizeof(*c));
 	c->plan = plan;
@@ -340,6 +369,7 @@ static int run_load(struct ctl *c, struct fr_results **res_out)
 		if (run_pass(c, p) != 0)
 			status = FR_RUN_FAILED;
 	fr_sched_cancel(fr_loop_sched(c->loop), &c->stop_timer);
+	fr_metrics_set_run_end(c->opts->metrics, unix_at(fr_sched_now_ns()));
 	fr_progress_done(c->progress);
 	if (h && h->on_stop)
 		h->on_stop(h->arg);
@@ -351,7 +381,7 @@ static int run_load(struct ctl *c, struct fr_results **res_out)
 
 /* Runs a plan's timeline. */
 int fr_run(const struct fr_plan *plan, const struct fr_timeline *tl, const struct fr_run_opts *opts,
-	   struct fr_results **results_out)
+           struct fr_results **results_out)
 {
 	struct ctl c;
 	struct fr_results *res = NULL;

@@ -17,6 +17,7 @@
 #ifndef FR_RUN_H
 #define FR_RUN_H
 
+#include <limits.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,6 +30,9 @@
 #include "timeline.h"
 #include "vars.h"
 
+#define FR_RUN_MAX_INFLIGHT 1024u /* default open-model in-flight limit per scenario */
+#define FR_RUN_UNLIMITED    UINT_MAX
+
 enum fr_run_status {
 	FR_RUN_OK = 0,          /* completed (results->invalid_reason may still be set) */
 	FR_RUN_UNREACHABLE = 1, /* the target refused the preflight connect: exit 3 */
@@ -37,15 +41,17 @@ enum fr_run_status {
 };
 
 /* What a WebSocket (or any other) driver gets on each worker thread. */
+struct fr_metrics;
+
 struct fr_worker_info {
 	struct fr_loop *loop;
-	int thread;             /* 0 .. nthreads-1: take this share of the load */
+	int thread; /* 0 .. nthreads-1: take this share of the load */
 	int nthreads;
 	struct fr_results *results; /* this thread's results (record without locks) */
 	const struct fr_timeline *tl;
 	const struct fr_http_target *target;
 	const struct fr_varstore *vars; /* run variables: auth captures, sweep value (read only) */
-	uint64_t seed;          /* for this thread's random state */
+	uint64_t seed;                  /* for this thread's random state */
 };
 
 struct fr_run_hooks {
@@ -67,17 +73,21 @@ struct fr_run_hooks {
 };
 
 struct fr_run_opts {
-	int threads;            /* worker threads; 0: the number of cores */
-	int quiet;              /* no progress output */
-	FILE *progress;         /* where progress goes (stderr when NULL) */
+	int threads;    /* worker threads; 0: the number of cores */
+	int quiet;      /* no progress output */
+	FILE *progress; /* where progress goes (stderr when NULL) */
 	const char *run_id;
-	volatile sig_atomic_t *stop; /* set by a signal handler: stop at once */
-	unsigned max_inflight;  /* open model: requests in flight per scenario beyond
-				 * which arrivals queue in flowrun (latency still
-				 * counts from the intended time); 0: no limit */
-	uint64_t seed;          /* random seed; 0: from the clock */
+	volatile sig_atomic_t *stop;      /* set by a signal handler: stop at once */
+	unsigned max_inflight;            /* open model: requests in flight per scenario beyond
+	                                   * which arrivals queue in flowrun (latency still
+	                                   * counts from the intended time); 0: the default,
+	                                   * FR_RUN_MAX_INFLIGHT; FR_RUN_UNLIMITED: none */
+	uint64_t seed;                    /* random seed; 0: from the clock */
 	const struct fr_run_hooks *hooks; /* may be NULL */
-	char *errbuf;           /* message for a non-zero status ("target … is unreachable: …") */
+	struct fr_metrics *metrics;       /* live metrics (--metrics-listen), or NULL: every
+	                                   * HTTP sample, the level gauges of every action,
+	                                   * the pass starts and the run end are reported */
+	char *errbuf;                     /* message for a non-zero status ("target … is unreachable: …") */
 	size_t errlen;
 };
 
@@ -85,7 +95,13 @@ struct fr_run_opts {
  * (caller frees with fr_results_free) for FR_RUN_OK and FR_RUN_INTERRUPTED,
  * and is NULL otherwise; see enum fr_run_status for the return value. */
 int fr_run(const struct fr_plan *plan, const struct fr_timeline *tl, const struct fr_run_opts *opts,
-	   struct fr_results **results_out);
+           struct fr_results **results_out);
+
+/* Why a run is invalid (caller frees), or NULL when it is valid: open-model
+ * sends below 99 % of the plan over LOAD_US ("achieved 4,210/s of 5,000/s
+ * planned (84.2 %)"), or a scheduler lag p99 above 5 ms ("scheduler lag p99
+ * 12.3ms exceeds 5ms"). fr_run sets results->invalid_reason with it. */
+char *fr_run_invalid_reason(uint64_t planned, uint64_t sent, int64_t load_us, int64_t lag_p99_us);
 
 /* Checks that BASE_URL's host:port accepts a TCP connection within
  * TIMEOUT_MS. Returns 0, or -1 with the reason ("Connection refused") in ERRBUF. */

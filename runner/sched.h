@@ -27,9 +27,9 @@ struct fr_timer;
 typedef void (*fr_timer_fn)(struct fr_timer *t);
 
 struct fr_timer {
-	int64_t at_ns;   /* due time, monotonic ns */
-	uint64_t seq;    /* arming order, breaks ties */
-	size_t slot;     /* heap position + 1; 0 when not armed */
+	int64_t at_ns; /* due time, monotonic ns */
+	uint64_t seq;  /* arming order, breaks ties */
+	size_t slot;   /* heap position + 1; 0 when not armed */
 	fr_timer_fn fn;
 };
 

@@ -30,6 +30,7 @@
 #include "xmalloc.h"
 
 #define REGEX_MATCH_LIMIT 100000
+#define UNTIMED           -2 /* the "scenario" of auth, setup and teardown requests */
 #define MAX_SUGGEST       64
 #define MAX_DURATION_US   (720LL * 3600 * 1000000) /* 30 days: sums of 10^5 of them cannot overflow */
 
@@ -576,6 +577,20 @@ static pcre2_code *compile_regex(struct ctx *c, const node_t *node)
 	pcre2_match_data_free(md);
 	pcre2_match_context_free(mc);
 	return re;
+}
+
+int fr_validate_regex_groups(const char *pattern)
+{
+	int err;
+	PCRE2_SIZE off;
+	uint32_t n = 0;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &err, &off, NULL);
+
+	if (!re)
+		return -1;
+	pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &n);
+	pcre2_code_free(re);
+	return (int)n;
 }
 
 /* ---- requests ---- */
@@ -1518,7 +1533,10 @@ static void check_slo(struct ctx *c, const node_t *node, int has_prometheus)
 		ss = resolve(c, &c->scenarios, scen);
 	if ((req = fr_ytree_get(node, "request")) && want_str(c, req))
 		rs = resolve(c, &c->requests, req);
-	if (ss && rs && ss->aux != rs->aux)
+	if (rs && rs->aux == UNTIMED)
+		fr_diag_add(c->diags, req->pos,
+		            "request '%s' is not measured (auth, setup and teardown requests are untimed)", req->str);
+	else if (ss && rs && ss->aux != rs->aux)
 		fr_diag_add(c->diags, req->pos, "request '%s' is not in scenario '%s'", req->str, scen->str);
 	if ((v = fr_ytree_get(node, "series")) && want_word(c, v, "series", series) &&
 	    (strcmp(v->str, "delivery") == 0 || strcmp(v->str, "connect") == 0))
@@ -1607,7 +1625,7 @@ size_t fr_validate(const struct fr_ynode *root, struct fr_diags *diags)
 	c.faults.what = "fault";
 	c.slos.what = "SLO";
 	c.captured.what = "capture";
-	c.scenario = -1;
+	c.scenario = UNTIMED; /* auth and setup come first */
 	collect_captures(&c, root);
 	check_keys(&c, root, keys);
 	check_header(&c, root);
@@ -1623,6 +1641,7 @@ size_t fr_validate(const struct fr_ynode *root, struct fr_diags *diags)
 		check_scenarios(&c, v);
 	else
 		c.pass_known = 0;
+	c.scenario = UNTIMED;
 	if ((v = fr_ytree_get(root, "teardown"))) {
 		struct scope s = scope_copy(&c.scope);
 		check_requests(&c, v, RQ_SETUP, &s);

@@ -29,6 +29,9 @@ void fr_validate_free_proxies(struct fr_proxy *proxies, size_t n);
  * ("a/b/../c.yaml" → "a/c.yaml"); absolute paths are kept. Caller frees. */
 char *fr_plan_resolve(const char *from_file, const char *path);
 
+/* The number of capture groups of pcre2 PATTERN, or -1 when it does not compile. */
+int fr_validate_regex_groups(const char *pattern);
+
 /* The default name of a fault: "<toxic>-<proxy>[+<proxy>…]@<at as written>". Caller frees. */
 char *fr_validate_fault_name(const struct fr_ynode *fault);
 

@@ -75,6 +75,11 @@ static int expand_one_env(struct buf *b, const char *body, size_t len, char **er
 		free(name);
 		return -1;
 	}
+	if (sep && memmem(sep + 2, len - nlen - 2, "${", 2)) {
+		*err_out = xasprintf("the default of environment variable '%s' cannot contain '${'", name);
+		free(name);
+		return -1;
+	}
 	v = getenv(name);
 	if (sep && (!v || !*v)) {
 		buf_add(b, sep + 2, len - nlen - 2);

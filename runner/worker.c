@@ -294,13 +294,14 @@ static int setup(struct fr_worker *w)
 	w->d.nthreads = c->nthreads;
 	w->d.rng = c->seed ? c->seed : 0x9e3779b97f4a7c15ull;
 	w->d.max_inflight = c->max_inflight;
+	w->d.metrics = c->metrics;
 	fr_timer_init(&w->act_timer, on_action);
 	fr_timer_init(&w->drain_timer, on_drain);
 	fr_loop_on_wake(w->loop, on_wake, w);
 	create_drivers(w);
 	if (c->hooks && c->hooks->worker_start) {
-		info = (struct fr_worker_info){ w->loop, c->thread, c->nthreads, w->d.res, c->tl,
-						c->target, c->run_vars, w->d.rng ^ 0x5bd1e995u };
+		info = (struct fr_worker_info){w->loop, c->thread, c->nthreads, w->d.res,
+		                               c->tl,   c->target, c->run_vars, w->d.rng ^ 0x5bd1e995u};
 		w->hook_state = c->hooks->worker_start(&info, c->hooks->arg);
 	}
 	return 0;
@@ -358,6 +359,7 @@ struct fr_worker *fr_worker_start(const struct fr_worker_conf *conf)
 	return w;
 }
 
+/* Whether the worker could not set itself up. */
 int fr_worker_failed(const struct fr_worker *w)
 {
 	return w->failed;
@@ -374,11 +376,13 @@ static void post(struct fr_worker *w, enum cmd cmd, int pass, int64_t t0)
 	fr_loop_wake(w->loop);
 }
 
+/* Starts a pass on the worker. */
 void fr_worker_pass(struct fr_worker *w, int pass, int64_t t0_ns)
 {
 	post(w, CMD_PASS, pass, t0_ns);
 }
 
+/* Stops the worker's load at once. */
 void fr_worker_interrupt(struct fr_worker *w)
 {
 	post(w, CMD_INTERRUPT, 0, 0);

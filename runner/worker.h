@@ -30,6 +30,7 @@ struct fr_worker_conf {
 	int nthreads;
 	uint64_t seed;
 	unsigned max_inflight; /* per thread and open scenario, 0: none */
+	struct fr_metrics *metrics;
 	fr_worker_idle_fn idle;
 	void *idle_arg;
 };

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <netdb.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,6 +219,7 @@ struct pub {
 struct fr_ws_driver {
 	struct fr_loop *loop;
 	struct fr_sched *sched;
+	const struct fr_plan *plan;
 	const struct fr_scenario *sc;
 	int scenario, thread, nthreads, key;
 	struct fr_results *res;
@@ -225,13 +227,15 @@ struct fr_ws_driver {
 	const struct fr_http_target *tgt;
 	const struct fr_varstore *vars;
 	struct fr_ws_table *t;
-	struct fr_metrics *metrics; /* live metrics, or NULL */
+	struct fr_metrics *metrics;        /* live metrics, or NULL */
+	volatile sig_atomic_t *abort_flag; /* set on SIGINT/SIGTERM: stop without draining */
 	/* libwebsockets */
 	struct lws_context *ctx;
 	void *foreign[1];
 	struct lws_protocols protos[2];
 	char *address, *path, *host;
 	int port, ssl;
+	int url_bad;            /* the connect URL of this pass did not expand to a usable one */
 	char **hname, **hvalue; /* "Name:" and value, expanded once */
 	size_t nheaders;
 	unsigned char *sub; /* LWS_PRE + subscribe message */
@@ -533,7 +537,9 @@ static void start_connect(struct fr_ws_driver *d, struct viewer *v)
 	v->flags = 0;
 	v->t_ns = fr_sched_now_ns();
 	d->connecting++;
-	if (!lws_client_connect_via_info(&ci) && v->state == V_CONNECTING)
+	if (d->url_bad)
+		connect_failed(d, v, 0);
+	else if (!lws_client_connect_via_info(&ci) && v->state == V_CONNECTING)
 		connect_failed(d, v, 0);
 }
 
@@ -918,10 +924,34 @@ static int split_url(struct fr_ws_driver *d, const char *url, const char *path_o
 	return 0;
 }
 
-/* Expands the connect URL, the headers and the subscribe message once. */
-static int expand_templates(struct fr_ws_driver *d, const struct fr_plan *plan, char **err_out)
+/* Frees what expand_templates made. */
+static void clear_templates(struct fr_ws_driver *d)
 {
+	for (size_t i = 0; i < d->nheaders; i++) {
+		free(d->hname[i]);
+		free(d->hvalue[i]);
+	}
+	free(d->hname);
+	free(d->hvalue);
+	free(d->sub);
+	free(d->address);
+	free(d->path);
+	free(d->host);
+	d->hname = d->hvalue = NULL;
+	d->nheaders = 0;
+	d->sub = NULL;
+	d->sublen = 0;
+	d->address = d->path = d->host = NULL;
+}
+
+/* Expands the connect URL, the headers and the subscribe message from the
+ * run's variables: at creation, and again at every pass (setup captures such
+ * as a dashboard id exist only once the pass's setup has run). */
+static int expand_templates(struct fr_ws_driver *d, char **err_out)
+{
+	const struct fr_plan *plan = d->plan;
 	uint64_t rng = d->rng;
+	clear_templates(d);
 	char *url = fr_vars_expand(d->sc->ws.connect ? d->sc->ws.connect : "/", d->vars, &rng, NULL);
 	int rc;
 	if (url[0] == '/')
@@ -1031,6 +1061,7 @@ struct fr_ws_driver *fr_ws_driver_create(struct fr_loop *loop, const struct fr_p
 	fr_loop_raise_nofile();
 	d->loop = loop;
 	d->sched = fr_loop_sched(loop);
+	d->plan = plan;
 	d->sc = &plan->scenarios[scenario];
 	d->scenario = scenario;
 	d->thread = thread;
@@ -1047,7 +1078,7 @@ struct fr_ws_driver *fr_ws_driver_create(struct fr_loop *loop, const struct fr_p
 	fr_timer_init(&d->rq_timer, rq_fire);
 	fr_timer_init(&d->sweep_timer, sweep_fire);
 	fr_timer_init(&d->pub_timer, pub_fire);
-	if (expand_templates(d, plan, err_out) || compile_match(d, err_out) || create_context(d, err_out)) {
+	if (expand_templates(d, err_out) || compile_match(d, err_out) || create_context(d, err_out)) {
 		fr_ws_driver_free(d);
 		return NULL;
 	}
@@ -1067,14 +1098,23 @@ struct fr_ws_driver *fr_ws_driver_create(struct fr_loop *loop, const struct fr_p
 /* Starts a pass: segments are mapped from PASS_T0_NS. */
 void fr_ws_driver_pass(struct fr_ws_driver *d, int pass, int64_t pass_t0_ns)
 {
+	char *err = NULL;
 	d->pass = pass;
 	d->pass_t0_ns = pass_t0_ns;
+	d->url_bad = expand_templates(d, &err) != 0;
+	free(err);
 }
 
 /* Reports to live metrics M (NULL: none) from now on. */
 void fr_ws_driver_set_metrics(struct fr_ws_driver *d, struct fr_metrics *m)
 {
 	d->metrics = m;
+}
+
+/* Stop skips the drain once *FLAG is set (NULL: never). */
+void fr_ws_driver_set_abort(struct fr_ws_driver *d, volatile sig_atomic_t *flag)
+{
+	d->abort_flag = flag;
 }
 
 /* Sets the total viewer count of the stage; the first call starts the publisher. */
@@ -1115,11 +1155,13 @@ static void driver_end(struct fr_ws_driver *d)
 	d->ending = 1;
 }
 
+/* Viewers this driver wants connected now. */
 long fr_ws_driver_wanted(const struct fr_ws_driver *d)
 {
 	return d->want;
 }
 
+/* Viewers of this driver connected now. */
 long fr_ws_driver_connected(const struct fr_ws_driver *d)
 {
 	return d->connected;
@@ -1131,12 +1173,12 @@ static void wake_fire(struct fr_timer *tm)
 	(void)tm;
 }
 
-/* Runs the loop until DONE(d) or UNTIL_NS, waking at least every 20 ms. */
+/* Runs the loop until DONE(d), UNTIL_NS or an abort, waking at least every 20 ms. */
 static void run_until(struct fr_ws_driver *d, int (*done)(struct fr_ws_driver *), int64_t until_ns)
 {
 	struct fr_timer wake;
 	fr_timer_init(&wake, wake_fire);
-	while (!done(d) && fr_sched_now_ns() < until_ns) {
+	while (!done(d) && fr_sched_now_ns() < until_ns && !(d->abort_flag && *d->abort_flag)) {
 		fr_sched_arm(d->sched, &wake, fr_sched_now_ns() + FR_WS_SWEEP_NS);
 		fr_loop_run_once(d->loop);
 		sweep(d, 1, 0);
@@ -1167,7 +1209,8 @@ void fr_ws_driver_stop(struct fr_ws_driver *d)
 			d->v[i].state = V_IDLE;
 	d->want = 0; /* nothing new connects; open viewers stay until drained */
 	sweep(d, 1, 0);
-	run_until(d, drained, fr_sched_now_ns() + d->t->deadline_us * 1000 + FR_WS_SWEEP_NS);
+	if (!d->abort_flag || !*d->abort_flag)
+		run_until(d, drained, fr_sched_now_ns() + d->t->deadline_us * 1000 + FR_WS_SWEEP_NS);
 	d->ending = 0;
 	for (long i = 0; i < d->cap; i++)
 		close_viewer(d, &d->v[i]);
@@ -1209,16 +1252,7 @@ void fr_ws_driver_free(struct fr_ws_driver *d)
 	pcre2_match_data_free(d->md);
 	pcre2_match_context_free(d->mctx);
 	pcre2_code_free(d->re);
-	for (size_t i = 0; i < d->nheaders; i++) {
-		free(d->hname[i]);
-		free(d->hvalue[i]);
-	}
-	free(d->hname);
-	free(d->hvalue);
-	free(d->sub);
-	free(d->address);
-	free(d->path);
-	free(d->host);
+	clear_templates(d);
 	free(d);
 }
 
@@ -1229,6 +1263,7 @@ struct fr_ws_run {
 	struct fr_ws_table **tables; /* per scenario; NULL for other models */
 	_Atomic(char *) error;       /* the first driver creation error */
 	struct fr_metrics *metrics;  /* given to every driver, may be NULL */
+	volatile sig_atomic_t *abort_flag;
 };
 
 struct ws_worker {
@@ -1256,6 +1291,12 @@ void fr_ws_run_set_metrics(struct fr_ws_run *r, struct fr_metrics *m)
 	r->metrics = m;
 }
 
+/* Drivers created from now on skip their end-of-run drain once *FLAG is set. */
+void fr_ws_run_set_abort(struct fr_ws_run *r, volatile sig_atomic_t *flag)
+{
+	r->abort_flag = flag;
+}
+
 /* Frees the run object and its tables; accepts NULL. */
 void fr_ws_run_free(struct fr_ws_run *r)
 {
@@ -1268,6 +1309,7 @@ void fr_ws_run_free(struct fr_ws_run *r)
 	free(r);
 }
 
+/* The event table of SCENARIO, or NULL for another model. */
 struct fr_ws_table *fr_ws_run_table(const struct fr_ws_run *r, int scenario)
 {
 	return r->tables[scenario];
@@ -1291,6 +1333,7 @@ char *fr_ws_run_summary(const struct fr_ws_run *r)
 	return out;
 }
 
+/* The first driver creation error, or NULL. */
 const char *fr_ws_run_error(const struct fr_ws_run *r)
 {
 	return atomic_load(&((struct fr_ws_run *)r)->error);
@@ -1312,6 +1355,7 @@ void *fr_ws_worker_start(const struct fr_worker_info *w, void *arg)
 		                               w->vars, r->tables[s], &err);
 		if (wk->d[s]) {
 			fr_ws_driver_set_metrics(wk->d[s], r->metrics);
+			fr_ws_driver_set_abort(wk->d[s], r->abort_flag);
 		} else {
 			char *msg = xasprintf("scenario %s: %s", r->plan->scenarios[s].name, err), *none = NULL;
 			if (!atomic_compare_exchange_strong(&r->error, &none, msg))

@@ -40,6 +40,7 @@
 #ifndef FR_WS_H
 #define FR_WS_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -92,7 +93,11 @@ struct fr_ws_driver *fr_ws_driver_create(struct fr_loop *loop, const struct fr_p
                                          const struct fr_varstore *vars, struct fr_ws_table *table, char **err_out);
 
 /* Starts pass PASS whose offset 0 is PASS_T0_NS (monotonic); times are
- * mapped to segments from it. Call before the pass's first stage. */
+ * mapped to segments from it. Expands the connect URL, the headers and the
+ * subscribe message again from the run variables, which by now hold the
+ * pass's setup captures (e.g. a dashboard id); if the URL no longer expands
+ * to a usable one, this pass's connects count as failed. Call before the
+ * pass's first stage. */
 void fr_ws_driver_pass(struct fr_ws_driver *d, int pass, int64_t pass_t0_ns);
 
 /* Sets the stage's total viewer count; this driver keeps its share
@@ -103,6 +108,10 @@ void fr_ws_driver_set_viewers(struct fr_ws_driver *d, long n);
 /* Reports to live metrics M (NULL: none) from now on: deliveries, message
  * counters, the connection gauge, and (thread 0) the viewer target. */
 void fr_ws_driver_set_metrics(struct fr_ws_driver *d, struct fr_metrics *m);
+
+/* Once *FLAG is set (a SIGINT/SIGTERM handler's flag; NULL: never),
+ * fr_ws_driver_stop skips waiting for pending events and closes at once. */
+void fr_ws_driver_set_abort(struct fr_ws_driver *d, volatile sig_atomic_t *flag);
 
 /* This thread's share of a total of N viewers. */
 long fr_ws_share(long n, int thread, int nthreads);
@@ -128,6 +137,8 @@ struct fr_ws_run *fr_ws_run_create(const struct fr_plan *plan);
 void fr_ws_run_free(struct fr_ws_run *r); /* accepts NULL; after every worker stopped */
 /* Live metrics for every driver created after this call (before fr_run). */
 void fr_ws_run_set_metrics(struct fr_ws_run *r, struct fr_metrics *m);
+/* The interrupt flag for every driver created after this call (before fr_run). */
+void fr_ws_run_set_abort(struct fr_ws_run *r, volatile sig_atomic_t *flag);
 struct fr_ws_table *fr_ws_run_table(const struct fr_ws_run *r, int scenario);
 /* Rejection lines of every scenario ("SCENARIO: handshake rejected: …"), or NULL. */
 char *fr_ws_run_summary(const struct fr_ws_run *r);

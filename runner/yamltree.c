@@ -488,6 +488,11 @@ int fr_ytree_parse(struct fr_yarena *a, const char *file, const char *text, size
 	}
 	if (check_text(&p, text, len) < 0)
 		return -1;
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		/* a byte order mark: libyaml, told the encoding, would read it as text */
+		text += 3;
+		len -= 3;
+	}
 	r = run_parser(&p, text, len);
 	parse_clear(&p);
 	if (r < 0 || p.failed)

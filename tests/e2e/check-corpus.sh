@@ -83,6 +83,23 @@ for f in tests/corpus/pass/*.yaml plans/*.yaml; do
 	[ -f "$f" ] && expect_pass "$f"
 done
 
+# Setting the variables an env-failing plan needs (--set, or the environment) makes it pass.
+env "${unset_vars[@]}" "$FLOWRUN" check --set FR_CORPUS_UNSET_URL=http://127.0.0.1:18080 \
+	--set FR_CORPUS_UNSET_KEY=k tests/corpus/fail/33-unset-env.yaml >"$tmp/out" 2>"$tmp/err"
+[ $? = 0 ] && [ ! -s "$tmp/err" ]
+ok $? "--set supplies the environment variables a plan needs"
+
+# Several plans in one check: every plan's diagnostics, in order, and exit 2.
+check_two() {
+	env "${unset_vars[@]}" "$FLOWRUN" check tests/corpus/pass/loader-anchors.yaml tests/corpus/fail/09-missing-name.yaml \
+		tests/corpus/fail/52-version.yaml >"$tmp/out" 2>"$tmp/err"
+}
+check_two
+rc=$?
+cat tests/corpus/fail/09-missing-name.expected tests/corpus/fail/52-version.expected >"$tmp/want"
+[ "$rc" = 2 ] && cmp -s "$tmp/want" "$tmp/err"
+ok $? "checking several plans reports each failing plan's diagnostics and exits 2"
+
 # A file over the 16 MiB limit is refused before parsing.
 big="$tmp/40-very-large.yaml"
 awk 'BEGIN { print "version: 1"; for (i = 0; i < 900000; i++) printf "k%07d: some value\n", i }' >"$big"
@@ -111,7 +128,7 @@ for seed in 1 2 3; do
 done
 
 # The 10,000-stage, 1,000-fault plan is valid and checked quickly even under sanitizers.
-bigplan=$(tests/bench/gen-big-plan.sh "$tmp/bench")
+bigplan=$(bash tests/bench/gen-big-plan.sh "$tmp/bench")
 start=$(date +%s%N)
 expect_pass "$bigplan"
 ms=$((($(date +%s%N) - start) / 1000000))

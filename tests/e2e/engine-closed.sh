@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/engine-lib.sh"
 
-tap_plan 17
+tap_plan 15
 fr_start_redis || exit 1
 fr_start_stores || exit 1
 fr_start_fixture --service-time 50ms || exit 1

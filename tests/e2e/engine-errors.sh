@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/engine-lib.sh"
 
-tap_plan 18
+tap_plan 20
 fr_start_redis || exit 1
 fr_start_fixture || exit 1
 T=$FR_TMP
@@ -68,6 +68,12 @@ tap_is "$(eng_get noauth key s/r n) $(eng_get noauth key s/r http-4xx)" "50 50" 
 open_plan nostore 50/s 1s "/api/query?store=clickhouse&key=1" >"$T/nostore.yaml"
 eng_run nostore "$T/nostore.yaml"
 tap_is "$(eng_get nostore key s/r n) $(eng_get nostore key s/r http-5xx)" "50 50" "a missing store (503) is counted as http-5xx"
+
+# Auth that fails: no load, a distinct status and the reason.
+open_plan badauth 50/s 1s "/api/query?store=redis&key=key-1" | sed 's/password: bench/password: wrong/' >"$T/badauth.yaml"
+eng_run badauth "$T/badauth.yaml"
+tap_is "$?" 3 "failed auth: status FR_RUN_FAILED"
+tap_is "$(cat "$T/badauth.out")" "error auth failed: POST /api/auth/login: HTTP 401" "failed auth: the message names the request and the status"
 
 # 4. Resets: a server that answers every request with a TCP RST.
 rport=$(fr_free_port)

@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/engine-lib.sh"
 
-tap_plan 17
+tap_plan 19
 fr_start_redis || exit 1
 fr_start_fixture --service-time 10ms || exit 1
 T=$FR_TMP
@@ -51,18 +51,18 @@ late=$(eng_get co key q/redis late)
 eng_between "$late" 50 500
 tap_ok $? "arrivals held behind the stall are counted late (got $late)"
 
-# 3. Without an in-flight limit every request goes out on time, so the
-#    requests sent during the stall see it in their service time too.
+# 3. With the default in-flight limit (1024) every request goes out on time,
+#    so the requests sent during the stall see it in their service time too.
 stall &
 spid=$!
 eng_run co2 "$T/co.yaml" --threads 2
 wait "$spid"
 svc99=$(eng_get co2 key q/redis svc_p99)
 eng_between "$svc99" 800000 2000000
-tap_ok $? "without a limit the stall reaches the service time: p99 >= 800 ms (got $svc99 us)"
+tap_ok $? "with the default limit the stall reaches the service time: p99 >= 800 ms (got $svc99 us)"
 lat99=$(eng_get co2 key q/redis lat_p99)
 awk -v a="$lat99" -v b="$svc99" 'BEGIN { exit !(a > 0 && b > 0 && (a - b) / a < 0.05) }'
-tap_ok $? "without a limit latency and service p99 agree within 5 % ($lat99 us, $svc99 us)"
+tap_ok $? "with the default limit latency and service p99 agree within 5 % ($lat99 us, $svc99 us)"
 
 # 4. Poisson arrivals at 200/s for 2 s: 400 expected, 3 standard deviations = 60.
 sed -e 's/rate: 100\/s, for: 3s/rate: 200\/s, for: 2s/' -e 's/model: open/model: open\n    arrival: poisson/' \
@@ -73,7 +73,19 @@ eng_between "$n" 340 460
 tap_ok $? "Poisson arrivals: 400 +- 60 sent at 200/s for 2 s (got $n)"
 tap_is "$(eng_get poisson run planned)" "$n" "Poisson: everything planned was sent"
 
-# 5. An unreachable target: distinct status and the reason.
+# 5. A load the run cannot deliver: one request in flight at most, 20 ms each,
+#    so about 50 of the planned 100 sends per second go out; the rest are
+#    missed and the run is invalid.
+curl -s -o /dev/null -X POST "$FR_FIXTURE_URL/admin/mode?service_time=20ms"
+sed -e 's/for: 3s/for: 2s/' "$T/open.yaml" >"$T/short.yaml"
+eng_run short "$T/short.yaml" --threads 1 --max-inflight 1
+sent=$(eng_get short run sent)
+eng_between "$sent" 80 110
+tap_ok $? "one in flight at 20 ms: about 100 of 200 sent (got $sent)"
+tap_like "$(eng_invalid short)" '^achieved [0-9]+/s of 100/s planned \([0-9]+\.[0-9] %\)$' \
+	"the run is invalid: achieved rate below 99 % of the plan"
+
+# 6. An unreachable target: distinct status and the reason.
 port=$(fr_free_port)
 FR_FIXTURE_URL=http://127.0.0.1:$port eng_run down "$T/open.yaml"
 tap_is "$?" 1 "unreachable target: status FR_RUN_UNREACHABLE"

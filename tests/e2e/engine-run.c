@@ -36,7 +36,7 @@ static void on_signal(int sig)
 static void print_key(struct fr_results *res, int k)
 {
 	const struct fr_timeline *tl = res->tl;
-	struct fr_cell sum = { 0 };
+	struct fr_cell sum = {0};
 	int *segs = calloc(tl->nsegs, sizeof(*segs));
 
 	for (size_t s = 0; s < tl->nsegs; s++)
@@ -45,17 +45,16 @@ static void print_key(struct fr_results *res, int k)
 	printf("key %s n=%" PRIu64, res->keys[k].name, fr_cell_requests(&sum));
 	for (int o = 0; o < FR_OUTCOME_N; o++)
 		printf(" %s=%" PRIu64, fr_outcome_name((enum fr_outcome)o), sum.outcomes[o]);
-	printf(" lat_p50=%" PRId64 " lat_p99=%" PRId64 " svc_p50=%" PRId64 " svc_p99=%" PRId64
-	       " late=%" PRIu64 " missed=%" PRIu64 "\n",
+	printf(" lat_p50=%" PRId64 " lat_p99=%" PRId64 " svc_p50=%" PRId64 " svc_p99=%" PRId64 " late=%" PRIu64
+	       " missed=%" PRIu64 "\n",
 	       sum.latency ? fr_hist_quantile(sum.latency, 0.5) : -1,
 	       sum.latency ? fr_hist_quantile(sum.latency, 0.99) : -1,
 	       sum.service ? fr_hist_quantile(sum.service, 0.5) : -1,
 	       sum.service ? fr_hist_quantile(sum.service, 0.99) : -1, sum.late, sum.missed);
 	fr_cell_clear(&sum);
 	for (size_t s = 0; s < tl->nsegs; s++)
-		printf("seg %s %zu %" PRId64 " %" PRId64 " n=%" PRIu64 "\n", res->keys[k].name, s,
-		       tl->segs[s].start_us, tl->segs[s].end_us,
-		       fr_cell_requests(fr_results_cell(res, k, (int)s)));
+		printf("seg %s %zu %" PRId64 " %" PRId64 " n=%" PRIu64 "\n", res->keys[k].name, s, tl->segs[s].start_us,
+		       tl->segs[s].end_us, fr_cell_requests(fr_results_cell(res, k, (int)s)));
 	free(segs);
 }
 
@@ -72,12 +71,14 @@ static void print_run(struct fr_results *res, int status)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "time-scale", required_argument, NULL, 's' }, { "threads", required_argument, NULL, 't' },
-		{ "max-inflight", required_argument, NULL, 'm' }, { "quiet", no_argument, NULL, 'q' },
-		{ NULL, 0, NULL, 0 },
+	    {"time-scale", required_argument, NULL, 's'},
+	    {"threads", required_argument, NULL, 't'},
+	    {"max-inflight", required_argument, NULL, 'm'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct fr_run_opts ro = { .stop = &stop_flag };
-	struct fr_diags diags = { 0 };
+	struct fr_run_opts ro = {.stop = &stop_flag};
+	struct fr_diags diags = {0};
 	struct fr_plan *plan = NULL;
 	struct fr_timeline *tl = NULL;
 	struct fr_results *res = NULL;
@@ -91,7 +92,7 @@ int main(int argc, char **argv)
 		else if (c == 't')
 			ro.threads = atoi(optarg);
 		else if (c == 'm')
-			ro.max_inflight = (unsigned)atoi(optarg);
+			ro.max_inflight = (unsigned)atol(optarg); /* -1: unlimited */
 		else if (c == 'q')
 			ro.quiet = 1;
 		else

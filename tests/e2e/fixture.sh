@@ -8,7 +8,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 
 WSC="python3 $top_srcdir/fixtures/ws-client.py"
-tap_plan 52
+tap_plan 53
 
 fr_start_redis || exit 1
 fr_start_stores || exit 1
@@ -78,6 +78,11 @@ for _ in range(3):
 print(len(socks), r.status, r.getheader("Content-Length") is not None)
 PY
 )" "1 200 True" "keep-alive: three requests on one connection"
+
+PAD=$(printf 'a%.0s' $(seq 1 3000))
+tap_like "$(curl -s --max-time 5 -o /dev/null -w '%{http_code} %{time_total}' -H 'Expect: 100-continue' \
+	-d "{\"user\":\"bench\",\"password\":\"bench\",\"pad\":\"$PAD\"}" "$U/api/auth/login")" '^200 0\.[0-4]' \
+	"Expect: 100-continue is answered at once (no 1 s client wait)"
 
 # --- service time and stall ------------------------------------------------
 get '/admin/mode?service_time=10ms' -X POST >/dev/null
@@ -210,8 +215,7 @@ tap_is "$(grep -E '^flowforge_(ws_messages_sent|ws_events_published)_total ' "$F
 	'flowforge_ws_messages_sent_total 111 flowforge_ws_events_published_total 78 ' "ws message and event counters"
 
 # --- a store that is too slow ----------------------------------------------
-SLOW=$(fr_free_port)
-fr_start_store slowclickhouse "$SLOW" 500ms
+fr_start_store_free slowclickhouse SLOW 500ms
 MAIN_URL=$U
 FR_CLICKHOUSE_PORT=$SLOW FR_FIXTURE_WAIT_OK=0 FR_FIXTURE_NAME=fixture2 fr_start_fixture --store-timeout 200ms
 U=$FR_FIXTURE_URL

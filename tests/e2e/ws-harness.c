@@ -204,6 +204,7 @@ static void print_results(const struct harness *h, const struct fr_results *res)
 	free(segs);
 }
 
+/* Loads, prepares, runs the workers, prints the merged results. */
 int main(int argc, char **argv)
 {
 	struct fr_diags diags;

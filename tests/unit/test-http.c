@@ -18,13 +18,15 @@ static void test_classify(void)
 	tap_is_int(fr_http_classify(CURLE_OK, 0, 1, 404), FR_ERR_HTTP_4XX, "404 is http-4xx");
 	tap_is_int(fr_http_classify(CURLE_OK, 0, 1, 503), FR_ERR_HTTP_5XX, "503 is http-5xx");
 	tap_is_int(fr_http_classify(CURLE_COULDNT_CONNECT, ECONNREFUSED, 0, 0), FR_ERR_CONNECT_REFUSED,
-		   "couldn't connect (refused) is connect-refused");
+	           "couldn't connect (refused) is connect-refused");
 	tap_is_int(fr_http_classify(CURLE_COULDNT_CONNECT, ETIMEDOUT, 0, 0), FR_ERR_CONNECT_TIMEOUT,
-		   "couldn't connect (timed out) is connect-timeout");
+	           "couldn't connect (timed out) is connect-timeout");
+	tap_is_int(fr_http_classify(CURLE_COULDNT_CONNECT, EADDRNOTAVAIL, 0, 0), FR_ERR_OTHER,
+	           "couldn't connect for lack of local ports is other");
 	tap_is_int(fr_http_classify(CURLE_OPERATION_TIMEDOUT, 0, 0, 0), FR_ERR_CONNECT_TIMEOUT,
-		   "timeout before the connection was up is connect-timeout");
+	           "timeout before the connection was up is connect-timeout");
 	tap_is_int(fr_http_classify(CURLE_OPERATION_TIMEDOUT, 0, 1, 0), FR_ERR_TIMEOUT,
-		   "timeout after connecting is timeout");
+	           "timeout after connecting is timeout");
 	tap_is_int(fr_http_classify(CURLE_RECV_ERROR, ECONNRESET, 1, 0), FR_ERR_RESET, "recv ECONNRESET is reset");
 	tap_is_int(fr_http_classify(CURLE_SEND_ERROR, EPIPE, 1, 0), FR_ERR_RESET, "send EPIPE is reset");
 	tap_is_int(fr_http_classify(CURLE_RECV_ERROR, EIO, 1, 0), FR_ERR_OTHER, "recv EIO is other");
@@ -43,10 +45,10 @@ static const char *val(const struct fr_varstore *vs, const char *name, size_t i)
 }
 
 /* Runs one capture; returns its status. */
-static int cap(enum fr_capture_kind kind, const char *expr, int group, const char *body, const char *hdrs,
-	       size_t hlen, struct fr_varstore *vs)
+static int cap(enum fr_capture_kind kind, const char *expr, int group, const char *body, const char *hdrs, size_t hlen,
+               struct fr_varstore *vs)
 {
-	struct fr_capture c = { .var = "v", .kind = kind, .expr = (char *)expr, .group = group };
+	struct fr_capture c = {.var = "v", .kind = kind, .expr = (char *)expr, .group = group};
 	char *err = NULL;
 	int rc = fr_http_capture(&c, body, strlen(body), hdrs, hlen, vs, &err);
 
@@ -56,7 +58,7 @@ static int cap(enum fr_capture_kind kind, const char *expr, int group, const cha
 
 static void test_captures(void)
 {
-	struct fr_varstore vs = { 0 };
+	struct fr_varstore vs = {0};
 	const char *body = "{\"token\":\"t0k\",\"a\":{\"b\":[1,2.5,{\"c\":true}]},\"w\":[\"x\",\"y\",\"z\"],\"e\":[]}";
 	static const char hdrs[] = "HTTP/1.1 201 Created\0Location: /d/7\0X-Id:  42 \0";
 
@@ -64,11 +66,10 @@ static void test_captures(void)
 	       "json $.token: a string without quotes");
 	tap_ok(cap(FR_CAPTURE_JSON, "$.a.b[1]", 0, body, "", 0, &vs) == 0 && !strcmp(val(&vs, "v", 0), "2.5"),
 	       "json $.a.b[1]: a number as text");
-	tap_ok(cap(FR_CAPTURE_JSON, "$.a.b[-1]", 0, body, "", 0, &vs) == 0 &&
-		       !strcmp(val(&vs, "v", 0), "{\"c\":true}"),
+	tap_ok(cap(FR_CAPTURE_JSON, "$.a.b[-1]", 0, body, "", 0, &vs) == 0 && !strcmp(val(&vs, "v", 0), "{\"c\":true}"),
 	       "json [-1]: the last element, an object as compact JSON");
-	tap_ok(cap(FR_CAPTURE_JSON, "$.w[*]", 0, body, "", 0, &vs) == 0 &&
-		       fr_varstore_get(&vs, "v", 1)->nvalues == 3 && !strcmp(val(&vs, "v", 2), "z"),
+	tap_ok(cap(FR_CAPTURE_JSON, "$.w[*]", 0, body, "", 0, &vs) == 0 && fr_varstore_get(&vs, "v", 1)->nvalues == 3 &&
+	           !strcmp(val(&vs, "v", 2), "z"),
 	       "json [*]: a list variable of every element");
 	tap_ok(cap(FR_CAPTURE_JSON, "$.e[*]", 0, body, "", 0, &vs) == 0 && fr_varstore_get(&vs, "v", 1)->nvalues == 0,
 	       "json [*] over an empty array: an empty list");
@@ -76,17 +77,19 @@ static void test_captures(void)
 	tap_ok(cap(FR_CAPTURE_JSON, "$.w[3]", 0, body, "", 0, &vs) == -1, "json: an index out of range fails");
 	tap_ok(cap(FR_CAPTURE_JSON, "$.token", 0, "<html>", "", 0, &vs) == -1, "json: a body that is not JSON fails");
 	tap_ok(cap(FR_CAPTURE_REGEX, "\"token\":\"(\\w+)\"", 1, body, "", 0, &vs) == 0 &&
-		       !strcmp(val(&vs, "v", 0), "t0k"),
+	           !strcmp(val(&vs, "v", 0), "t0k"),
 	       "regex: group 1 of the first match");
 	tap_ok(cap(FR_CAPTURE_REGEX, "tok", 0, body, "", 0, &vs) == 0 && !strcmp(val(&vs, "v", 0), "tok"),
 	       "regex: group 0 is the whole match");
 	tap_ok(cap(FR_CAPTURE_REGEX, "id=(\\d+)", 1, body, "", 0, &vs) == -1, "regex: no match fails");
-	tap_ok(cap(FR_CAPTURE_REGEX, "(a+)+$", 1, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", "", 0, &vs) == -1,
+	tap_ok(cap(FR_CAPTURE_REGEX, "(a+)+$", 1, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", "", 0,
+	           &vs) == -1,
 	       "regex: catastrophic backtracking stops at the match limit");
 	tap_ok(cap(FR_CAPTURE_HEADER, "location", 0, "", hdrs, sizeof(hdrs) - 1, &vs) == 0 &&
-		       !strcmp(val(&vs, "v", 0), "/d/7"),
+	           !strcmp(val(&vs, "v", 0), "/d/7"),
 	       "header: found case-insensitively");
-	tap_ok(cap(FR_CAPTURE_HEADER, "X-Id", 0, "", hdrs, sizeof(hdrs) - 1, &vs) == 0 && !strcmp(val(&vs, "v", 0), "42"),
+	tap_ok(cap(FR_CAPTURE_HEADER, "X-Id", 0, "", hdrs, sizeof(hdrs) - 1, &vs) == 0 &&
+	           !strcmp(val(&vs, "v", 0), "42"),
 	       "header: value trimmed");
 	tap_ok(cap(FR_CAPTURE_HEADER, "X-Gone", 0, "", hdrs, sizeof(hdrs) - 1, &vs) == -1, "header: absent fails");
 	fr_varstore_clear(&vs);
@@ -114,7 +117,7 @@ static void *serve_one(void *arg)
 		s->req[n] = '\0';
 		char *end = strstr(s->req, "\r\n\r\n");
 		if (end && (!strstr(s->req, "Content-Length: ") ||
-			    strlen(end + 4) >= (size_t)atoi(strstr(s->req, "Content-Length: ") + 16)))
+		            strlen(end + 4) >= (size_t)atoi(strstr(s->req, "Content-Length: ") + 16)))
 			break;
 	}
 	if (c >= 0) {
@@ -128,7 +131,7 @@ static void *serve_one(void *arg)
 /* Listens on a loopback port. */
 static int listen_any(struct server *s)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(a);
 
 	s->fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -141,17 +144,23 @@ static int listen_any(struct server *s)
 
 static void test_sync(void)
 {
-	struct server s = { .answer = "HTTP/1.1 200 OK\r\nContent-Length: 15\r\nX-Id: 42\r\n"
-				      "Connection: close\r\n\r\n{\"token\":\"abc\"}" };
-	struct fr_kv th[] = { { .key = "X-Run", .value = "r-${i}" } };
-	struct fr_kv ah[] = { { .key = "Authorization", .value = "Bearer ${tok}" } };
-	struct fr_kv q[] = { { .key = "k", .value = "a b&c" } };
-	struct fr_kvlist thl = { th, 1 }, ahl = { ah, 1 };
-	struct fr_capture caps[] = { { .var = "token", .kind = FR_CAPTURE_JSON, .expr = "$.token" },
-				     { .var = "xid", .kind = FR_CAPTURE_HEADER, .expr = "x-id" } };
-	struct fr_request req = { .method = "POST", .url = "/api/${what}", .url_is_path = 1, .query = { q, 1 },
-				  .body = "{\"n\":${i}}", .body_is_json = 1, .captures = caps, .ncaptures = 2 };
-	struct fr_varstore vs = { 0 };
+	struct server s = {.answer = "HTTP/1.1 200 OK\r\nContent-Length: 15\r\nX-Id: 42\r\n"
+	                             "Connection: close\r\n\r\n{\"token\":\"abc\"}"};
+	struct fr_kv th[] = {{.key = "X-Run", .value = "r-${i}"}};
+	struct fr_kv ah[] = {{.key = "Authorization", .value = "Bearer ${tok}"}};
+	struct fr_kv q[] = {{.key = "k", .value = "a b&c"}};
+	struct fr_kvlist thl = {th, 1}, ahl = {ah, 1};
+	struct fr_capture caps[] = {{.var = "token", .kind = FR_CAPTURE_JSON, .expr = "$.token"},
+	                            {.var = "xid", .kind = FR_CAPTURE_HEADER, .expr = "x-id"}};
+	struct fr_request req = {.method = "POST",
+	                         .url = "/api/${what}",
+	                         .url_is_path = 1,
+	                         .query = {q, 1},
+	                         .body = "{\"n\":${i}}",
+	                         .body_is_json = 1,
+	                         .captures = caps,
+	                         .ncaptures = 2};
+	struct fr_varstore vs = {0};
 	struct fr_http_result res;
 	uint64_t rng = 1;
 	char *err = NULL, base[64];
@@ -161,7 +170,7 @@ static void test_sync(void)
 	if (!tap_ok(listen_any(&s) == 0, "test server listens"))
 		return;
 	snprintf(base, sizeof(base), "http://127.0.0.1:%d/", s.port);
-	struct fr_http_target tgt = { .base_url = base, .timeout_us = 2000000, .headers = &thl, .auth_headers = &ahl };
+	struct fr_http_target tgt = {.base_url = base, .timeout_us = 2000000, .headers = &thl, .auth_headers = &ahl};
 	fr_varstore_set(&vs, "what", "login");
 	fr_varstore_set(&vs, "i", "7");
 	fr_varstore_set(&vs, "tok", "s3cret");

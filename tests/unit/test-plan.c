@@ -67,7 +67,7 @@ static const char child_yaml[] =
     "      - { name: r1, weight: 3, path: \"/q?k=${rand:1..9}\", timeout: 500ms }\n"
     "      - name: dash\n"
     "        steps:\n"
-    "          - { name: d, path: /d, capture: { w: { json: \"$.widgets[*]\" }, id: { regex: \"id=(\\\\d+)\" } } }\n"
+    "          - { name: d, path: /d, capture: { w: { json: \"$.widgets[*]\" }, id: { regex: \"id=(\\\\d+)\" }, nc: { regex: \"(?:a|b)c\" } } }\n"
     "          - { name: wd, each: w, url: \"http://127.0.0.1:9/w/${w}\" }\n"
     "faults:\n"
     "  timeline:\n"
@@ -134,10 +134,11 @@ int main(void)
 	tap_is_str(s->requests[0].method, "GET", "method defaults to GET");
 	tap_is_int((int64_t)s->requests[1].nsteps, 2, "a group with two steps");
 	tap_is_int(s->requests[1].weight, 1, "weight defaults to 1");
-	tap_is_int((int64_t)s->requests[1].steps[0].ncaptures, 2, "step captures");
+	tap_is_int((int64_t)s->requests[1].steps[0].ncaptures, 3, "step captures");
 	tap_is_int(s->requests[1].steps[0].captures[0].kind, FR_CAPTURE_JSON, "json capture");
 	tap_is_str(s->requests[1].steps[0].captures[1].expr, "id=(\\d+)", "regex capture pattern");
 	tap_is_int(s->requests[1].steps[0].captures[1].group, 1, "regex group defaults to 1");
+	tap_is_int(s->requests[1].steps[0].captures[2].group, 0, "regex group defaults to 0 without capture groups");
 	tap_is_str(s->requests[1].steps[1].each, "w", "each");
 	tap_is_int(s->requests[1].steps[1].url_is_path, 0, "absolute url");
 

@@ -52,7 +52,7 @@ static void test_order(void)
 {
 	struct fr_sched *s = fr_sched_create(0);
 	struct item it[5];
-	int64_t at[5] = { 50, 10, 30, 10, 20 };
+	int64_t at[5] = {50, 10, 30, 10, 20};
 
 	for (int i = 0; i < 5; i++) {
 		it[i].id = i;
@@ -84,7 +84,7 @@ static void test_order(void)
 static void test_rearm_in_callback(void)
 {
 	struct fr_sched *s = fr_sched_create(0);
-	struct item it = { .id = 7 };
+	struct item it = {.id = 7};
 
 	cur = s;
 	fr_timer_init(&it.t, on_rearm);

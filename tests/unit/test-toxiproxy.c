@@ -570,6 +570,45 @@ static void test_executor_rebase(struct fr_toxi *t)
 	fr_faults_free(f);
 }
 
+/* The run-hook glue: every pass, the first too, starts at its FR_ACT_PASS. */
+static void test_hooks(struct fr_toxi *t)
+{
+	char *px[] = {"redis"};
+	struct fr_fault faults[1] = {fault_of("latency-redis", px, 1, FR_TOXIC_LATENCY)};
+	struct fr_action acts[] = {act(0, FR_ACT_PASS, -1), act(50 * MS, FR_ACT_FAULT_ON, 0),
+	                           act(100 * MS, FR_ACT_FAULT_OFF, 0)};
+	struct fr_plan plan;
+	struct fr_timeline tl;
+	struct fr_faults_hook h;
+	size_t n;
+	int toxics, disabled;
+
+	attr(&faults[0], "latency", 5);
+	attr(&faults[0], "jitter", 0);
+	make_run(&plan, &tl, faults, 1, acts, 3);
+	h = (struct fr_faults_hook){.plan = &plan, .tl = &tl, .run_id = "k1", .toxi = t};
+	int64_t t0 = mono_ns();
+	tap_is_int(fr_faults_hook_start(t0, &h), 0, "hooks: started");
+	sleep_ms(150); /* the pass's setup takes 150 ms */
+	fr_faults_records(h.exec, &n);
+	tap_is_int((int64_t)n, 0, "hooks: nothing fires before the pass starts");
+	int64_t pass_t0 = mono_ns();
+	fr_faults_hook_action(&acts[0], &h);
+	fr_faults_hook_action(&acts[1], &h); /* fault actions are the executor's */
+	sleep_ms(200);
+	fr_faults_hook_stop(&h);
+	const struct fr_fault_record *r = fr_faults_records(h.exec, &n);
+	tap_is_int((int64_t)n, 2, "hooks: both actions ran");
+	if (n == 2) {
+		int64_t late = r[0].actual_us - r[0].intended_us;
+		tap_ok(r[0].ok && r[1].ok && late >= 0 && late <= 10 * MS, "hooks: on time from the pass start");
+		printf("# pass started %lld ms after on_start\n", (long long)((pass_t0 - t0) / 1000000));
+	}
+	census(t, FR_TOXI_PREFIX, &toxics, &disabled);
+	tap_ok(toxics == 0 && disabled == 0, "hooks: clean after on_stop");
+	fr_faults_free(h.exec);
+}
+
 /* Starts toxiproxy-server number 2 (after DELAY_MS in the child); its pid. */
 static pid_t start_server2(long delay_ms)
 {
@@ -825,6 +864,7 @@ int main(void)
 	test_executor_stop_midway(t);
 	test_executor_toxic_vanished(t);
 	test_executor_rebase(t);
+	test_hooks(t);
 	if (getenv("FR_TOXIPROXY_PORT2")) {
 		test_executor_server_dies();
 		test_executor_server_hangs();

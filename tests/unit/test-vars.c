@@ -3,6 +3,7 @@
 
 #include "tap.h"
 #include "vars.h"
+#include "xmalloc.h"
 
 /* Expands the env references of S; returns the result or "ERR: message @col". */
 static char *env(const char *s)
@@ -12,9 +13,7 @@ static char *env(const char *s)
 
 	if (fr_vars_expand_env(s, &out, &err, &col) == 0)
 		return out;
-	char *r = NULL;
-	if (asprintf(&r, "ERR: %s @%zu", err, col) < 0)
-		abort();
+	char *r = xasprintf("ERR: %s @%zu", err, col);
 	free(err);
 	return r;
 }
@@ -57,6 +56,9 @@ int main(void)
 	env_is("${env:FR_T_UNSET:-}", "", "an empty default is allowed");
 	env_is("ab ${env:FR_T_UNSET}", "ERR: environment variable 'FR_T_UNSET' is not set and has no default @3",
 	       "an unset variable without default is an error at its offset");
+	env_is("${env:FR_T_UNSET:-${env:FR_T_SET}}",
+	       "ERR: the default of environment variable 'FR_T_UNSET' cannot contain '${' @0",
+	       "a nested reference in a default is an error");
 	env_is("${env:1BAD}", "ERR: invalid environment variable name '1BAD' @0", "a bad name is an error");
 	env_is("${env:FR_T_SET", "ERR: unterminated '${' reference @0", "an unterminated env reference is an error");
 	env_is("${token} $${env:FR_T_UNSET} ${rand:1..3}", "${token} $${env:FR_T_UNSET} ${rand:1..3}",

@@ -80,6 +80,7 @@ static char *try_create(const char *connect, const char *match)
 	return out;
 }
 
+/* The tests, in the order of the file comment. */
 int main(void)
 {
 	long sum = 0;

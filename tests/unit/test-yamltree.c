@@ -80,6 +80,17 @@ int main(void)
 	free(out);
 	fr_yarena_free(a);
 
+	a = fr_yarena_new();
+	root = parse(a, "\xef\xbb\xbf" "a: 1\r\nb: caf\xc3\xa9 ${x}\r\n", &out);
+	tap_is_str(out, "", "a byte order mark and CRLF line ends are accepted");
+	free(out);
+	k = fr_ytree_key(root, "b");
+	tap_is_int(k ? k->pos.line * 100 + k->pos.col : 0, 201, "CRLF counts as one line end");
+	if (fr_ytree_get(root, "b"))
+		p = fr_ytree_pos_at(fr_ytree_get(root, "b"), 6);
+	tap_is_int(p.col, 9, "columns count characters, not bytes");
+	fr_yarena_free(a);
+
 	fails("", "t.yaml:1:1: error: empty plan (expected a mapping of plan keys)\n", "an empty document");
 	fails("# only a comment\n", "t.yaml:1:1: error: empty plan (expected a mapping of plan keys)\n",
 	      "a comment only");
