@@ -40,6 +40,8 @@ const char fr_cli_usage_run[] =
 	"  --out DIR              write result.json, junit.xml and summary.md into DIR\n"
 	"  --metrics-listen ADDR  serve Prometheus metrics on ADDR (e.g. 127.0.0.1:9464)\n"
 	"  --metrics-linger S     keep serving metrics S seconds after the run (default 3)\n"
+	"  --metrics-wait S       before load, wait up to S seconds for the first scrape, so\n"
+	"                         Prometheus holds every series at zero (for `flowrun slo`)\n"
 	"  --pushgateway URL      push the final metrics to a Pushgateway\n"
 	"  --run-id ID            the run's id (default: generated)\n"
 	"  --create-proxies       create missing Toxiproxy proxies from the plan's proxies file\n"
@@ -79,6 +81,7 @@ struct run_args {
 	const char *json, *junit, *markdown, *out_dir;
 	const char *metrics_listen, *pushgateway;
 	double metrics_linger;
+	double metrics_wait;
 	const char *run_id;
 	int create_proxies;
 	int quiet;
@@ -99,6 +102,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "metrics-listen", required_argument, NULL, 'M' },
 		{ "metrics-linger", required_argument, NULL, 'L' },
 		{ "pushgateway", required_argument, NULL, 'P' },
+		{ "metrics-wait", required_argument, NULL, 'W' },
 		{ "run-id", required_argument, NULL, 'r' },
 		{ "create-proxies", no_argument, NULL, 'c' },
 		{ "set", required_argument, NULL, 'S' },
@@ -141,6 +145,13 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			}
 			break;
 		case 'P': a->pushgateway = optarg; break;
+		case 'W':
+			a->metrics_wait = strtod(optarg, &end);
+			if (*end || a->metrics_wait < 0) {
+				fprintf(stderr, "flowrun: --metrics-wait needs seconds, got '%s'\n", optarg);
+				return -1;
+			}
+			break;
 		case 'r': a->run_id = optarg; break;
 		case 'c': a->create_proxies = 1; break;
 		case 'S':
@@ -395,8 +406,13 @@ static int execute(const struct run_args *a, const struct fr_plan *plan, const s
 			fprintf(stderr, "flowrun: %s\n", err ? err : "cannot start the metrics exporter");
 			free(err);
 			fr_results_free(keys);
+			free(w.pass_wall);
 			return st;
 		}
+		if (a->metrics_wait > 0 && fr_metrics_wait_scrape(w.metrics, a->metrics_wait, &stop_flag) != 0 &&
+		    !stop_flag)
+			fprintf(stderr, "flowrun: nobody scraped %s within %gs; starting anyway\n", a->metrics_listen,
+				a->metrics_wait);
 	}
 	if ((rc = check_prometheus(plan)) != 0)
 		goto out;

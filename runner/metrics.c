@@ -86,6 +86,7 @@ struct fr_metrics {
 	size_t npasses;       /* sweep passes (1 without a sweep) */
 	uint64_t *pass_start; /* [pass] unix seconds, double bits; NaN until set */
 	uint64_t run_end;     /* unix seconds, double bits; NaN until set */
+	uint64_t scrapes;     /* GET /metrics answered so far */
 	uint64_t *last_done;  /* [scenario]: requests finished at the last rate sample */
 	int64_t last_sample_ns;
 	int fd;
@@ -759,6 +760,7 @@ static void serve_one(struct fr_metrics *m, int fd)
 	size_t plen = strcspn(path, " ?");
 	if (plen == 8 && strncmp(path, "/metrics", 8) == 0) {
 		size_t len;
+		__atomic_add_fetch(&m->scrapes, 1, __ATOMIC_RELAXED);
 		char *text = fr_metrics_render(m, &len);
 		respond(fd, "200 OK", "text/plain; version=0.0.4; charset=utf-8", text, len, head);
 		free(text);
@@ -944,6 +946,23 @@ void fr_metrics_free(struct fr_metrics *m)
 	free(m->pass_start);
 	free(m->last_done);
 	free(m);
+}
+
+/* Waits up to SECONDS until someone has scraped /metrics; 0 once scraped,
+ * -1 on timeout or when STOP becomes non-zero. */
+int fr_metrics_wait_scrape(struct fr_metrics *m, double seconds, volatile sig_atomic_t *stop)
+{
+	if (!m)
+		return -1;
+	for (double waited = 0; waited < seconds; waited += 0.02) {
+		if (__atomic_load_n(&m->scrapes, __ATOMIC_RELAXED) > 0)
+			return 0;
+		if (stop && *stop)
+			return -1;
+		struct timespec ts = {0, 20000000};
+		nanosleep(&ts, NULL);
+	}
+	return __atomic_load_n(&m->scrapes, __ATOMIC_RELAXED) > 0 ? 0 : -1;
 }
 
 /* Sleeps SECONDS while the serving thread keeps answering scrapes. */

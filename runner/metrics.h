@@ -21,6 +21,7 @@
 #ifndef FR_METRICS_H
 #define FR_METRICS_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -99,6 +100,12 @@ void fr_metrics_set_slo(struct fr_metrics *m, int slo, double value, int pass);
 /* The exposition text of the current values (caller frees); what GET
  * /metrics returns. *len_out gets its length. */
 char *fr_metrics_render(struct fr_metrics *m, size_t *len_out);
+
+/* Waits up to SECONDS until Prometheus has scraped /metrics once, so that it
+ * has seen every series at zero before load starts (the windows of `flowrun
+ * slo` then start from a real sample). Returns 0 once scraped, -1 on timeout
+ * or when *STOP is set. */
+int fr_metrics_wait_scrape(struct fr_metrics *m, double seconds, volatile sig_atomic_t *stop);
 
 /* Keeps serving for SECONDS after the run (the caller sleeps here), so that
  * Prometheus scrapes the final values. */

@@ -39,7 +39,7 @@ port_open() {
 
 # is_redis PORT: does a Redis answer PING there?
 is_redis() {
-	exec 3<>"/dev/tcp/127.0.0.1/$1" 2>/dev/null || return 1
+	{ exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
 	printf 'PING\r\n' >&3
 	local line
 	read -r -t 2 line <&3

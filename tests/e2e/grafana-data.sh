@@ -12,7 +12,7 @@
 # of its queries has at least one series with a value that is not NaN, and one
 # of its queries has a non-zero value (series exist at zero from the start, so
 # "not NaN" alone would pass for an engine that records nothing); an error-rate
-# panel may stay at zero in a clean run. The fault annotation must fire during
+# panel may stay at zero in a clean run, and "Plan SLOs met" when an SLO failed. The fault annotation must fire during
 # the run's fault. smoke.yaml loads no dashboard widgets, so the test reads a
 # few itself during the run, for the cache row.
 #
@@ -141,7 +141,7 @@ while IFS=$'\t' read -r id title; do
 		printf '%s\n' "$out" | awk 'NF >= 3 && $NF > 0 { found = 1 } END { exit !found }' && nonzero=1
 	done < <(jq -r --argjson id "$id" '.panels[] | select(.id == $id) | .targets[].expr' "$dash")
 	case $title in
-	"Error rate"*) ;;
+	"Error rate"* | "Plan SLOs met") ;; # 0 is a real answer: no errors, an SLO failed
 	*) [ "$nonzero" = 1 ] || problems+="every query of the panel stays at 0 during the run"$'\n' ;;
 	esac
 	if [ -z "$problems" ]; then
