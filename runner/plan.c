@@ -20,6 +20,7 @@
 #include "units.h"
 #include "validate.h"
 #include "vars.h"
+#include "strbuf.h"
 #include "xmalloc.h"
 #include "yamltree.h"
 
@@ -231,41 +232,23 @@ static int load_file(struct loader *l, const char *name, struct fr_pos at, node_
 
 /* ---- building the structs (the tree is known to be valid) ---- */
 
-/* A growable string for JSON text. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
-/* Appends N bytes of P. */
-static void sb_add(struct sbuf *b, const char *p, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->s = xrealloc(b->s, b->cap);
-	}
-	memcpy(b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
 /* Appends S as a JSON string. */
-static void sb_json_str(struct sbuf *b, const char *s)
+static void sb_json_str(struct fr_strbuf *b, const char *s)
 {
-	sb_add(b, "\"", 1);
+	fr_strbuf_add(b, "\"", 1);
 	for (; *s; s++) {
 		char esc[8];
 		if (*s == '"' || *s == '\\') {
 			esc[0] = '\\', esc[1] = *s;
-			sb_add(b, esc, 2);
+			fr_strbuf_add(b, esc, 2);
 		} else if ((unsigned char)*s < 0x20) {
 			snprintf(esc, sizeof esc, "\\u%04x", (unsigned char)*s);
-			sb_add(b, esc, 6);
+			fr_strbuf_add(b, esc, 6);
 		} else {
-			sb_add(b, s, 1);
+			fr_strbuf_add(b, s, 1);
 		}
 	}
-	sb_add(b, "\"", 1);
+	fr_strbuf_add(b, "\"", 1);
 }
 
 /* Is S a JSON number? */
@@ -299,26 +282,26 @@ static int is_json_number(const char *s)
 }
 
 /* Appends NODE as JSON: plain scalars that read as numbers, booleans or null keep their type. */
-static void sb_json(struct sbuf *b, const node_t *node)
+static void sb_json(struct fr_strbuf *b, const node_t *node)
 {
 	if (node->kind == FR_Y_MAP || node->kind == FR_Y_SEQ) {
 		int map = node->kind == FR_Y_MAP;
-		sb_add(b, map ? "{" : "[", 1);
+		fr_strbuf_add(b, map ? "{" : "[", 1);
 		for (size_t i = 0; i < node->n; i++) {
 			if (i)
-				sb_add(b, ",", 1);
+				fr_strbuf_add(b, ",", 1);
 			if (map) {
 				sb_json_str(b, node->keys[i]->str);
-				sb_add(b, ":", 1);
+				fr_strbuf_add(b, ":", 1);
 			}
 			sb_json(b, node->vals[i]);
 		}
-		sb_add(b, map ? "}" : "]", 1);
+		fr_strbuf_add(b, map ? "}" : "]", 1);
 	} else if (fr_ytree_is_null(node)) {
-		sb_add(b, "null", 4);
+		fr_strbuf_add(b, "null", 4);
 	} else if (node->style == FR_YS_PLAIN &&
 	           (strcmp(node->str, "true") == 0 || strcmp(node->str, "false") == 0 || is_json_number(node->str))) {
-		sb_add(b, node->str, strlen(node->str));
+		fr_strbuf_add(b, node->str, strlen(node->str));
 	} else {
 		sb_json_str(b, node->str);
 	}
@@ -451,7 +434,7 @@ static void build_request(struct fr_request *r, const node_t *node)
 	r->headers = kvlist(fr_ytree_get(node, "headers"));
 	r->query = kvlist(fr_ytree_get(node, "query"));
 	if ((v = fr_ytree_get(node, "json"))) {
-		struct sbuf b = {0};
+		struct fr_strbuf b = {0};
 		sb_json(&b, v);
 		r->body = b.s;
 		r->body_is_json = 1;
