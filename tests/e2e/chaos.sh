@@ -40,7 +40,9 @@ during=$(fr_window_stat "$T/to.json" queries/redis-lookup errors-during .errors)
 [ "${during:-0}" -gt 0 ]
 tap_ok $? "errors inside the timeout window ($during)"
 tap_is "$(fr_window_stat "$T/to.json" queries/redis-lookup errors-after .errors)" 0 "no errors once the store timeout after the window has passed"
-tap_is "$(jq -r '.keys[] | select(.name == "queries/redis-lookup") | .run.outcomes["http-5xx"] // 0' "$T/to.json")" "$during" "the errors are the fixture's 504s, counted as http-5xx"
+tap_is "$(jq -r '.keys[] | select(.name == "queries/redis-lookup") | "\(.run.outcomes["http-5xx"] // 0)/\(.run.errors)"' "$T/to.json")" \
+	"$(jq -r '.keys[] | select(.name == "queries/redis-lookup") | "\(.run.errors)/\(.run.errors)"' "$T/to.json")" \
+	"every error of the run is the fixture's 504, counted as http-5xx"
 
 # 3. SIGINT during a fault: exit 130, partial results marked interrupted, faults removed.
 "$FLOWRUN" run tests/e2e/plans/chaos-long.yaml --quiet --json "$T/int.json" 2>"$T/int.err" &
