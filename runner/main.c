@@ -170,31 +170,49 @@ static int is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* flowrun check PLAN|DIR... */
-static int cmd_check(int argc, char **argv)
+/* Parses the options of check and plan: --time-scale, --set, --help and, when
+ * JSON is not NULL, --json. Returns -1 (usage printed) on a mistake, 1 after
+ * --help, 0 otherwise; optind is the first plan. */
+static int parse_plan_options(int argc, char **argv, const char *usage, double *scale, int *json)
 {
 	static const struct option opts[] = {
 		{ "time-scale", required_argument, NULL, 's' },
 		{ "set", required_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	double scale = 1.0;
-	int c, rc = 0;
+	int c;
 
+	*scale = 1.0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 's' && fr_cli_parse_scale(optarg, &scale) == 0)
+		if (c == 's' && fr_cli_parse_scale(optarg, scale) == 0)
 			continue;
 		if (c == 'S' && fr_cli_apply_set(optarg) == 0)
 			continue;
-		if (c == 'h') {
-			fputs(usage_check, stdout);
-			return 0;
+		if (c == 'j' && json) {
+			*json = 1;
+			continue;
 		}
-		fputs(usage_check, stderr);
-		return 2;
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return 1;
+		}
+		fputs(usage, stderr);
+		return -1;
 	}
+	return 0;
+}
+
+/* flowrun check PLAN|DIR... */
+static int cmd_check(int argc, char **argv)
+{
+	double scale;
+	int rc = parse_plan_options(argc, argv, usage_check, &scale, NULL);
+
+	if (rc)
+		return rc > 0 ? 0 : 2;
 	if (optind >= argc) {
 		fputs(usage_check, stderr);
 		return 2;
@@ -223,33 +241,12 @@ static int cmd_check(int argc, char **argv)
 /* flowrun plan PLAN [--json] */
 static int cmd_plan(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "time-scale", required_argument, NULL, 's' },
-		{ "set", required_argument, NULL, 'S' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	double scale = 1.0;
-	int c, json = 0;
+	double scale;
+	int json = 0;
+	int rc = parse_plan_options(argc, argv, usage_plan, &scale, &json);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 's' && fr_cli_parse_scale(optarg, &scale) == 0)
-			continue;
-		if (c == 'S' && fr_cli_apply_set(optarg) == 0)
-			continue;
-		if (c == 'j') {
-			json = 1;
-			continue;
-		}
-		if (c == 'h') {
-			fputs(usage_plan, stdout);
-			return 0;
-		}
-		fputs(usage_plan, stderr);
-		return 2;
-	}
+	if (rc)
+		return rc > 0 ? 0 : 2;
 	if (optind != argc - 1) {
 		fputs(usage_plan, stderr);
 		return 2;

@@ -11,6 +11,7 @@
 # thresholds. Finally the checks are run on two broken copies, to show they
 # can fail, and the JSON must be what grafana/gen-dashboard.py writes. Whether
 # each query returns data is tests/e2e/grafana-data.sh.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib-tap.sh"
 set -u
 
 src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -24,15 +25,7 @@ missing=
 command -v node >/dev/null 2>&1 || missing="node not installed"
 command -v jq >/dev/null 2>&1 || missing="jq not installed"
 [ -x "$ajv" ] || missing="ajv-cli not installed (run npm ci)"
-if [ -n "$missing" ]; then
-	if [ "${FLOWRUN_REQUIRE_ALL:-0}" = 1 ]; then
-		echo "1..1"
-		echo "not ok 1 - $missing, and FLOWRUN_REQUIRE_ALL=1"
-		exit 1
-	fi
-	echo "1..0 # SKIP $missing"
-	exit 0
-fi
+fr_missing_tool "$missing"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/grafana-dashboard.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT

@@ -8,6 +8,7 @@
 # port is already in use, and (when prometheus-pushgateway is installed) the
 # optional final push. promtool/prometheus missing: skipped unless
 # FLOWRUN_REQUIRE_ALL=1.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib-tap.sh"
 set -u
 
 src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -19,15 +20,7 @@ for c in promtool prometheus curl jq python3; do
 	command -v "$c" >/dev/null 2>&1 || missing="$c not installed"
 done
 [ -x "$demo" ] || missing="$demo not built (make check builds it)"
-if [ -n "$missing" ]; then
-	if [ "${FLOWRUN_REQUIRE_ALL:-0}" = 1 ]; then
-		echo "1..1"
-		echo "not ok 1 - $missing, and FLOWRUN_REQUIRE_ALL=1"
-		exit 1
-	fi
-	echo "1..0 # SKIP $missing"
-	exit 0
-fi
+fr_missing_tool "$missing"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/metrics-e2e.XXXXXX") || exit 1
 pids=()

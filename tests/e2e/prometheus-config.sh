@@ -6,6 +6,7 @@
 # default --metrics-listen address, the backend on the plans' default target,
 # Toxiproxy on its API port (where -proxy-metrics serves /metrics). A broken
 # copy must fail promtool, so the check can fail.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib-tap.sh"
 set -u
 
 src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -22,18 +23,6 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/prometheus-config.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-n=0
-failed=0
-check() {
-	n=$((n + 1))
-	if [ -z "$2" ]; then
-		echo "ok $n - $1"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $1"
-		printf '%s\n' "$2" | sed 's/^/#   /'
-	fi
-}
 
 echo "1..4"
 out=$(promtool check config "$cfg" 2>&1) || true

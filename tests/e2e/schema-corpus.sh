@@ -14,6 +14,7 @@
 # YAML is converted to JSON with the js-yaml that ajv-cli itself uses before
 # ajv sees it: ajv-cli falls back to require()-ing a data file it cannot parse,
 # which would run a broken .yaml file as JavaScript.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib-tap.sh"
 set -u
 
 src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -25,15 +26,7 @@ accepts=tests/corpus/schema-accepts.txt
 missing=
 command -v node >/dev/null 2>&1 || missing="node not installed"
 [ -x "$ajv" ] || missing="ajv-cli not installed (run npm ci)"
-if [ -n "$missing" ]; then
-	if [ "${FLOWRUN_REQUIRE_ALL:-0}" = 1 ]; then
-		echo "1..1"
-		echo "not ok 1 - $missing, and FLOWRUN_REQUIRE_ALL=1"
-		exit 1
-	fi
-	echo "1..0 # SKIP $missing"
-	exit 0
-fi
+fr_missing_tool "$missing"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/schema-corpus.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT

@@ -7,6 +7,7 @@
 # things a linter cannot know: the nightly schedule and the commands the
 # workflows are supposed to run. Missing actionlint: skipped unless
 # FLOWRUN_REQUIRE_ALL=1.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib-tap.sh"
 set -u
 
 src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -28,18 +29,6 @@ if [ -z "$actionlint" ]; then
 	exit 0
 fi
 
-n=0
-failed=0
-check() {
-	n=$((n + 1))
-	if [ -z "$2" ]; then
-		echo "ok $n - $1"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $1"
-		printf '%s\n' "$2" | sed 's/^/#   /'
-	fi
-}
 # has FILE TEXT: empty when FILE contains TEXT, else a message.
 has() { grep -qF -- "$2" "$1" || echo "$1 does not contain: $2"; }
 
