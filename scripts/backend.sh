@@ -21,6 +21,7 @@
 set -u
 
 src=$(cd "$(dirname "$0")/.." && pwd)
+. "$src/scripts/lib-proc.sh" # fr_kill_pid
 build=${top_builddir:-$PWD}
 cmd=${1:-run}
 run=${2:-./run}
@@ -149,14 +150,9 @@ start_all() {
 
 # stop_one NAME: TERM (then KILL after 5 s) the recorded process.
 stop_one() {
-	local pid i
+	local pid
 	if pid=$(pid_of "$1"); then
-		kill -TERM "$pid" 2>/dev/null
-		for ((i = 0; i < 50; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+		fr_kill_pid "$pid"
 		say "$1 stopped (pid $pid)"
 	fi
 	rm -f "$run/flowforge-$1.pid"

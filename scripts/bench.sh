@@ -21,6 +21,7 @@
 set -u
 
 src=$(cd "$(dirname "$0")/.." && pwd)
+. "$src/scripts/lib-proc.sh" # fr_kill_pid
 build=${top_builddir:-$src}
 run=${BENCH_RUN_DIR:-$build/run}
 FLOWRUN=${FLOWRUN:-$build/flowrun}
@@ -195,18 +196,13 @@ cmd_up() {
 }
 
 cmd_down() {
-	local f name pid i
+	local f name pid
 	[ -x "$src/scripts/backend.sh" ] && top_builddir=$build "$src/scripts/backend.sh" stop "$run"
 	for f in "$run"/*.pid; do
 		[ -e "$f" ] || continue
 		name=$(basename "$f" .pid)
 		if pid=$(pid_of "$name"); then
-			kill -TERM "$pid" 2>/dev/null
-			for ((i = 0; i < 50; i++)); do
-				kill -0 "$pid" 2>/dev/null || break
-				sleep 0.1
-			done
-			kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+			fr_kill_pid "$pid"
 			say "$name stopped (pid $pid)"
 		fi
 		rm -f "$f"

@@ -30,19 +30,7 @@ fr_on_exit() {
 	FR_CLEANUP_HOOKS+=("$*")
 }
 
-# fr_kill_pid PID: TERM, wait up to 5 s, then KILL.
-fr_kill_pid() {
-	local pid=$1 i
-	kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid" 2>/dev/null
-	for ((i = 0; i < 250; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.02
-	done
-	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
+. "$top_srcdir/scripts/lib-proc.sh" # fr_kill_pid
 
 # fr_cleanup: hooks, then every fr_bg process (newest first), then $FR_TMP.
 fr_cleanup() {
