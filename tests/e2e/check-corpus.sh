@@ -19,6 +19,8 @@ trap 'rm -rf "$tmp"' EXIT
 unset_vars=(-u FR_CORPUS_UNSET_URL -u FR_CORPUS_UNSET_KEY -u FLOWFORGE_URL -u FLOWFORGE_PASSWORD -u TOXIPROXY_URL
 	-u FLOWRUN_CORPUS_URL -u FLOWRUN_CORPUS_TEAM -u FLOWRUN_CORPUS_PROM -u FLOWRUN_CORPUS_WORD
 	-u FLOWRUN_CORPUS_PASSWORD -u FLOWRUN_CORPUS_TOXIPROXY)
+# …and every other FLOWRUN_CORPUS_* / FR_CORPUS_* variable the caller may have set.
+while IFS= read -r v; do unset_vars+=(-u "$v"); done < <(compgen -e | grep -E '^(FLOWRUN|FR)_CORPUS_')
 
 n=0
 failed=0
