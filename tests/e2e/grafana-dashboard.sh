@@ -30,17 +30,6 @@ fr_missing_tool "$missing"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/grafana-dashboard.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'
-}
-# check NAME OUTPUT: ok when OUTPUT (the problems found) is empty.
-check() { if [ -z "$2" ]; then ok "$1"; else not_ok "$1" "$2"; fi; }
 
 # ajv_many SCHEMA FILE…: validates each file; prints "FILE valid|invalid" lines.
 ajv_many() {

@@ -13,17 +13,23 @@ fr_missing_tool() {
 	exit 0
 }
 
-# check NAME PROBLEM: "ok" when PROBLEM is empty, else "not ok" with PROBLEM as a
-# diagnostic; counts in $n and $failed.
+# ok NAME / not_ok NAME [DIAGNOSTIC]: one TAP line; counts in $n and $failed.
 n=0
 failed=0
-check() {
+ok() {
 	n=$((n + 1))
-	if [ -z "$2" ]; then
-		echo "ok $n - $1"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $1"
-		printf '%s\n' "$2" | sed 's/^/#   /'
-	fi
+	echo "ok $n - $1"
+}
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
+	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'
+	return 0
+}
+
+# check NAME PROBLEM: "ok" when PROBLEM (the problems found) is empty, else
+# "not ok" with PROBLEM as a diagnostic.
+check() {
+	if [ -z "$2" ]; then ok "$1"; else not_ok "$1" "$2"; fi
 }
