@@ -11,13 +11,13 @@
 # for meaningful numbers.
 #
 #   bench/http-vs-wrk.sh [ROUNDS=3] [DURATION=10]
-#   env: ENGINE_RUN (default $top_builddir/tests/e2e/engine-run), OPEN_RATE=20000,
+#   env: ENGINE_RUN (default $top_builddir/tests/harness/engine-run), OPEN_RATE=20000,
 #        OPEN_SECS=20, SKIP_LOCUST=1, SKIP_OPEN=1
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(dirname "$here")}
 top_builddir=${top_builddir:-$top_srcdir}
-ENGINE_RUN=${ENGINE_RUN:-$top_builddir/tests/e2e/engine-run}
+ENGINE_RUN=${ENGINE_RUN:-$top_builddir/tests/harness/engine-run}
 ROUNDS=${1:-3}
 DURATION=${2:-10}
 OPEN_RATE=${OPEN_RATE:-20000}
@@ -33,7 +33,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-[ -x "$ENGINE_RUN" ] || { echo "bench: $ENGINE_RUN not built (make tests/e2e/engine-run)" >&2; exit 1; }
+[ -x "$ENGINE_RUN" ] || { echo "bench: $ENGINE_RUN not built (make tests/harness/engine-run)" >&2; exit 1; }
 port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url=http://127.0.0.1:$port
 

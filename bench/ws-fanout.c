@@ -24,7 +24,7 @@
 
 #include "buf.h"
 #include "net.h"
-#include "xmalloc.h"
+#include "util/xmalloc.h"
 
 #define LAT_BUCKETS 100000 /* 10 us each: up to 1 s */
 

@@ -5,9 +5,9 @@
 #
 #     bench/ws-viewers.sh [VIEWERS…]        (default: 5000 10000)
 #
-# Uses $top_builddir/tests/e2e/ws-harness (runner/ws.c on 2 worker threads,
+# Uses $top_builddir/tests/harness/ws-harness (runner/ws.c on 2 worker threads,
 # the hooks run.c calls) and $top_builddir/flowforge-fixture: build them
-# without --enable-asan for meaningful figures (`make tests/e2e/ws-harness
+# without --enable-asan for meaningful figures (`make tests/harness/ws-harness
 # flowforge-fixture`). Environment: FOR (stage length, default 30s), RATE
 # (default 10/s), THREADS (default 2). Prints one Markdown table row per
 # viewer count (the last column is the 1-minute load average at the end of the
@@ -17,7 +17,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/tests/e2e/lib.sh"
 
-HARNESS=$top_builddir/tests/e2e/ws-harness
+HARNESS=$top_builddir/tests/harness/ws-harness
 FOR=${FOR:-30s}
 RATE=${RATE:-10/s}
 THREADS=${THREADS:-2}

@@ -1,10 +1,10 @@
 # tests/e2e/engine-lib.sh: helpers of the engine's end-to-end tests (source after lib.sh).
 #
-# ENGINE_RUN is the fr_run driver (tests/e2e/engine-run.c); eng_run runs it
+# ENGINE_RUN is the fr_run driver (tests/harness/engine-run.c); eng_run runs it
 # with a plan and keeps its output, eng_get pulls one `name=value` word out of
 # a `key …` or `run …` line of that output.
 
-ENGINE_RUN=${ENGINE_RUN:-$top_builddir/tests/e2e/engine-run}
+ENGINE_RUN=${ENGINE_RUN:-$top_builddir/tests/harness/engine-run}
 
 # eng_run OUT PLAN [ARGS…]: run PLAN, output in $FR_TMP/OUT.out; returns fr_run's status.
 eng_run() {

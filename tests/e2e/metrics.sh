@@ -1,7 +1,7 @@
 #!/bin/bash
 # metrics.sh: the /metrics exporter as Prometheus sees it (TAP).
 #
-# tests/e2e/metrics-demo serves the exporter of a hand-built plan exactly as
+# tests/harness/metrics-demo serves the exporter of a hand-built plan exactly as
 # `flowrun run --metrics-listen` does. This test scrapes it over HTTP, lints
 # the scrape with `promtool check metrics`, has a real Prometheus scrape it
 # and query a threshold bucket, checks the error and exit status when the
@@ -13,7 +13,7 @@ set -u
 
 src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${top_builddir:-$src}
-demo=$build/tests/e2e/metrics-demo
+demo=$build/tests/harness/metrics-demo
 
 missing=
 for c in promtool prometheus curl jq python3; do

@@ -1,5 +1,5 @@
 #!/bin/bash
-# toxiproxy.sh: runs tests/unit/test-toxiproxy against a real toxiproxy-server.
+# toxiproxy.sh: runs tests/server/test-toxiproxy against a real toxiproxy-server.
 #
 # Starts a redis-server and toxiproxy-server (config: toxiproxy/config.json
 # with free ports, redis's upstream pointed at that redis) on loopback, hands
@@ -26,7 +26,7 @@ server=$(tx_server_bin) || missing toxiproxy-server
 command -v redis-server >/dev/null || missing redis-server
 command -v redis-cli >/dev/null || missing redis-cli
 command -v jq >/dev/null || missing jq
-test_bin="$top_builddir/tests/unit/test-toxiproxy"
+test_bin="$top_builddir/tests/server/test-toxiproxy"
 [ -x "$test_bin" ] || { echo "Bail out! $test_bin is not built"; exit 1; }
 
 tmp=$(mktemp -d)

@@ -2,7 +2,7 @@
 # tests/e2e/ws.sh: the WebSocket viewer driver (runner/ws.c) against flowforge-fixture.
 #
 # Most cases write a plan with one websocket scenario, run it through
-# tests/e2e/ws-harness (the driver with the hooks run.c calls, on 2 worker
+# tests/harness/ws-harness (the driver with the hooks run.c calls, on 2 worker
 # threads) and check what the harness prints: delivery latency against a
 # fixed broadcast delay, exact viewer counts through a ramp (also from the
 # fixture's gauge and flowrun's own metrics), handshake rejections with their
@@ -13,7 +13,7 @@
 # no sanitizer report.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 
-HARNESS=$top_builddir/tests/e2e/ws-harness
+HARNESS=$top_builddir/tests/harness/ws-harness
 TMP=$(fr_tmpdir)
 tap_plan 53
 

@@ -1,0 +1,760 @@
+/* toxiproxy.c: the Toxiproxy v2 HTTP API over one blocking libcurl easy handle.
+ *
+ * Each public function is one HTTP call (fr_toxi_remove_leftovers: one listing
+ * and one call per leftover). Requests and answers are JSON (jansson). The
+ * calls are short and bounded (1 s to connect, 3 s in all) because they run on
+ * the fault thread, whose lateness is measured, and in the cleanup path of an
+ * interrupted run, which must end promptly. Errors are kept as one message in
+ * the client: the URL, what failed and Toxiproxy's own error text.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "chaos/toxiproxy.h"
+#include "util/xmalloc.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "0"
+#endif
+
+#define CONNECT_TIMEOUT_MS 1000L
+#define TOTAL_TIMEOUT_MS   3000L
+#define MAX_ANSWER         (4u << 20) /* bytes; a listing of thousands of proxies fits */
+
+struct answer {
+	char *data;
+	size_t len;
+	size_t cap;
+	int overflow;
+};
+
+struct fr_toxi {
+	char *url;
+	CURL *curl;
+	char *error;
+	char errbuf[CURL_ERROR_SIZE];
+	struct answer ans;
+	long http_code;
+	unsigned timeouts;
+};
+
+static const char *const type_names[] = {
+    [FR_TOXIC_LATENCY] = "latency",       [FR_TOXIC_BANDWIDTH] = "bandwidth",
+    [FR_TOXIC_SLOW_CLOSE] = "slow_close", [FR_TOXIC_TIMEOUT] = "timeout",
+    [FR_TOXIC_RESET_PEER] = "reset_peer", [FR_TOXIC_SLICER] = "slicer",
+    [FR_TOXIC_LIMIT_DATA] = "limit_data", [FR_TOXIC_DOWN] = "down",
+};
+
+/* Toxiproxy's name of a toxic type. */
+const char *fr_toxi_type_name(enum fr_toxic toxic)
+{
+	if ((size_t)toxic >= sizeof(type_names) / sizeof(type_names[0]) || !type_names[toxic])
+		return "unknown";
+	return type_names[toxic];
+}
+
+/* A status as a word. */
+const char *fr_toxi_status_name(int status)
+{
+	switch (status) {
+	case FR_TOXI_OK:
+		return "ok";
+	case FR_TOXI_UNREACHABLE:
+		return "unreachable";
+	case FR_TOXI_NOT_FOUND:
+		return "not-found";
+	case FR_TOXI_CONFLICT:
+		return "conflict";
+	default:
+		return "error";
+	}
+}
+
+/* Replaces the client's error message. */
+static void set_error(struct fr_toxi *toxi, char *msg)
+{
+	free(toxi->error);
+	toxi->error = msg;
+}
+
+/* libcurl write callback: appends to the answer, up to MAX_ANSWER. */
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct answer *a = userdata;
+	size_t n = size * nmemb;
+
+	if (a->len + n > MAX_ANSWER) {
+		a->overflow = 1;
+		return 0;
+	}
+	if (a->len + n + 1 > a->cap) {
+		a->cap = (a->len + n + 1) * 2;
+		a->data = xrealloc(a->data, a->cap);
+	}
+	memcpy(a->data + a->len, ptr, n);
+	a->len += n;
+	a->data[a->len] = '\0';
+	return n;
+}
+
+/* Creates a client for URL; no I/O. */
+struct fr_toxi *fr_toxi_create(const char *url)
+{
+	struct fr_toxi *toxi = xcalloc(1, sizeof(*toxi));
+	size_t len = strlen(url);
+
+	while (len > 0 && url[len - 1] == '/')
+		len--;
+	toxi->url = xstrndup(url, len);
+	toxi->error = xstrdup("");
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	toxi->curl = curl_easy_init();
+	if (!toxi->curl) {
+		fprintf(stderr, "flowrun: out of memory (curl_easy_init)\n");
+		abort();
+	}
+	return toxi;
+}
+
+/* Frees a client; accepts NULL. */
+void fr_toxi_free(struct fr_toxi *toxi)
+{
+	if (!toxi)
+		return;
+	curl_easy_cleanup(toxi->curl);
+	curl_global_cleanup();
+	free(toxi->ans.data);
+	free(toxi->error);
+	free(toxi->url);
+	free(toxi);
+}
+
+/* The URL without a trailing slash. */
+const char *fr_toxi_url(const struct fr_toxi *toxi)
+{
+	return toxi->url;
+}
+
+/* The last error message. */
+const char *fr_toxi_error(const struct fr_toxi *toxi)
+{
+	return toxi->error;
+}
+
+/* Calls that timed out so far. */
+unsigned fr_toxi_timeouts(const struct fr_toxi *toxi)
+{
+	return toxi->timeouts;
+}
+
+/* Why a transfer failed, in the words of the OS where there are some. */
+static char *transport_reason(struct fr_toxi *toxi, CURLcode rc)
+{
+	long os_errno = 0;
+
+	curl_easy_getinfo(toxi->curl, CURLINFO_OS_ERRNO, &os_errno);
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		return xasprintf("no answer within %ld ms", TOTAL_TIMEOUT_MS);
+	if (os_errno != 0)
+		return xstrdup(strerror((int)os_errno));
+	if (toxi->errbuf[0])
+		return xstrdup(toxi->errbuf);
+	return xstrdup(curl_easy_strerror(rc));
+}
+
+/* Toxiproxy's own text for an error answer: the "error" member, else the body. */
+static char *answer_error_text(const struct answer *a)
+{
+	json_t *root;
+	char *text;
+	size_t len;
+
+	if (!a->data || a->len == 0)
+		return xstrdup("(empty answer)");
+	root = json_loadb(a->data, a->len, 0, NULL);
+	if (root && json_is_string(json_object_get(root, "error"))) {
+		text = xstrdup(json_string_value(json_object_get(root, "error")));
+		json_decref(root);
+		return text;
+	}
+	json_decref(root);
+	len = a->len;
+	while (len > 0 && isspace((unsigned char)a->data[len - 1]))
+		len--;
+	return xstrndup(a->data, len > 200 ? 200 : len);
+}
+
+/* Maps an HTTP status to ours. */
+static int http_status(long code)
+{
+	if (code == 404)
+		return FR_TOXI_NOT_FOUND;
+	if (code == 409)
+		return FR_TOXI_CONFLICT;
+	return FR_TOXI_ERROR;
+}
+
+/* Sets up the easy handle for one call. */
+static void prepare(struct fr_toxi *toxi, const char *method, const char *url, const char *body,
+                    struct curl_slist *headers)
+{
+	CURL *c = toxi->curl;
+
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "flowrun/" PACKAGE_VERSION);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, TOTAL_TIMEOUT_MS);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, toxi->errbuf);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &toxi->ans);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	}
+}
+
+/* One HTTP call: METHOD PATH with BODY (JSON text or NULL). On success the
+ * parsed answer goes to *json_out when it is not NULL (the caller decrefs). */
+static int call(struct fr_toxi *toxi, const char *method, const char *path, const char *body, json_t **json_out)
+{
+	struct curl_slist *headers = NULL;
+	char *url = xasprintf("%s%s", toxi->url, path);
+	CURLcode rc;
+	int status = FR_TOXI_OK;
+
+	if (json_out)
+		*json_out = NULL;
+	toxi->ans.len = 0;
+	toxi->ans.overflow = 0;
+	toxi->errbuf[0] = '\0';
+	toxi->http_code = 0;
+	if (body)
+		headers = curl_slist_append(headers, "Content-Type: application/json");
+	headers = curl_slist_append(headers, "Accept: application/json");
+	prepare(toxi, method, url, body, headers);
+	rc = curl_easy_perform(toxi->curl);
+	curl_easy_getinfo(toxi->curl, CURLINFO_RESPONSE_CODE, &toxi->http_code);
+	if (rc == CURLE_WRITE_ERROR && toxi->ans.overflow) {
+		set_error(toxi, xasprintf("toxiproxy at %s: %s %s: answer larger than %u bytes", toxi->url, method,
+		                          path, MAX_ANSWER));
+		status = FR_TOXI_ERROR;
+	} else if (rc != CURLE_OK) {
+		char *why = transport_reason(toxi, rc);
+		if (rc == CURLE_OPERATION_TIMEDOUT)
+			toxi->timeouts++;
+		set_error(toxi, xasprintf("toxiproxy at %s is unreachable: %s", toxi->url, why));
+		free(why);
+		status = FR_TOXI_UNREACHABLE;
+	} else if (toxi->http_code >= 400) {
+		char *text = answer_error_text(&toxi->ans);
+		set_error(toxi, xasprintf("toxiproxy at %s: %s %s: %s (HTTP %ld)", toxi->url, method, path, text,
+		                          toxi->http_code));
+		free(text);
+		status = http_status(toxi->http_code);
+	} else if (json_out && toxi->ans.len > 0) {
+		json_error_t jerr;
+		*json_out = json_loadb(toxi->ans.data, toxi->ans.len, 0, &jerr);
+		if (!*json_out) {
+			set_error(toxi, xasprintf("toxiproxy at %s: %s %s: unreadable answer: %s", toxi->url, method,
+			                          path, jerr.text));
+			status = FR_TOXI_ERROR;
+		}
+	}
+	if (status == FR_TOXI_OK)
+		set_error(toxi, xstrdup(""));
+	curl_slist_free_all(headers);
+	free(url);
+	return status;
+}
+
+/* Like call, with a jansson body (stolen: decref'd here). */
+static int call_json(struct fr_toxi *toxi, const char *method, const char *path, json_t *body, json_t **json_out)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+	int rc;
+
+	json_decref(body);
+	if (!text) {
+		fprintf(stderr, "flowrun: out of memory (json_dumps)\n");
+		abort();
+	}
+	rc = call(toxi, method, path, text, json_out);
+	free(text);
+	return rc;
+}
+
+/* A proxy or toxic name escaped for a URL path. */
+static char *escape(struct fr_toxi *toxi, const char *s)
+{
+	char *e = curl_easy_escape(toxi->curl, s, 0);
+	char *copy;
+
+	if (!e) {
+		fprintf(stderr, "flowrun: out of memory (curl_easy_escape)\n");
+		abort();
+	}
+	copy = xstrdup(e);
+	curl_free(e);
+	return copy;
+}
+
+/* "/proxies/{proxy}" plus SUFFIX, escaped. */
+static char *proxy_path(struct fr_toxi *toxi, const char *proxy, const char *suffix)
+{
+	char *p = escape(toxi, proxy);
+	char *path = xasprintf("/proxies/%s%s", p, suffix);
+
+	free(p);
+	return path;
+}
+
+/* GET /version. */
+int fr_toxi_version(struct fr_toxi *toxi, char **version_out)
+{
+	json_t *root = NULL;
+	int rc;
+
+	*version_out = NULL;
+	rc = call(toxi, "GET", "/version", NULL, NULL);
+	if (rc)
+		return rc;
+	/* 2.x answers {"version":"…"}; very old servers answer plain text. */
+	root = json_loadb(toxi->ans.data ? toxi->ans.data : "", toxi->ans.len, 0, NULL);
+	if (root && json_is_string(json_object_get(root, "version")))
+		*version_out = xstrdup(json_string_value(json_object_get(root, "version")));
+	else if (!root && toxi->ans.len > 0 && toxi->ans.len < 64)
+		*version_out = xstrndup(toxi->ans.data, strcspn(toxi->ans.data, "\r\n"));
+	json_decref(root);
+	if (!*version_out) {
+		set_error(toxi, xasprintf("toxiproxy at %s: GET /version: unexpected answer", toxi->url));
+		return FR_TOXI_ERROR;
+	}
+	return FR_TOXI_OK;
+}
+
+/* Frees the strings of one toxic. */
+static void toxic_clear(struct fr_toxi_toxic *t)
+{
+	free(t->name);
+	free(t->type);
+	for (size_t i = 0; i < t->nattrs; i++)
+		free(t->attrs[i].name);
+}
+
+/* Frees an array of toxics; accepts NULL. */
+void fr_toxi_toxics_free(struct fr_toxi_toxic *toxics, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		toxic_clear(&toxics[i]);
+	free(toxics);
+}
+
+/* Frees an array of proxies; accepts NULL. */
+void fr_toxi_proxies_free(struct fr_toxi_proxy *proxies, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(proxies[i].name);
+		free(proxies[i].listen);
+		free(proxies[i].upstream);
+		fr_toxi_toxics_free(proxies[i].toxics, proxies[i].ntoxics);
+	}
+	free(proxies);
+}
+
+/* A string member of OBJ, copied ("" when absent). */
+static char *member_str(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return xstrdup(json_is_string(v) ? json_string_value(v) : "");
+}
+
+/* Reads one toxic object. */
+static void parse_toxic(json_t *obj, struct fr_toxi_toxic *t)
+{
+	json_t *attrs = json_object_get(obj, "attributes");
+	json_t *tox = json_object_get(obj, "toxicity");
+	const char *key;
+	json_t *v;
+
+	memset(t, 0, sizeof(*t));
+	t->name = member_str(obj, "name");
+	t->type = member_str(obj, "type");
+	t->upstream = json_is_string(json_object_get(obj, "stream")) &&
+	              strcmp(json_string_value(json_object_get(obj, "stream")), "upstream") == 0;
+	t->toxicity = json_is_number(tox) ? json_number_value(tox) : 1.0;
+	json_object_foreach(attrs, key, v)
+	{
+		if (t->nattrs == FR_TOXI_MAX_ATTRS || !json_is_number(v))
+			continue;
+		t->attrs[t->nattrs].name = xstrdup(key);
+		t->attrs[t->nattrs].value = (int64_t)json_number_value(v);
+		t->nattrs++;
+	}
+}
+
+/* Reads a JSON array of toxics. */
+static void parse_toxics(json_t *arr, struct fr_toxi_toxic **out, size_t *n_out)
+{
+	size_t n = json_is_array(arr) ? json_array_size(arr) : 0;
+
+	*out = n ? xcalloc(n, sizeof(**out)) : NULL;
+	for (size_t i = 0; i < n; i++)
+		parse_toxic(json_array_get(arr, i), &(*out)[i]);
+	*n_out = n;
+}
+
+/* Orders proxies by name. */
+static int proxy_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct fr_toxi_proxy *)a)->name, ((const struct fr_toxi_proxy *)b)->name);
+}
+
+/* GET /proxies. */
+int fr_toxi_proxies(struct fr_toxi *toxi, struct fr_toxi_proxy **proxies_out, size_t *n_out)
+{
+	json_t *root, *obj;
+	const char *key;
+	size_t n = 0;
+	int rc;
+
+	*proxies_out = NULL;
+	*n_out = 0;
+	rc = call(toxi, "GET", "/proxies", NULL, &root);
+	if (rc)
+		return rc;
+	if (!json_is_object(root)) {
+		json_decref(root);
+		set_error(toxi, xasprintf("toxiproxy at %s: GET /proxies: not an object", toxi->url));
+		return FR_TOXI_ERROR;
+	}
+	*proxies_out = xcalloc(json_object_size(root) + 1, sizeof(**proxies_out));
+	json_object_foreach(root, key, obj)
+	{
+		struct fr_toxi_proxy *p = &(*proxies_out)[n++];
+		p->name = xstrdup(key);
+		p->listen = member_str(obj, "listen");
+		p->upstream = member_str(obj, "upstream");
+		p->enabled = json_is_true(json_object_get(obj, "enabled"));
+		parse_toxics(json_object_get(obj, "toxics"), &p->toxics, &p->ntoxics);
+	}
+	json_decref(root);
+	qsort(*proxies_out, n, sizeof(**proxies_out), proxy_cmp);
+	*n_out = n;
+	return FR_TOXI_OK;
+}
+
+/* Whether NAME is in LIST. */
+static int has_name(char **list, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether Toxiproxy has a proxy named NAME. */
+static int proxy_exists(const struct fr_toxi_proxy *proxies, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(proxies[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Joins NAMES as "'a', 'b'". */
+static char *quoted_list(char **names, size_t n)
+{
+	char *s = xstrdup("");
+
+	for (size_t i = 0; i < n; i++) {
+		char *next = xasprintf("%s%s'%s'", s, i ? ", " : "", names[i]);
+		free(s);
+		s = next;
+	}
+	return s;
+}
+
+/* Checks that every proxy the faults name exists. */
+int fr_toxi_check_proxies(struct fr_toxi *toxi, const struct fr_faults *faults)
+{
+	struct fr_toxi_proxy *proxies;
+	char **missing = NULL;
+	size_t n, nmissing = 0;
+	int rc = fr_toxi_proxies(toxi, &proxies, &n);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < faults->n; i++) {
+		const struct fr_fault *f = &faults->items[i];
+		for (size_t j = 0; j < f->nproxies; j++) {
+			if (proxy_exists(proxies, n, f->proxies[j]) || has_name(missing, nmissing, f->proxies[j]))
+				continue;
+			missing = xreallocarray(missing, nmissing + 1, sizeof(*missing));
+			missing[nmissing++] = f->proxies[j];
+		}
+	}
+	fr_toxi_proxies_free(proxies, n);
+	if (!nmissing)
+		return FR_TOXI_OK;
+	char *list = quoted_list(missing, nmissing);
+	set_error(toxi,
+	          xasprintf("toxiproxy at %s has no proxy %s named by the plan's faults "
+	                    "(start toxiproxy-server -config %s, or run with --create-proxies)",
+	                    toxi->url, list, faults->proxies_file ? faults->proxies_file : "toxiproxy/config.json"));
+	free(list);
+	free(missing);
+	return FR_TOXI_NOT_FOUND;
+}
+
+/* POST /populate with the plan's proxies. */
+int fr_toxi_populate(struct fr_toxi *toxi, const struct fr_faults *faults)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < faults->nproxies; i++) {
+		const struct fr_proxy *p = &faults->proxies[i];
+		if (!p->name || !p->listen || !p->upstream) {
+			json_decref(arr);
+			set_error(toxi, xasprintf("toxiproxy at %s: proxy %zu of %s lacks a name, "
+			                          "listen or upstream",
+			                          toxi->url, i + 1,
+			                          faults->proxies_file ? faults->proxies_file : "the plan"));
+			return FR_TOXI_ERROR;
+		}
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b}", "name", p->name, "listen", p->listen,
+		                                     "upstream", p->upstream, "enabled", 1));
+	}
+	return call_json(toxi, "POST", "/populate", arr, NULL);
+}
+
+/* GET /proxies/{proxy}/toxics. */
+int fr_toxi_toxics(struct fr_toxi *toxi, const char *proxy, struct fr_toxi_toxic **toxics_out, size_t *n_out)
+{
+	char *path = proxy_path(toxi, proxy, "/toxics");
+	json_t *root;
+	int rc = call(toxi, "GET", path, NULL, &root);
+
+	free(path);
+	*toxics_out = NULL;
+	*n_out = 0;
+	if (rc)
+		return rc;
+	parse_toxics(root, toxics_out, n_out);
+	json_decref(root);
+	return FR_TOXI_OK;
+}
+
+/* POSTs one toxic body to PROXY. */
+static int post_toxic(struct fr_toxi *toxi, const char *proxy, json_t *body)
+{
+	char *path = proxy_path(toxi, proxy, "/toxics");
+	int rc = call_json(toxi, "POST", path, body, NULL);
+
+	free(path);
+	return rc;
+}
+
+/* Adds FAULT's toxic to PROXY under NAME. */
+int fr_toxi_add_toxic(struct fr_toxi *toxi, const char *proxy, const char *name, const struct fr_fault *fault)
+{
+	json_t *attrs = json_object();
+
+	if (fault->toxic == FR_TOXIC_DOWN) {
+		json_decref(attrs);
+		set_error(toxi, xasprintf("toxiproxy at %s: a down fault has no toxic", toxi->url));
+		return FR_TOXI_ERROR;
+	}
+	for (size_t i = 0; i < fault->nattrs; i++)
+		json_object_set_new(attrs, fault->attrs[i].name, json_integer((json_int_t)fault->attrs[i].value));
+	return post_toxic(toxi, proxy,
+	                  json_pack("{s:s, s:s, s:s, s:f, s:o}", "name", name, "type", fr_toxi_type_name(fault->toxic),
+	                            "stream", fault->upstream ? "upstream" : "downstream", "toxicity", fault->toxicity,
+	                            "attributes", attrs));
+}
+
+/* Adds a down marker: a latency toxic of 0 ms. */
+int fr_toxi_add_marker(struct fr_toxi *toxi, const char *proxy, const char *name)
+{
+	return post_toxic(toxi, proxy,
+	                  json_pack("{s:s, s:s, s:s, s:f, s:{s:i, s:i}}", "name", name, "type", "latency", "stream",
+	                            "downstream", "toxicity", 1.0, "attributes", "latency", 0, "jitter", 0));
+}
+
+/* DELETE a toxic; gone already counts as removed. */
+int fr_toxi_remove_toxic(struct fr_toxi *toxi, const char *proxy, const char *name)
+{
+	char *p = proxy_path(toxi, proxy, "/toxics/");
+	char *t = escape(toxi, name);
+	char *path = xasprintf("%s%s", p, t);
+	int rc = call(toxi, "DELETE", path, NULL, NULL);
+
+	free(path);
+	free(t);
+	free(p);
+	if (rc == FR_TOXI_NOT_FOUND) {
+		set_error(toxi, xstrdup(""));
+		rc = FR_TOXI_OK;
+	}
+	return rc;
+}
+
+/* PATCH a proxy's enabled flag. */
+int fr_toxi_set_enabled(struct fr_toxi *toxi, const char *proxy, int enabled)
+{
+	char *path = proxy_path(toxi, proxy, "");
+	int rc = call_json(toxi, "PATCH", path, json_pack("{s:b}", "enabled", enabled), NULL);
+
+	free(path);
+	return rc;
+}
+
+/* Whether T is a `down` marker left by flowrun: PREFIX…-down-…, latency 0. */
+static int is_marker(const struct fr_toxi_toxic *t, const char *prefix)
+{
+	if (strncmp(t->name, prefix, strlen(prefix)) != 0 || !strstr(t->name, "-down-") ||
+	    strcmp(t->type, "latency") != 0)
+		return 0;
+	for (size_t i = 0; i < t->nattrs; i++)
+		if (t->attrs[i].value != 0)
+			return 0;
+	return 1;
+}
+
+/* Appends S (taken) to a string list. */
+static void push(char ***list, size_t *n, char *s)
+{
+	*list = xreallocarray(*list, *n + 1, sizeof(**list));
+	(*list)[(*n)++] = s;
+}
+
+/* Cleans one proxy: re-enable it if flowrun disabled it, then drop its toxics. */
+static int clean_proxy(struct fr_toxi *toxi, const struct fr_toxi_proxy *p, const char *prefix,
+                       struct fr_toxi_leftovers *out)
+{
+	size_t plen = strlen(prefix);
+	int marked = 0, rc;
+
+	for (size_t i = 0; i < p->ntoxics; i++)
+		marked |= is_marker(&p->toxics[i], prefix);
+	if (!p->enabled && marked) {
+		rc = fr_toxi_set_enabled(toxi, p->name, 1);
+		if (rc)
+			return rc;
+		push(&out->enabled, &out->nenabled, xstrdup(p->name));
+	}
+	for (size_t i = 0; i < p->ntoxics; i++) {
+		if (strncmp(p->toxics[i].name, prefix, plen) != 0)
+			continue;
+		rc = fr_toxi_remove_toxic(toxi, p->name, p->toxics[i].name);
+		if (rc)
+			return rc;
+		push(&out->toxics, &out->ntoxics, xasprintf("%s/%s", p->name, p->toxics[i].name));
+	}
+	return FR_TOXI_OK;
+}
+
+/* Removes every PREFIX toxic and re-enables proxies flowrun left disabled. */
+int fr_toxi_remove_leftovers(struct fr_toxi *toxi, const char *prefix, struct fr_toxi_leftovers *out)
+{
+	struct fr_toxi_proxy *proxies;
+	size_t n;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = fr_toxi_proxies(toxi, &proxies, &n);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = clean_proxy(toxi, &proxies[i], prefix, out);
+	fr_toxi_proxies_free(proxies, n);
+	return rc;
+}
+
+/* Frees what fr_toxi_remove_leftovers filled in; the struct can be reused. */
+void fr_toxi_leftovers_clear(struct fr_toxi_leftovers *lo)
+{
+	for (size_t i = 0; i < lo->ntoxics; i++)
+		free(lo->toxics[i]);
+	for (size_t i = 0; i < lo->nenabled; i++)
+		free(lo->enabled[i]);
+	free(lo->toxics);
+	free(lo->enabled);
+	memset(lo, 0, sizeof(*lo));
+}
+
+/* Joins a list with ", ". */
+static char *join(char **list, size_t n)
+{
+	char *s = xstrdup("");
+
+	for (size_t i = 0; i < n; i++) {
+		char *next = xasprintf("%s%s%s", s, i ? ", " : "", list[i]);
+		free(s);
+		s = next;
+	}
+	return s;
+}
+
+/* The line to print about leftovers, or NULL. */
+char *fr_toxi_leftovers_message(const struct fr_toxi_leftovers *lo)
+{
+	char *toxics, *msg;
+
+	if (lo->ntoxics == 0 && lo->nenabled == 0)
+		return NULL;
+	toxics = join(lo->toxics, lo->ntoxics);
+	msg = xasprintf("removed %zu leftover toxic%s from an earlier run: %s", lo->ntoxics,
+	                lo->ntoxics == 1 ? "" : "s", toxics);
+	free(toxics);
+	if (lo->nenabled) {
+		char *proxies = join(lo->enabled, lo->nenabled);
+		char *full = xasprintf("%s; re-enabled proxy%s it had left disabled: %s", msg,
+		                       lo->nenabled == 1 ? "" : "s", proxies);
+		free(proxies);
+		free(msg);
+		msg = full;
+	}
+	return msg;
+}
+
+/* Appends S to BUF as [a-z0-9-], collapsing runs of '-'. */
+static size_t sanitise(char *buf, size_t len, const char *s)
+{
+	for (; *s; s++) {
+		char c = (char)tolower((unsigned char)*s);
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+			c = '-';
+		if (c == '-' && len > 0 && buf[len - 1] == '-')
+			continue;
+		buf[len++] = c;
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+/* "flowrun-<run>-[down-]<fault>", sanitised. */
+char *fr_toxi_name(const char *run_id, const char *fault_name, int marker)
+{
+	char *buf = xmalloc(strlen(FR_TOXI_PREFIX) + strlen(run_id) + strlen(fault_name) + 8);
+	size_t len;
+
+	strcpy(buf, FR_TOXI_PREFIX);
+	len = sanitise(buf, strlen(buf), run_id);
+	len = sanitise(buf, len, "-");
+	if (marker)
+		len = sanitise(buf, len, "down-");
+	len = sanitise(buf, len, fault_name);
+	while (len > 0 && buf[len - 1] == '-')
+		buf[--len] = '\0';
+	return buf;
+}

@@ -1,0 +1,225 @@
+/* capture.c: pulls values out of a response into variables — JSON paths, pcre2 regexes, headers.
+ *
+ * JSON paths are the small subset the plan language documents: `$`, `.key`,
+ * `[N]` and `[*]`; a path with `[*]` yields a list variable (possibly empty),
+ * any other path exactly one value. Strings are captured without quotes,
+ * other JSON values as their compact JSON text. Regexes are pcre2 with match
+ * and depth limits, so a pathological pattern cannot stall a worker.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <jansson.h>
+#include <pcre2.h>
+
+#include "engine/http.h"
+#include "util/xmalloc.h"
+
+#define MATCH_LIMIT 1000000
+#define DEPTH_LIMIT 10000
+
+struct strlist {
+	char **v;
+	size_t n;
+};
+
+/* Appends a copy of S. */
+static void list_add(struct strlist *l, char *s)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = s;
+}
+
+/* Frees the values and the array. */
+static void list_free(struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+/* The text of a JSON value: strings bare, everything else as compact JSON. */
+static char *json_text(const json_t *v)
+{
+	char *dump, *s;
+
+	if (json_is_string(v))
+		return xstrndup(json_string_value(v), json_string_length(v));
+	dump = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	s = xstrdup(dump ? dump : "");
+	free(dump);
+	return s;
+}
+
+static int walk(const json_t *node, const char *p, struct strlist *out);
+
+/* `.key`: descends into an object member. */
+static int walk_key(const json_t *node, const char *p, struct strlist *out)
+{
+	size_t n = strcspn(p, ".[");
+	char *key = xstrndup(p, n);
+	const json_t *child = json_is_object(node) ? json_object_get(node, key) : NULL;
+
+	free(key);
+	return child ? walk(child, p + n, out) : -1;
+}
+
+/* `[N]` or `[*]`: descends into array elements. */
+static int walk_index(const json_t *node, const char *p, struct strlist *out)
+{
+	char *end;
+	long idx;
+
+	if (p[0] == '*' && p[1] == ']') {
+		size_t i;
+		const json_t *el;
+		if (!json_is_array(node))
+			return -1;
+		json_array_foreach(node, i, el) walk(el, p + 2, out);
+		return 0;
+	}
+	idx = strtol(p, &end, 10);
+	if (end == p || *end != ']' || !json_is_array(node))
+		return -1;
+	if (idx < 0)
+		idx += (long)json_array_size(node);
+	if (idx < 0 || (size_t)idx >= json_array_size(node))
+		return -1;
+	return walk(json_array_get(node, (size_t)idx), end + 1, out);
+}
+
+/* Follows the rest of a path P from NODE, adding what it reaches to OUT. */
+static int walk(const json_t *node, const char *p, struct strlist *out)
+{
+	if (*p == '\0') {
+		list_add(out, json_text(node));
+		return 0;
+	}
+	if (*p == '.')
+		return walk_key(node, p + 1, out);
+	if (*p == '[')
+		return walk_index(node, p + 1, out);
+	return -1;
+}
+
+/* A JSON path capture. */
+static int capture_json(const struct fr_capture *cap, const char *body, size_t len, struct fr_varstore *vars,
+                        char **err_out)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+	struct strlist out = {0};
+	const char *path = cap->expr[0] == '$' ? cap->expr + 1 : cap->expr;
+	int rc = -1;
+
+	if (!root) {
+		*err_out = xasprintf("capture '%s': response is not JSON (%s)", cap->var, jerr.text);
+		return -1;
+	}
+	if (walk(root, path, &out) == 0 && (strstr(path, "[*]") || out.n == 1)) {
+		if (strstr(path, "[*]"))
+			fr_varstore_set_list(vars, cap->var, out.v, out.n);
+		else
+			fr_varstore_set(vars, cap->var, out.v[0]);
+		rc = 0;
+	} else {
+		*err_out = xasprintf("capture '%s': %s not found in the response", cap->var, cap->expr);
+	}
+	list_free(&out);
+	json_decref(root);
+	return rc;
+}
+
+/* Runs a compiled pattern with match limits over the body. */
+static int regex_match(pcre2_code *re, const char *body, size_t len, pcre2_match_data *md)
+{
+	pcre2_match_context *mc = pcre2_match_context_create(NULL);
+	int rc;
+
+	pcre2_set_match_limit(mc, MATCH_LIMIT);
+	pcre2_set_depth_limit(mc, DEPTH_LIMIT);
+	rc = pcre2_match(re, (PCRE2_SPTR)body, len, 0, 0, md, mc);
+	pcre2_match_context_free(mc);
+	return rc;
+}
+
+/* A pcre2 capture: the selected group of the first match. */
+static int capture_regex(const struct fr_capture *cap, const char *body, size_t len, struct fr_varstore *vars,
+                         char **err_out)
+{
+	int ecode;
+	PCRE2_SIZE eoff;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)cap->expr, PCRE2_ZERO_TERMINATED, 0, &ecode, &eoff, NULL);
+	pcre2_match_data *md;
+	int rc = -1;
+
+	if (!re) {
+		*err_out = xasprintf("capture '%s': bad pattern", cap->var);
+		return -1;
+	}
+	md = pcre2_match_data_create_from_pattern(re, NULL);
+	if (regex_match(re, body, len, md) > cap->group) {
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+		size_t g = (size_t)cap->group;
+		if (ov[2 * g] != PCRE2_UNSET) {
+			char *v = xstrndup(body + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
+			fr_varstore_set(vars, cap->var, v);
+			free(v);
+			rc = 0;
+		}
+	}
+	if (rc != 0)
+		*err_out = xasprintf("capture '%s': /%s/ did not match the response", cap->var, cap->expr);
+	pcre2_match_data_free(md);
+	pcre2_code_free(re);
+	return rc;
+}
+
+/* A header capture: the value of the first header with that name. */
+static int capture_header(const struct fr_capture *cap, const char *headers, size_t hlen, struct fr_varstore *vars,
+                          char **err_out)
+{
+	size_t nl = strlen(cap->expr);
+
+	for (const char *p = headers; p < headers + hlen; p += strlen(p) + 1) {
+		if (strncasecmp(p, cap->expr, nl) != 0 || p[nl] != ':')
+			continue;
+		const char *v = p + nl + 1;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		size_t vl = strlen(v);
+		while (vl && isspace((unsigned char)v[vl - 1]))
+			vl--;
+		char *val = xstrndup(v, vl);
+		fr_varstore_set(vars, cap->var, val);
+		free(val);
+		return 0;
+	}
+	*err_out = xasprintf("capture '%s': no %s header in the response", cap->var, cap->expr);
+	return -1;
+}
+
+/* Applies one capture to a response. */
+int fr_http_capture(const struct fr_capture *cap, const char *body, size_t len, const char *headers, size_t hlen,
+                    struct fr_varstore *vars, char **err_out)
+{
+	char *err = NULL;
+	int rc;
+
+	if (len > FR_HTTP_BODY_MAX)
+		len = FR_HTTP_BODY_MAX;
+	if (cap->kind == FR_CAPTURE_JSON)
+		rc = capture_json(cap, body, len, vars, &err);
+	else if (cap->kind == FR_CAPTURE_REGEX)
+		rc = capture_regex(cap, body, len, vars, &err);
+	else
+		rc = capture_header(cap, headers, hlen, vars, &err);
+	if (err_out)
+		*err_out = err;
+	else
+		free(err);
+	return rc;
+}

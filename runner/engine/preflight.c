@@ -1,0 +1,84 @@
+/* preflight.c: before any load, check that the target accepts a TCP connection.
+ *
+ * A run against a target that is not there would otherwise fill its results
+ * with connect errors; fr_run turns a failed preflight into a distinct status
+ * (exit 3) with the reason, e.g. "Connection refused".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "engine/run.h"
+
+/* Host and port (default port for the scheme) of URL; -1 when it cannot be parsed. */
+static int host_port(const char *url, char **host_out, char **port_out)
+{
+	CURLU *u = curl_url();
+	int rc = -1;
+
+	*host_out = *port_out = NULL;
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, host_out, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, port_out, CURLU_DEFAULT_PORT) == CURLUE_OK)
+		rc = 0;
+	curl_url_cleanup(u);
+	return rc;
+}
+
+/* Connects to AI within TIMEOUT_MS; returns 0 or an errno value. */
+static int try_connect(const struct addrinfo *ai, int timeout_ms)
+{
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+	int err = 0;
+	socklen_t len = sizeof(err);
+	struct pollfd pfd;
+
+	if (fd < 0)
+		return errno;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		err = errno;
+		if (err == EINPROGRESS) {
+			pfd = (struct pollfd){.fd = fd, .events = POLLOUT};
+			int n = poll(&pfd, 1, timeout_ms);
+			err = n == 0 ? ETIMEDOUT : n < 0 ? errno : 0;
+			if (n > 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+				err = errno;
+		}
+	}
+	close(fd);
+	return err;
+}
+
+/* Checks that BASE_URL's host:port accepts a TCP connection. */
+int fr_run_preflight(const char *base_url, int timeout_ms, char *errbuf, size_t errlen)
+{
+	char *host, *port;
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+	int err = -1, gai;
+
+	if (host_port(base_url, &host, &port) != 0) {
+		snprintf(errbuf, errlen, "cannot parse the URL");
+		curl_free(host);
+		curl_free(port);
+		return -1;
+	}
+	gai = getaddrinfo(host, port, &hints, &res);
+	if (gai != 0)
+		snprintf(errbuf, errlen, "%s", gai_strerror(gai));
+	for (struct addrinfo *ai = res; ai && err != 0; ai = ai->ai_next) {
+		err = try_connect(ai, timeout_ms);
+		snprintf(errbuf, errlen, "%s", strerror(err));
+	}
+	if (res)
+		freeaddrinfo(res);
+	curl_free(host);
+	curl_free(port);
+	return err == 0 ? 0 : -1;
+}

@@ -1,0 +1,423 @@
+/* run.c: fr_run — preflight, auth, passes (setup, timeline, teardown), workers, merge, validity.
+ *
+ * The calling thread is the control thread. It has a loop of its own for the
+ * untimed requests (auth, setup, teardown), for the on_action hook (faults
+ * fire from here at their offsets), for the progress line and for watching
+ * the stop flag. Load runs on the worker threads (worker.c); the control
+ * thread starts each pass on all of them with one common start time and
+ * waits until every worker has drained its pass.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "observe/metrics.h"
+#include "engine/progress.h"
+#include "engine/run.h"
+#include "engine/worker.h"
+#include "util/xmalloc.h"
+
+#define STOP_POLL_NS   20000000 /* how often the stop flag is looked at */
+#define PASS_LEAD_NS   2000000  /* workers get the pass command this long before t0 */
+#define PREFLIGHT_MS   3000
+#define MIN_ACHIEVED   0.99
+#define MAX_LAG_P99_US 5000
+
+struct ctl {
+	const struct fr_plan *plan;
+	const struct fr_timeline *tl;
+	const struct fr_run_opts *opts;
+	struct fr_http_target target;
+	struct fr_varstore vars;
+	struct fr_loop *loop;
+	struct fr_worker **workers;
+	int nworkers;
+	struct fr_live live;
+	pthread_mutex_t mu;
+	int idle; /* workers idle since the last pass command */
+	int waiting;
+	int interrupted;
+	uint64_t rng;
+	int pass;
+	int64_t pass_t0_ns;
+	size_t next_act;
+	struct fr_timer act_timer;
+	struct fr_timer stop_timer;
+	struct fr_progress *progress;
+};
+
+/* The wall-clock time (unix seconds) of monotonic time T_NS. */
+static double unix_at(int64_t t_ns)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + (double)(t_ns - fr_sched_now_ns()) / 1e9;
+}
+
+/* Writes a message for the caller into opts->errbuf. */
+static void set_error(const struct fr_run_opts *opts, const char *msg)
+{
+	if (opts->errbuf && opts->errlen)
+		snprintf(opts->errbuf, opts->errlen, "%s", msg);
+}
+
+/* A worker became idle (worker thread): count it and wake the control loop. */
+static void on_worker_idle(struct fr_worker *w, void *arg)
+{
+	struct ctl *c = arg;
+
+	pthread_mutex_lock(&c->mu);
+	c->idle++;
+	pthread_mutex_unlock(&c->mu);
+	fr_loop_wake(c->loop);
+}
+
+/* Control loop wake-up: stop waiting once every worker is idle. */
+static void on_ctl_wake(struct fr_loop *loop, void *arg)
+{
+	struct ctl *c = arg;
+	int all;
+
+	pthread_mutex_lock(&c->mu);
+	all = c->idle >= c->nworkers;
+	pthread_mutex_unlock(&c->mu);
+	if (all && c->waiting) {
+		c->waiting = 0;
+		fr_loop_break(loop);
+	}
+}
+
+/* Runs the control loop until every worker is idle. */
+static void wait_idle(struct ctl *c)
+{
+	c->waiting = 1;
+	on_ctl_wake(c->loop, c);
+	if (c->waiting)
+		fr_loop_run(c->loop);
+}
+
+/* The number of worker threads. */
+static int thread_count(const struct fr_run_opts *opts)
+{
+	long n = opts->threads > 0 ? opts->threads : sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 256 ? 256 : (int)n;
+}
+
+/* Starts the workers and waits until they are ready; -1 if one failed. */
+static int start_workers(struct ctl *c)
+{
+	int n = thread_count(c->opts), failed = 0;
+	unsigned cap = c->opts->max_inflight ? c->opts->max_inflight : FR_RUN_MAX_INFLIGHT;
+
+	c->workers = xcalloc((size_t)n, sizeof(*c->workers));
+	c->idle = 0;
+	for (int k = 0; k < n; k++) {
+		struct fr_worker_conf conf = {
+		    .tl = c->tl,
+		    .target = &c->target,
+		    .run_vars = &c->vars,
+		    .hooks = c->opts->hooks,
+		    .live = &c->live,
+		    .thread = k,
+		    .nthreads = n,
+		    .seed = fr_rand_next(&c->rng) | 1,
+		    .max_inflight = cap == FR_RUN_UNLIMITED ? 0 : (cap + (unsigned)n - 1) / (unsigned)n,
+		    .metrics = c->opts->metrics,
+		    .idle = on_worker_idle,
+		    .idle_arg = c,
+		};
+		c->workers[k] = fr_worker_start(&conf);
+		if (!c->workers[k])
+			break;
+		c->nworkers++;
+	}
+	wait_idle(c);
+	for (int k = 0; k < c->nworkers; k++)
+		failed |= fr_worker_failed(c->workers[k]);
+	return failed || c->nworkers < n ? -1 : 0;
+}
+
+/* Joins the workers and merges their results into one. */
+static struct fr_results *finish_workers(struct ctl *c)
+{
+	struct fr_results *all = NULL;
+
+	for (int k = 0; k < c->nworkers; k++) {
+		struct fr_results *r = fr_worker_finish(c->workers[k]);
+		if (!all) {
+			all = r;
+			continue;
+		}
+		fr_results_merge(all, r);
+		fr_results_free(r);
+	}
+	free(c->workers);
+	c->workers = NULL;
+	c->nworkers = 0;
+	return all;
+}
+
+/* Timer: fire the on_action hook for the actions that are due. */
+static void on_ctl_action(struct fr_timer *t)
+{
+	struct ctl *c = (struct ctl *)((char *)t - offsetof(struct ctl, act_timer));
+	const struct fr_timeline *tl = c->tl;
+	int64_t now = fr_sched_now_ns(), base = (int64_t)c->pass * tl->pass_us;
+
+	while (c->next_act < tl->nactions && tl->actions[c->next_act].pass == c->pass) {
+		const struct fr_action *act = &tl->actions[c->next_act];
+		int64_t at = c->pass_t0_ns + (act->at_us - base) * 1000;
+		if (at > now) {
+			fr_sched_arm(fr_loop_sched(c->loop), t, at);
+			return;
+		}
+		c->next_act++;
+		fr_progress_action(c->progress, act);
+		fr_metrics_action(c->opts->metrics, act);
+		if (c->opts->hooks && c->opts->hooks->on_action)
+			c->opts->hooks->on_action(act, c->opts->hooks->arg);
+	}
+}
+
+/* Timer: has a signal asked us to stop? */
+static void on_stop_poll(struct fr_timer *t)
+{
+	struct ctl *c = (struct ctl *)((char *)t - offsetof(struct ctl, stop_timer));
+
+	if (c->opts->stop && *c->opts->stop && !c->interrupted) {
+		c->interrupted = 1;
+		fr_sched_cancel(fr_loop_sched(c->loop), &c->act_timer);
+		for (int k = 0; k < c->nworkers; k++)
+			fr_worker_interrupt(c->workers[k]);
+		return;
+	}
+	fr_sched_arm(fr_loop_sched(c->loop), t, fr_sched_now_ns() + STOP_POLL_NS);
+}
+
+/* Whether the stop flag is set. */
+static int stop_requested(const struct ctl *c)
+{
+	return c->interrupted || (c->opts->stop && *c->opts->stop);
+}
+
+/* Sends a list of untimed requests in order; -1 (message set) at the first failure. */
+static int run_requests(struct ctl *c, const struct fr_request *reqs, size_t n, const char *what)
+{
+	for (size_t i = 0; i < n && !stop_requested(c); i++) {
+		char *err = NULL, *msg;
+		if (fr_http_sync(c->loop, &c->target, &reqs[i], &c->vars, &c->rng, NULL, &err) == 0)
+			continue;
+		msg = xasprintf("%s failed: %s", what, err ? err : "?");
+		set_error(c->opts, msg);
+		free(msg);
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs pass P: sweep value, setup, the timeline on all workers, teardown. */
+static int run_pass(struct ctl *c, int p)
+{
+	struct fr_sched *s = fr_loop_sched(c->loop);
+
+	if (c->plan->sweep_param && (size_t)p < c->plan->nsweep)
+		fr_varstore_set(&c->vars, c->plan->sweep_param, c->plan->sweep_values[p]);
+	if (run_requests(c, c->plan->setup, c->plan->nsetup, "setup") != 0)
+		return -1;
+	if (stop_requested(c))
+		return 0;
+	c->pass = p;
+	c->pass_t0_ns = fr_sched_now_ns() + PASS_LEAD_NS;
+	c->next_act = 0;
+	while (c->next_act < c->tl->nactions && c->tl->actions[c->next_act].pass < p)
+		c->next_act++;
+	fr_progress_pass(c->progress, p, c->pass_t0_ns);
+	fr_metrics_set_pass_start(c->opts->metrics, p, unix_at(c->pass_t0_ns));
+	pthread_mutex_lock(&c->mu);
+	c->idle = 0;
+	pthread_mutex_unlock(&c->mu);
+	for (int k = 0; k < c->nworkers; k++)
+		fr_worker_pass(c->workers[k], p, c->pass_t0_ns);
+	fr_sched_arm(s, &c->act_timer, c->pass_t0_ns);
+	wait_idle(c);
+	fr_sched_cancel(s, &c->act_timer);
+	if (stop_requested(c))
+		return 0;
+	return run_requests(c, c->plan->teardown, c->plan->nteardown, "teardown");
+}
+
+/* Logs in once; captures go into the run's variables, auth headers are used from then on. */
+static int run_auth(struct ctl *c)
+{
+	char *err = NULL, *msg;
+
+	if (!c->plan->auth)
+		return 0;
+	if (fr_http_sync(c->loop, &c->target, c->plan->auth, &c->vars, &c->rng, NULL, &err) != 0) {
+		msg = xasprintf("auth failed: %s", err ? err : "?");
+		set_error(c->opts, msg);
+		free(msg);
+		free(err);
+		return -1;
+	}
+	c->target.auth_headers = &c->plan->auth_headers;
+	return 0;
+}
+
+/* Formats N with thousands separators. */
+static void thousands(char *buf, size_t len, double v)
+{
+	char raw[32];
+	long long n = llround(v);
+	int l, o = 0;
+
+	snprintf(raw, sizeof(raw), "%lld", n < 0 ? -n : n);
+	l = (int)strlen(raw);
+	if (n < 0 && (size_t)o + 1 < len)
+		buf[o++] = '-';
+	for (int i = 0; i < l && (size_t)o + 2 < len; i++) {
+		if (i && (l - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = raw[i];
+	}
+	buf[o] = '\0';
+}
+
+/* Why a run is invalid, or NULL: open models fell short or the scheduler lagged. */
+char *fr_run_invalid_reason(uint64_t planned, uint64_t sent, int64_t load_us, int64_t lag_p99_us)
+{
+	double secs = (double)load_us / 1e6;
+
+	if (planned && (double)sent < MIN_ACHIEVED * (double)planned && secs > 0) {
+		char got[32], want[32];
+		thousands(got, sizeof(got), (double)sent / secs);
+		thousands(want, sizeof(want), (double)planned / secs);
+		return xasprintf("achieved %s/s of %s/s planned (%.1f %%)", got, want,
+		                 100.0 * (double)sent / (double)planned);
+	}
+	if (lag_p99_us > MAX_LAG_P99_US)
+		return xasprintf("scheduler lag p99 %.1fms exceeds %dms", (double)lag_p99_us / 1000.0,
+		                 MAX_LAG_P99_US / 1000);
+	return NULL;
+}
+
+/* Marks the run invalid when it did not deliver its plan. */
+static void judge_validity(struct fr_results *res)
+{
+	int64_t dur = res->tl->totals.duration_us;
+	int64_t load_us = res->elapsed_us < dur ? res->elapsed_us : dur; /* less when interrupted */
+	int64_t lag = res->sched_lag ? fr_hist_quantile(res->sched_lag, 0.99) : 0;
+
+	res->invalid_reason = fr_run_invalid_reason(res->planned, res->sent, load_us, lag);
+}
+
+/* Sets up the control state. */
+static int ctl_init(struct ctl *c, const struct fr_plan *plan, const struct fr_timeline *tl,
+                    const struct fr_run_opts *opts)
+{
+	memset(c, 0, sizeof(*c));
+	c->plan = plan;
+	c->tl = tl;
+	c->opts = opts;
+	c->target.base_url = plan->base_url;
+	c->target.timeout_us = plan->timeout_us > 0 ? plan->timeout_us : 10000000;
+	c->target.headers = &plan->headers;
+	c->rng = opts->seed ? opts->seed : (uint64_t)fr_sched_now_ns() | 1;
+	pthread_mutex_init(&c->mu, NULL);
+	fr_timer_init(&c->act_timer, on_ctl_action);
+	fr_timer_init(&c->stop_timer, on_stop_poll);
+	c->loop = fr_loop_create(16);
+	if (!c->loop) {
+		set_error(opts, "cannot create the event loop");
+		return -1;
+	}
+	fr_loop_on_wake(c->loop, on_ctl_wake, c);
+	return 0;
+}
+
+/* Frees the control state. */
+static void ctl_free(struct ctl *c)
+{
+	fr_progress_free(c->progress);
+	fr_loop_free(c->loop);
+	fr_varstore_clear(&c->vars);
+	pthread_mutex_destroy(&c->mu);
+}
+
+/* Runs the passes with the workers started; returns a status. */
+static int run_load(struct ctl *c, struct fr_results **res_out)
+{
+	const struct fr_run_hooks *h = c->opts->hooks;
+	int64_t t0 = fr_sched_now_ns();
+	int status = FR_RUN_OK;
+
+	if (start_workers(c) != 0) {
+		set_error(c->opts, "cannot start the worker threads");
+		status = FR_RUN_FAILED;
+	} else if (h && h->on_start && h->on_start(t0 + PASS_LEAD_NS, h->arg) != 0) {
+		set_error(c->opts, "could not start the run's faults or drivers");
+		status = FR_RUN_FAILED;
+	}
+	c->progress = fr_progress_create(c->opts, c->tl, &c->live, c->workers, c->nworkers, c->loop);
+	fr_sched_arm(fr_loop_sched(c->loop), &c->stop_timer, t0 + STOP_POLL_NS);
+	for (int p = 0; status == FR_RUN_OK && p < c->tl->npasses && !stop_requested(c); p++)
+		if (run_pass(c, p) != 0)
+			status = FR_RUN_FAILED;
+	fr_sched_cancel(fr_loop_sched(c->loop), &c->stop_timer);
+	fr_metrics_set_run_end(c->opts->metrics, unix_at(fr_sched_now_ns()));
+	fr_progress_done(c->progress);
+	if (h && h->on_stop)
+		h->on_stop(h->arg);
+	*res_out = finish_workers(c);
+	if (*res_out)
+		(*res_out)->elapsed_us = (fr_sched_now_ns() - t0) / 1000;
+	return status;
+}
+
+/* Runs a plan's timeline. */
+int fr_run(const struct fr_plan *plan, const struct fr_timeline *tl, const struct fr_run_opts *opts,
+           struct fr_results **results_out)
+{
+	struct ctl c;
+	struct fr_results *res = NULL;
+	char why[256];
+	int status;
+
+	*results_out = NULL;
+	if (fr_run_preflight(plan->base_url, PREFLIGHT_MS, why, sizeof(why)) != 0) {
+		char *msg = xasprintf("target %s is unreachable: %s", plan->base_url, why);
+		set_error(opts, msg);
+		free(msg);
+		return FR_RUN_UNREACHABLE;
+	}
+	fr_loop_raise_nofile();
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (ctl_init(&c, plan, tl, opts) != 0) {
+		ctl_free(&c);
+		curl_global_cleanup();
+		return FR_RUN_FAILED;
+	}
+	int64_t started_unix = 0;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	started_unix = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	status = run_auth(&c) != 0 ? FR_RUN_FAILED : run_load(&c, &res);
+	ctl_free(&c);
+	curl_global_cleanup();
+	if (status == FR_RUN_OK && c.interrupted)
+		status = FR_RUN_INTERRUPTED;
+	if (status != FR_RUN_OK && status != FR_RUN_INTERRUPTED) {
+		fr_results_free(res);
+		return status;
+	}
+	res->started_unix_us = started_unix;
+	res->interrupted = status == FR_RUN_INTERRUPTED;
+	judge_validity(res);
+	*results_out = res;
+	return status;
+}

@@ -1,0 +1,88 @@
+/* diag.c: collecting, sorting and printing located diagnostics (see diag.h). */
+#include "plan/diag.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xmalloc.h"
+
+void fr_diag_add(struct fr_diags *diags, struct fr_pos pos, const char *fmt, ...)
+{
+	size_t limit = diags->limit ? diags->limit : 1000;
+	va_list ap;
+
+	if (diags->n >= limit)
+		return;
+	if (diags->n == diags->cap) {
+		diags->cap = diags->cap ? diags->cap * 2 : 16;
+		diags->items = xreallocarray(diags->items, diags->cap, sizeof *diags->items);
+	}
+	struct fr_diag *d = &diags->items[diags->n];
+	d->pos = pos;
+	d->seq = (unsigned)diags->n;
+	va_start(ap, fmt);
+	d->message = xvasprintf(fmt, ap);
+	va_end(ap);
+	diags->n++;
+}
+
+/* Files compare by name: diagnostics of one file stay together. */
+static int diag_cmp(const void *va, const void *vb)
+{
+	const struct fr_diag *a = va, *b = vb;
+	int c = strcmp(a->pos.file ? a->pos.file : "", b->pos.file ? b->pos.file : "");
+
+	if (c)
+		return c;
+	if (a->pos.line != b->pos.line)
+		return a->pos.line < b->pos.line ? -1 : 1;
+	if (a->pos.col != b->pos.col)
+		return a->pos.col < b->pos.col ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+void fr_diag_sort(struct fr_diags *diags)
+{
+	size_t out = 0;
+
+	if (diags->n == 0)
+		return;
+	qsort(diags->items, diags->n, sizeof *diags->items, diag_cmp);
+	for (size_t i = 0; i < diags->n; i++) {
+		struct fr_diag *d = &diags->items[i];
+		if (out > 0) {
+			struct fr_diag *p = &diags->items[out - 1];
+			if (p->pos.line == d->pos.line && p->pos.col == d->pos.col &&
+			    strcmp(p->pos.file ? p->pos.file : "", d->pos.file ? d->pos.file : "") == 0 &&
+			    strcmp(p->message, d->message) == 0) {
+				free(d->message);
+				continue;
+			}
+		}
+		diags->items[out++] = *d;
+	}
+	diags->n = out;
+}
+
+void fr_diag_print(const struct fr_diags *diags, FILE *out)
+{
+	for (size_t i = 0; i < diags->n; i++) {
+		const struct fr_diag *d = &diags->items[i];
+		if (d->pos.file && d->pos.line > 0)
+			fprintf(out, "%s:%d:%d: error: %s\n", d->pos.file, d->pos.line, d->pos.col, d->message);
+		else if (d->pos.file)
+			fprintf(out, "%s: error: %s\n", d->pos.file, d->message);
+		else
+			fprintf(out, "flowrun: error: %s\n", d->message);
+	}
+}
+
+void fr_diag_clear(struct fr_diags *diags)
+{
+	for (size_t i = 0; i < diags->n; i++)
+		free(diags->items[i].message);
+	free(diags->items);
+	diags->items = NULL;
+	diags->n = diags->cap = 0;
+}

@@ -1,0 +1,272 @@
+/* timeline_print.c: the compiled timeline as text and as JSON (`flowrun plan`).
+ *
+ * The text form is an aligned table of actions followed by the expected
+ * totals; it is what the golden tests compare, so its format is part of the
+ * interface: change it only together with tests/golden/. The JSON form
+ * carries the same rows and totals for tools.
+ */
+#include "plan/timeline_print.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "util/xmalloc.h"
+
+/* Formats microseconds as seconds with millisecond precision: "30.000s". */
+static char *fmt_offset(int64_t us)
+{
+	return xasprintf("%.3fs", (double)us / 1e6);
+}
+
+/* Formats a duration compactly: "2m30s", "15s", "1.500s", "250ms". */
+char *fr_format_duration(int64_t us)
+{
+	if (us % 1000000 == 0) {
+		int64_t s = us / 1000000;
+		if (s >= 3600 && s % 3600 == 0)
+			return xasprintf("%" PRId64 "h", s / 3600);
+		if (s >= 60 && s % 60 == 0)
+			return xasprintf("%" PRId64 "m", s / 60);
+		if (s >= 60)
+			return xasprintf("%" PRId64 "m%" PRId64 "s", s / 60, s % 60);
+		return xasprintf("%" PRId64 "s", s);
+	}
+	if (us < 1000000 && us % 1000 == 0)
+		return xasprintf("%" PRId64 "ms", us / 1000);
+	if (us < 1000)
+		return xasprintf("%" PRId64 "us", us);
+	return xasprintf("%.3fs", (double)us / 1e6);
+}
+
+/* A level with its unit: "50 users", "20/s", "10 viewers". */
+static char *fmt_level(enum fr_model model, double level)
+{
+	switch (model) {
+	case FR_MODEL_CLOSED:
+		return xasprintf("%g users", level);
+	case FR_MODEL_OPEN:
+		return xasprintf("%g/s", level);
+	case FR_MODEL_WEBSOCKET:
+		return xasprintf("%g viewers", level);
+	}
+	return xstrdup("?");
+}
+
+/* One toxic attribute with its unit: "latency=500ms". */
+static char *fmt_attr(enum fr_toxic toxic, const struct fr_toxic_attr *a)
+{
+	const char *n = a->name;
+	if (strcmp(n, "rate") == 0)
+		return xasprintf("%s=%" PRId64 "KB/s", n, a->value);
+	if (strcmp(n, "average_size") == 0 || strcmp(n, "size_variation") == 0 || strcmp(n, "bytes") == 0)
+		return xasprintf("%s=%" PRId64, n, a->value);
+	if (toxic == FR_TOXIC_SLICER && strcmp(n, "delay") == 0)
+		return xasprintf("%s=%" PRId64 "us", n, a->value);
+	return xasprintf("%s=%" PRId64 "ms", n, a->value);
+}
+
+/* "redis+clickhouse latency latency=500ms jitter=0ms". */
+static char *fmt_fault(const struct fr_fault *f)
+{
+	size_t cap = 256, len = 0;
+	char *out = xmalloc(cap);
+	out[0] = 0;
+	for (size_t i = 0; i < f->nproxies; i++) {
+		char *p = xasprintf("%s%s", i ? "+" : "", f->proxies[i]);
+		size_t n = strlen(p);
+		if (len + n + 1 > cap)
+			out = xrealloc(out, cap = (len + n + 1) * 2);
+		memcpy(out + len, p, n + 1);
+		len += n;
+		free(p);
+	}
+	char *tail = xasprintf(" %s", fr_toxic_name(f->toxic));
+	for (size_t i = 0; i < f->nattrs; i++) {
+		char *a = fmt_attr(f->toxic, &f->attrs[i]);
+		char *t = xasprintf("%s %s", tail, a);
+		free(a);
+		free(tail);
+		tail = t;
+	}
+	if (f->upstream) {
+		char *t = xasprintf("%s stream=upstream", tail);
+		free(tail);
+		tail = t;
+	}
+	if (f->toxicity < 1.0) {
+		char *t = xasprintf("%s toxicity=%g", tail, f->toxicity);
+		free(tail);
+		tail = t;
+	}
+	char *all = xasprintf("%s%s", out, tail);
+	free(out);
+	free(tail);
+	return all;
+}
+
+/* The subject and detail columns of one action (caller frees both). */
+static void describe(const struct fr_timeline *tl, const struct fr_action *a, char **subject, char **detail)
+{
+	const struct fr_plan *plan = tl->plan;
+	const struct fr_scenario *sc = a->scenario >= 0 ? &plan->scenarios[a->scenario] : NULL;
+
+	switch (a->kind) {
+	case FR_ACT_PASS:
+	case FR_ACT_END:
+		*subject = xasprintf("pass %d/%d", a->pass + 1, tl->npasses);
+		if (plan->sweep_param && a->kind == FR_ACT_PASS)
+			*detail = xasprintf("%s=%s", plan->sweep_param, plan->sweep_values[a->pass]);
+		else
+			*detail = xstrdup(a->kind == FR_ACT_PASS && (plan->nsetup || plan->auth) ? "setup" :
+					  a->kind == FR_ACT_END && plan->nteardown ? "teardown" : "");
+		break;
+	case FR_ACT_STAGE: {
+		const struct fr_stage *st = &sc->stages[a->stage];
+		char *to = fmt_level(sc->model, a->level);
+		char *dur = fr_format_duration((int64_t)llround((double)st->dur_us * tl->time_scale));
+		*subject = xstrdup(sc->name);
+		if (st->name)
+			*detail = xasprintf("%s for %s (stage %d, %s)", to, dur, a->stage + 1, st->name);
+		else
+			*detail = xasprintf("%s for %s (stage %d)", to, dur, a->stage + 1);
+		free(to);
+		free(dur);
+		break;
+	}
+	case FR_ACT_STOP:
+		*subject = xstrdup(sc->name);
+		*detail = xstrdup("done");
+		break;
+	case FR_ACT_FAULT_ON:
+	case FR_ACT_FAULT_OFF:
+		*subject = xstrdup(plan->faults.items[a->fault].name);
+		*detail = a->kind == FR_ACT_FAULT_ON ? fmt_fault(&plan->faults.items[a->fault]) : xstrdup("removed");
+		break;
+	case FR_ACT_WINDOW_OPEN:
+	case FR_ACT_WINDOW_CLOSE:
+		if (a->window >= 0) {
+			const struct fr_window *w = &tl->windows[a->window];
+			*subject = xstrdup(plan->slos[w->slo].name);
+			*detail = xstrdup(w->label);
+		} else {
+			*subject = xstrdup("");
+			*detail = xstrdup("");
+		}
+		break;
+	default:
+		*subject = xstrdup("");
+		*detail = xstrdup("");
+	}
+}
+
+/* Prints "  label  value" lines of the totals. */
+static void print_totals(const struct fr_timeline *tl, FILE *out)
+{
+	const struct fr_totals *t = &tl->totals;
+	char *dur = fr_format_duration(t->duration_us);
+	char *fdur = fr_format_duration(t->fault_us);
+
+	fprintf(out, "\ntotals\n");
+	fprintf(out, "  %-18s %s", "duration", dur);
+	if (tl->npasses > 1)
+		fprintf(out, " (%d passes)", tl->npasses);
+	fputc('\n', out);
+	fprintf(out, "  %-18s %.0f\n", "planned requests", t->planned_requests);
+	if (t->planned_events > 0)
+		fprintf(out, "  %-18s %.0f\n", "planned events", t->planned_events);
+	fprintf(out, "  %-18s %g\n", "peak users", t->peak_users);
+	fprintf(out, "  %-18s %g\n", "peak viewers", t->peak_viewers);
+	if (t->fault_windows)
+		fprintf(out, "  %-18s %zu (%s per pass)\n", "fault windows", t->fault_windows, fdur);
+	else
+		fprintf(out, "  %-18s 0\n", "fault windows");
+	fprintf(out, "  %-18s %zu\n", "segments", tl->nsegs);
+	fprintf(out, "  %-18s %zu (%zu windows)\n", "slos", t->slos, tl->nwindows);
+	free(dur);
+	free(fdur);
+}
+
+void fr_timeline_print(const struct fr_timeline *tl, FILE *out)
+{
+	size_t n = tl->nactions;
+	char **col[4];
+	size_t w[4] = { strlen("OFFSET"), strlen("ACTION"), strlen("SUBJECT"), 0 };
+
+	for (int c = 0; c < 4; c++)
+		col[c] = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		col[0][i] = fmt_offset(tl->actions[i].at_us);
+		col[1][i] = xstrdup(fr_action_kind_name(tl->actions[i].kind));
+		describe(tl, &tl->actions[i], &col[2][i], &col[3][i]);
+		for (int c = 0; c < 3; c++)
+			if (strlen(col[c][i]) > w[c])
+				w[c] = strlen(col[c][i]);
+	}
+	char *scale = tl->time_scale != 1.0 ? xasprintf(" (time scale %g)", tl->time_scale) : xstrdup("");
+	fprintf(out, "plan %s (%s)%s\n\n", tl->plan->name, tl->plan->file, scale);
+	free(scale);
+	fprintf(out, "%*s  %-*s  %-*s  %s\n", (int)w[0], "OFFSET", (int)w[1], "ACTION", (int)w[2], "SUBJECT",
+		"DETAIL");
+	for (size_t i = 0; i < n; i++) {
+		char *line = xasprintf("%*s  %-*s  %-*s  %s", (int)w[0], col[0][i], (int)w[1], col[1][i], (int)w[2],
+				       col[2][i], col[3][i]);
+		size_t len = strlen(line);
+		while (len && line[len - 1] == ' ')
+			line[--len] = 0;
+		fprintf(out, "%s\n", line);
+		free(line);
+	}
+	for (int c = 0; c < 4; c++) {
+		for (size_t i = 0; i < n; i++)
+			free(col[c][i]);
+		free(col[c]);
+	}
+	print_totals(tl, out);
+}
+
+/* The totals as a JSON object. */
+static json_t *totals_json(const struct fr_timeline *tl)
+{
+	const struct fr_totals *t = &tl->totals;
+	return json_pack("{s:f, s:i, s:f, s:f, s:f, s:f, s:I, s:f, s:I, s:I, s:I}", "duration_s",
+			 (double)t->duration_us / 1e6, "passes", tl->npasses, "pass_duration_s",
+			 (double)tl->pass_us / 1e6, "planned_requests", round(t->planned_requests), "planned_events",
+			 round(t->planned_events), "peak_users", t->peak_users, "fault_windows",
+			 (json_int_t)t->fault_windows, "fault_duration_s", (double)t->fault_us / 1e6, "segments",
+			 (json_int_t)tl->nsegs, "slos", (json_int_t)t->slos, "windows", (json_int_t)tl->nwindows);
+}
+
+char *fr_timeline_json(const struct fr_timeline *tl)
+{
+	json_t *root = json_object();
+	json_t *acts = json_array();
+
+	json_object_set_new(root, "plan", json_string(tl->plan->name));
+	json_object_set_new(root, "file", json_string(tl->plan->file));
+	json_object_set_new(root, "time_scale", json_real(tl->time_scale));
+	for (size_t i = 0; i < tl->nactions; i++) {
+		const struct fr_action *a = &tl->actions[i];
+		char *subject, *detail;
+		describe(tl, a, &subject, &detail);
+		json_t *o = json_pack("{s:f, s:s, s:i, s:s, s:s}", "at_s", (double)a->at_us / 1e6, "action",
+				      fr_action_kind_name(a->kind), "pass", a->pass + 1, "subject", subject,
+				      "detail", detail);
+		if (a->kind == FR_ACT_STAGE)
+			json_object_set_new(o, "level", json_real(a->level));
+		json_array_append_new(acts, o);
+		free(subject);
+		free(detail);
+	}
+	json_object_set_new(root, "actions", acts);
+	json_t *tot = totals_json(tl);
+	json_object_set_new(tot, "peak_viewers", json_real(tl->totals.peak_viewers));
+	json_object_set_new(root, "totals", tot);
+	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	char *copy = xstrdup(s);
+	free(s);
+	return copy;
+}

@@ -1,0 +1,19 @@
+/* timeline_print.h: the compiled timeline as an aligned table or JSON (`flowrun plan`). */
+#ifndef FR_TIMELINE_PRINT_H
+#define FR_TIMELINE_PRINT_H
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "plan/timeline.h"
+
+/* Prints the action table and the expected totals. */
+void fr_timeline_print(const struct fr_timeline *tl, FILE *out);
+
+/* The same as a JSON document (caller frees). */
+char *fr_timeline_json(const struct fr_timeline *tl);
+
+/* A duration in the plan's own spelling: "2m30s", "15s", "250ms" (caller frees). */
+char *fr_format_duration(int64_t us);
+
+#endif

@@ -1,0 +1,380 @@
+/* report_json.c: the versioned machine-readable result (schema/result.schema.json).
+ *
+ * The JSON result is the stable interface for CI and for `flowrun merge`: it
+ * carries the verdicts and human-sized summaries, and also the raw histograms
+ * of every (key, segment) cell — exact count, min, max and sum, and the
+ * non-empty buckets as [low_us, high_us, count] (high inclusive) — so shards
+ * can be added up exactly later (fr_report_raw_hist reads one back). Empty cells are left
+ * out. Built with jansson and written atomically.
+ */
+#include "result/report.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/xmalloc.h"
+
+/* Sets KEY of OBJ to V (which it steals). */
+static void set(json_t *obj, const char *key, json_t *v)
+{
+	json_object_set_new(obj, key, v);
+}
+
+/* A string, or null for NULL. */
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* A wall-clock time in µs since the epoch as ISO 8601 UTC ("2026-11-27T11:23:24Z"). */
+static json_t *iso_time(int64_t unix_us)
+{
+	char buf[32];
+	time_t t = (time_t)(unix_us / 1000000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
+}
+
+/* Appends one bucket to the JSON array ARG. */
+static void bucket(int64_t low, int64_t high, uint64_t count, void *arg)
+{
+	json_array_append_new(arg, json_pack("[III]", (json_int_t)low, (json_int_t)high, (json_int_t)count));
+}
+
+/* A raw histogram, or NULL when H is empty: exact count, min, max and sum,
+ * and the non-empty buckets. */
+static json_t *raw_hist(const struct fr_hist *h)
+{
+	if (!fr_hist_count(h))
+		return NULL;
+	json_t *a = json_array();
+	fr_hist_foreach(h, bucket, a);
+	return json_pack("{sI sI sI sf so}", "count", (json_int_t)fr_hist_count(h), "min",
+			 (json_int_t)fr_hist_min(h), "max", (json_int_t)fr_hist_max(h), "sum",
+			 fr_hist_mean(h) * (double)fr_hist_count(h), "buckets", a);
+}
+
+/* Rebuilds a histogram from a raw histogram object: every bucket keeps its
+ * count, and the exact min and max are recorded as themselves, so quantiles,
+ * min and max equal the original's (the mean is within a bucket width). */
+struct fr_hist *fr_report_raw_hist(const struct json_t *raw)
+{
+	json_int_t min, max;
+	json_t *buckets, *b;
+	size_t i;
+	if (json_unpack((json_t *)raw, "{sI sI so}", "min", &min, "max", &max, "buckets", &buckets) != 0 ||
+	    !json_is_array(buckets))
+		return NULL;
+	struct fr_hist *h = fr_hist_create();
+	json_array_foreach(buckets, i, b) {
+		json_int_t low, high, count;
+		if (json_unpack(b, "[III]", &low, &high, &count) != 0 || count < 0) {
+			fr_hist_free(h);
+			return NULL;
+		}
+		if (count > 0 && low <= min && min <= high) {
+			fr_hist_record(h, min);
+			count--;
+		}
+		if (count > 0 && low <= max && max <= high) {
+			fr_hist_record(h, max);
+			count--;
+		}
+		fr_hist_record_n(h, low, (uint64_t)count);
+	}
+	return h;
+}
+
+/* Percentile summary of H, or null when empty. */
+static json_t *stats(const struct fr_hist *h)
+{
+	if (!fr_hist_count(h))
+		return json_null();
+	return json_pack("{sI sI sI sI sI sI sI sI sf}", "count", (json_int_t)fr_hist_count(h), "min",
+			 (json_int_t)fr_hist_min(h), "p50", (json_int_t)fr_hist_quantile(h, 0.5), "p90",
+			 (json_int_t)fr_hist_quantile(h, 0.9), "p95", (json_int_t)fr_hist_quantile(h, 0.95),
+			 "p99", (json_int_t)fr_hist_quantile(h, 0.99), "p99.9",
+			 (json_int_t)fr_hist_quantile(h, 0.999), "max", (json_int_t)fr_hist_max(h), "mean",
+			 fr_hist_mean(h));
+}
+
+/* The non-zero outcome counters of C. */
+static json_t *outcomes(const struct fr_cell *c)
+{
+	json_t *o = json_object();
+	for (int i = 0; i < FR_OUTCOME_N; i++)
+		if (c->outcomes[i])
+			set(o, fr_outcome_name((enum fr_outcome)i), json_integer((json_int_t)c->outcomes[i]));
+	return o;
+}
+
+/* The non-zero websocket counters of C. */
+static json_t *ws_counters(const struct fr_cell *c)
+{
+	json_t *o = json_object();
+	for (int i = 0; i < FR_WS_COUNTER_N; i++)
+		if (c->ws[i])
+			set(o, fr_ws_counter_name((enum fr_ws_counter)i), json_integer((json_int_t)c->ws[i]));
+	return o;
+}
+
+/* A summary of the summed cell C. */
+static json_t *summary(const struct fr_cell *c)
+{
+	json_t *o = json_object();
+	set(o, "requests", json_integer((json_int_t)fr_cell_requests(c)));
+	set(o, "errors", json_integer((json_int_t)fr_cell_errors(c)));
+	set(o, "outcomes", outcomes(c));
+	set(o, "late", json_integer((json_int_t)c->late));
+	set(o, "missed", json_integer((json_int_t)c->missed));
+	set(o, "ws", ws_counters(c));
+	set(o, "latency", stats(c->latency));
+	set(o, "service", stats(c->service));
+	set(o, "delivery", stats(c->delivery));
+	set(o, "connect", stats(c->connect));
+	return o;
+}
+
+/* Whether a cell holds anything at all. */
+static int cell_empty(const struct fr_cell *c)
+{
+	if (fr_cell_requests(c) || c->late || c->missed || fr_hist_count(c->latency) ||
+	    fr_hist_count(c->service) || fr_hist_count(c->delivery) || fr_hist_count(c->connect))
+		return 0;
+	for (int i = 0; i < FR_WS_COUNTER_N; i++)
+		if (c->ws[i])
+			return 0;
+	return 1;
+}
+
+/* The raw content of one (key, segment) cell. */
+static json_t *raw_cell(const struct fr_cell *c, int seg)
+{
+	json_t *o = json_object();
+	set(o, "segment", json_integer(seg));
+	set(o, "outcomes", outcomes(c));
+	set(o, "late", json_integer((json_int_t)c->late));
+	set(o, "missed", json_integer((json_int_t)c->missed));
+	set(o, "ws", ws_counters(c));
+	const struct fr_hist *h[4] = {c->latency, c->service, c->delivery, c->connect};
+	static const char *const names[4] = {"latency", "service", "delivery", "connect"};
+	for (int i = 0; i < 4; i++) {
+		json_t *a = raw_hist(h[i]);
+		if (a)
+			set(o, names[i], a);
+	}
+	return o;
+}
+
+/* The kind of key K: "request", "group", "step" or "websocket". */
+static const char *key_kind(const struct fr_key *k)
+{
+	if (!k->request)
+		return "websocket";
+	if (k->parent >= 0)
+		return "step";
+	return k->request->nsteps ? "group" : "request";
+}
+
+/* One key: identity, whole-run and per-window summaries, raw cells. */
+static json_t *key_json(const struct fr_report *r, size_t k)
+{
+	const struct fr_results *res = r->results;
+	const struct fr_timeline *tl = r->timeline;
+	const struct fr_key *key = &res->keys[k];
+	json_t *o = json_object();
+	set(o, "name", json_string(key->name));
+	set(o, "scenario", json_string(r->plan->scenarios[key->scenario].name));
+	set(o, "request", str_or_null(key->request ? key->request->name : NULL));
+	set(o, "parent", str_or_null(key->parent >= 0 ? res->keys[key->parent].name : NULL));
+	set(o, "kind", json_string(key_kind(key)));
+	size_t nall;
+	int *all = fr_report_segs(tl, -1, -1, -1, &nall);
+	struct fr_cell c = {0};
+	fr_results_sum(res, (int)k, -1, all, nall, &c);
+	set(o, "run", summary(&c));
+	fr_cell_clear(&c);
+	free(all);
+	json_t *wins = json_array();
+	for (size_t w = 0; w < tl->nwindows; w++) {
+		struct fr_cell wc = {0};
+		fr_results_sum(res, (int)k, -1, tl->windows[w].segs, tl->windows[w].nsegs, &wc);
+		json_t *s = summary(&wc);
+		set(s, "window", json_integer((json_int_t)w));
+		json_array_append_new(wins, s);
+		fr_cell_clear(&wc);
+	}
+	set(o, "windows", wins);
+	json_t *cells = json_array();
+	for (size_t s = 0; s < tl->nsegs; s++) {
+		const struct fr_cell *cell = &res->cells[k * tl->nsegs + s];
+		if (!cell_empty(cell))
+			json_array_append_new(cells, raw_cell(cell, (int)s));
+	}
+	set(o, "segments", cells);
+	return o;
+}
+
+/* The segments: pass, offsets, active stages and faults. */
+static json_t *segments_json(const struct fr_report *r)
+{
+	const struct fr_timeline *tl = r->timeline;
+	json_t *a = json_array();
+	for (size_t i = 0; i < tl->nsegs; i++) {
+		const struct fr_segment *s = &tl->segs[i];
+		json_t *stages = json_array(), *faults = json_array();
+		for (size_t sc = 0; sc < r->plan->nscenarios; sc++)
+			json_array_append_new(stages, json_integer(s->stage[sc]));
+		for (int f = 0; f < s->nfaults; f++)
+			json_array_append_new(faults, json_integer(s->faults[f]));
+		json_array_append_new(a, json_pack("{si sI sI so so}", "pass", s->pass, "start_us",
+						   (json_int_t)s->start_us, "end_us", (json_int_t)s->end_us,
+						   "stages", stages, "faults", faults));
+	}
+	return a;
+}
+
+/* The SLO windows and the segments each is made of. */
+static json_t *windows_json(const struct fr_report *r)
+{
+	const struct fr_timeline *tl = r->timeline;
+	json_t *a = json_array();
+	for (size_t i = 0; i < tl->nwindows; i++) {
+		const struct fr_window *w = &tl->windows[i];
+		json_t *segs = json_array();
+		for (size_t s = 0; s < w->nsegs; s++)
+			json_array_append_new(segs, json_integer(w->segs[s]));
+		json_array_append_new(a, json_pack("{ss ss si sI sI so}", "slo", r->plan->slos[w->slo].name,
+						   "label", w->label, "pass", w->pass, "start_us",
+						   (json_int_t)w->start_us, "end_us", (json_int_t)w->end_us,
+						   "segments", segs));
+	}
+	return a;
+}
+
+/* The verdicts. */
+static json_t *verdicts_json(const struct fr_report *r)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < r->nverdicts; i++) {
+		const struct fr_verdict *v = &r->verdicts[i];
+		const struct fr_window *w = &r->timeline->windows[v->window];
+		const struct fr_slo *slo = &r->plan->slos[w->slo];
+		char stat[32], *label = fr_report_window_label(r, w);
+		fr_slo_stat_name(slo, stat, sizeof stat);
+		static const char *const series[] = {"latency", "service", "delivery", "connect"};
+		json_t *o = json_object();
+		set(o, "slo", json_string(slo->name));
+		set(o, "window", json_integer(v->window));
+		set(o, "label", json_string(label));
+		set(o, "stat", json_string(stat));
+		set(o, "series", json_string(series[slo->series]));
+		set(o, "threshold", json_real(slo->threshold));
+		set(o, "threshold_text", json_string(slo->threshold_text ? slo->threshold_text : ""));
+		set(o, "measured", v->no_data || v->skipped ? json_null() : json_real(v->measured));
+		set(o, "measured_text", json_string(v->measured_text));
+		set(o, "pass", json_boolean(v->pass));
+		set(o, "no_data", json_boolean(v->no_data));
+		set(o, "skipped", json_boolean(v->skipped));
+		json_array_append_new(a, o);
+		free(label);
+	}
+	return a;
+}
+
+/* The fault action records. */
+static json_t *faults_json(const struct fr_report *r)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < r->nfaults; i++) {
+		const struct fr_fault_record *f = &r->faults[i];
+		const char *name = f->fault >= 0 && (size_t)f->fault < r->plan->faults.n
+					   ? r->plan->faults.items[f->fault].name
+					   : "?";
+		json_array_append_new(a, json_pack("{si ss sb sI sI sI sb so}", "fault", f->fault, "name", name,
+						   "on", f->on, "intended_us", (json_int_t)f->intended_us,
+						   "actual_us", (json_int_t)f->actual_us, "late_us",
+						   (json_int_t)(f->actual_us - f->intended_us), "ok", f->ok,
+						   "error", str_or_null(f->error)));
+	}
+	return a;
+}
+
+/* The plan's identity. */
+static json_t *plan_json(const struct fr_report *r)
+{
+	const struct fr_plan *p = r->plan;
+	json_t *vals = json_array();
+	for (size_t i = 0; i < p->nsweep; i++)
+		json_array_append_new(vals, json_string(p->sweep_values[i]));
+	return json_pack("{ss so so sf sI si so so}", "name", p->name, "file", str_or_null(p->file),
+			 "description", str_or_null(p->description), "time_scale", r->timeline->time_scale,
+			 "duration_us", (json_int_t)r->timeline->totals.duration_us, "passes",
+			 r->timeline->npasses, "sweep_param", str_or_null(p->sweep_param), "sweep_values", vals);
+}
+
+/* "pass", "fail", "invalid" or "interrupted". */
+static const char *result_word(const struct fr_report *r)
+{
+	if (r->invalid_reason)
+		return "invalid";
+	if (r->interrupted)
+		return "interrupted";
+	return fr_report_exit_code(r) ? "fail" : "pass";
+}
+
+/* Builds the whole JSON document. */
+static json_t *build(const struct fr_report *r)
+{
+	json_t *o = json_object();
+	char *outcome = fr_report_outcome(r);
+	set(o, "format", json_string("flowrun-result"));
+	set(o, "version", json_integer(1));
+	set(o, "plan", plan_json(r));
+	set(o, "run_id", json_string(r->run_id ? r->run_id : ""));
+	set(o, "started", iso_time(r->started_unix_us));
+	set(o, "ended", iso_time(r->ended_unix_us));
+	set(o, "started_unix_us", json_integer((json_int_t)r->started_unix_us));
+	set(o, "ended_unix_us", json_integer((json_int_t)r->ended_unix_us));
+	set(o, "elapsed_us", json_integer((json_int_t)(r->results ? r->results->elapsed_us : 0)));
+	set(o, "interrupted", json_boolean(r->interrupted));
+	set(o, "invalid", str_or_null(r->invalid_reason));
+	set(o, "result", json_string(result_word(r)));
+	set(o, "outcome", json_string(outcome));
+	set(o, "exit_code", json_integer(fr_report_exit_code(r)));
+	set(o, "segments", segments_json(r));
+	set(o, "windows", windows_json(r));
+	json_t *keys = json_array();
+	for (size_t k = 0; r->results && k < r->results->nkeys; k++)
+		json_array_append_new(keys, key_json(r, k));
+	set(o, "keys", keys);
+	set(o, "verdicts", verdicts_json(r));
+	set(o, "faults", faults_json(r));
+	const struct fr_results *res = r->results;
+	json_t *lag = res ? raw_hist(res->sched_lag) : NULL;
+	set(o, "scheduler", json_pack("{sI sI so so}", "planned", (json_int_t)(res ? res->planned : 0), "sent",
+				      (json_int_t)(res ? res->sent : 0), "lag", stats(res ? res->sched_lag : NULL),
+				      "lag_raw", lag ? lag : json_null()));
+	free(outcome);
+	return o;
+}
+
+/* Writes the document to OUT. */
+static int write_json(const struct fr_report *r, FILE *out)
+{
+	json_t *root = build(r);
+	int rc = json_dumpf(root, out, JSON_COMPACT | JSON_REAL_PRECISION(10));
+	fputc('\n', out);
+	json_decref(root);
+	return rc;
+}
+
+/* Writes the JSON result to PATH atomically. */
+int fr_report_json(const struct fr_report *r, const char *path, char **err_out)
+{
+	return fr_report_write_atomic(path, write_json, r, err_out);
+}

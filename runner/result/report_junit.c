@@ -1,0 +1,161 @@
+/* report_junit.c: SLO verdicts as JUnit XML, for CI systems that show test results.
+ *
+ * One <testsuite> per plan (the Ant/Jenkins schema, tests/data/JUnit.xsd),
+ * one <testcase> per SLO window named "slo-name [window]" with the plan name
+ * as classname. A missed SLO is a <failure> whose message says what was
+ * measured against what ("p99 7.30ms >= threshold < 5ms"); a window without
+ * data is a failure too; a server-side SLO not judged here is <skipped>. An
+ * invalid run (planned load not delivered) adds an <error> testcase
+ * "run validity", because its verdicts cannot be trusted.
+ */
+#include "result/report.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/xmalloc.h"
+
+/* Writes S with XML's special characters escaped (attribute-safe). */
+static void xml_escape(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		case '\n':
+			fputs("&#10;", out);
+			break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\t')
+				fputc(*s, out);
+		}
+	}
+}
+
+/* The failure message of a verdict that did not pass. */
+static char *failure_message(const struct fr_report *r, const struct fr_verdict *v)
+{
+	const struct fr_slo *slo = &r->plan->slos[r->timeline->windows[v->window].slo];
+	char stat[32];
+	fr_slo_stat_name(slo, stat, sizeof stat);
+	if (v->no_data)
+		return xasprintf("%s: no data in the window (threshold %s)", stat, slo->threshold_text);
+	return xasprintf("%s %s %s threshold %s", stat, v->measured_text, fr_slo_cmp_negated(slo->cmp),
+			 slo->threshold_text);
+}
+
+/* One <testcase>. */
+static void testcase(const struct fr_report *r, const struct fr_verdict *v, FILE *out)
+{
+	const struct fr_window *w = &r->timeline->windows[v->window];
+	const struct fr_slo *slo = &r->plan->slos[w->slo];
+	char *label = fr_report_window_label(r, w), *name = xasprintf("%s [%s]", slo->name, label);
+	fputs("  <testcase classname=\"", out);
+	xml_escape(out, r->plan->name);
+	fputs("\" name=\"", out);
+	xml_escape(out, name);
+	fprintf(out, "\" time=\"%.3f\"", (double)(w->end_us - w->start_us) / 1e6);
+	if (v->skipped) {
+		fputs(">\n    <skipped message=\"server-side SLO: evaluated from Prometheus\"/>\n  </testcase>\n",
+		      out);
+	} else if (!v->pass) {
+		char *msg = failure_message(r, v);
+		fputs(">\n    <failure type=\"", out);
+		fputs(v->no_data ? "no-data" : "slo", out);
+		fputs("\" message=\"", out);
+		xml_escape(out, msg);
+		fputs("\">", out);
+		xml_escape(out, msg);
+		fputs("</failure>\n  </testcase>\n", out);
+		free(msg);
+	} else {
+		fputs("/>\n", out);
+	}
+	free(name);
+	free(label);
+}
+
+/* An invalid run is an <error> testcase of its own, so CI shows it first. */
+static void invalid_case(const struct fr_report *r, FILE *out)
+{
+	fputs("  <testcase classname=\"", out);
+	xml_escape(out, r->plan->name);
+	fputs("\" name=\"run validity\" time=\"0\">\n    <error type=\"invalid-run\" message=\"", out);
+	xml_escape(out, r->invalid_reason);
+	fputs("\">", out);
+	xml_escape(out, r->invalid_reason);
+	fputs("</error>\n  </testcase>\n", out);
+}
+
+/* A property line. */
+static void property(FILE *out, const char *name, const char *value)
+{
+	fprintf(out, "    <property name=\"%s\" value=\"", name);
+	xml_escape(out, value);
+	fputs("\"/>\n", out);
+}
+
+/* Writes the document to OUT. */
+static int write_junit(const struct fr_report *r, FILE *out)
+{
+	size_t failures = 0, skipped = 0;
+	for (size_t i = 0; i < r->nverdicts; i++) {
+		skipped += (size_t)r->verdicts[i].skipped;
+		failures += (size_t)(!r->verdicts[i].skipped && !r->verdicts[i].pass);
+	}
+	char host[256] = "localhost", stamp[32];
+	if (gethostname(host, sizeof host) != 0 || !host[0])
+		snprintf(host, sizeof host, "localhost");
+	host[sizeof host - 1] = '\0';
+	time_t t = (time_t)(r->started_unix_us / 1000000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+	int64_t elapsed = r->ended_unix_us - r->started_unix_us;
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"", out);
+	xml_escape(out, r->plan->name);
+	fprintf(out, "\" timestamp=\"%s\" hostname=\"", stamp);
+	xml_escape(out, host);
+	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%d\" skipped=\"%zu\" time=\"%.3f\">\n",
+		r->nverdicts + (r->invalid_reason ? 1 : 0), failures, r->invalid_reason ? 1 : 0, skipped,
+		(double)(elapsed > 0 ? elapsed : 0) / 1e6);
+	fputs("  <properties>\n", out);
+	property(out, "run_id", r->run_id ? r->run_id : "");
+	property(out, "plan_file", r->plan->file ? r->plan->file : "");
+	char *outcome = fr_report_outcome(r);
+	property(out, "result", outcome);
+	fputs("  </properties>\n", out);
+	if (r->invalid_reason)
+		invalid_case(r, out);
+	for (size_t i = 0; i < r->nverdicts; i++)
+		testcase(r, &r->verdicts[i], out);
+	fputs("  <system-out>", out);
+	xml_escape(out, "result: ");
+	xml_escape(out, outcome);
+	fputs("</system-out>\n  <system-err>", out);
+	if (r->invalid_reason) {
+		xml_escape(out, "run invalid: ");
+		xml_escape(out, r->invalid_reason);
+	}
+	fputs("</system-err>\n</testsuite>\n", out);
+	free(outcome);
+	return 0;
+}
+
+/* Writes the JUnit XML to PATH atomically. */
+int fr_report_junit(const struct fr_report *r, const char *path, char **err_out)
+{
+	return fr_report_write_atomic(path, write_junit, r, err_out);
+}

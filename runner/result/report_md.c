@@ -1,0 +1,122 @@
+/* report_md.c: a Markdown summary for a pull request comment or $GITHUB_STEP_SUMMARY.
+ *
+ * Short on purpose: the result line, the SLO table with ✅/❌ (⚠️ for no data,
+ * ⏭️ for server-side SLOs judged elsewhere) and one row per request with its
+ * count, errors and latency percentiles over the whole run.
+ */
+#include "result/report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xmalloc.h"
+
+/* Writes S with Markdown table separators escaped. */
+static void md_cell(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '|')
+			fputs("\\|", out);
+		else if (*s != '\n')
+			fputc(*s, out);
+	}
+}
+
+/* The SLO table. */
+static void slo_table(const struct fr_report *r, FILE *out)
+{
+	if (!r->nverdicts)
+		return;
+	fputs("| SLO | window | stat | measured | threshold | |\n|---|---|---|---:|---|---|\n", out);
+	for (size_t i = 0; i < r->nverdicts; i++) {
+		const struct fr_verdict *v = &r->verdicts[i];
+		const struct fr_window *w = &r->timeline->windows[v->window];
+		const struct fr_slo *slo = &r->plan->slos[w->slo];
+		char stat[32], *label = fr_report_window_label(r, w);
+		fr_slo_stat_name(slo, stat, sizeof stat);
+		const char *mark = v->skipped ? "⏭️ skipped" : v->no_data ? "❌ no data" : v->pass ? "✅" : "❌";
+		fputs("| ", out);
+		md_cell(out, slo->name);
+		fputs(" | ", out);
+		md_cell(out, label);
+		fprintf(out, " | %s | ", stat);
+		md_cell(out, v->measured_text);
+		fputs(" | ", out);
+		md_cell(out, slo->threshold_text);
+		fprintf(out, " | %s |\n", mark);
+		free(label);
+	}
+	fputc('\n', out);
+}
+
+/* A quantile of H, or "-". */
+static void q(const struct fr_hist *h, double quant, char *buf, size_t len)
+{
+	if (!fr_hist_count(h))
+		snprintf(buf, len, "-");
+	else
+		fr_slo_format_us((double)fr_hist_quantile(h, quant), buf, len);
+}
+
+/* One row per key over the whole run. */
+static void request_table(const struct fr_report *r, FILE *out)
+{
+	const struct fr_results *res = r->results;
+	if (!res || !res->nkeys)
+		return;
+	size_t n;
+	int *segs = fr_report_segs(r->timeline, -1, -1, -1, &n);
+	fputs("| request | count | errors | p50 | p95 | p99 | max |\n|---|---:|---:|---:|---:|---:|---:|\n", out);
+	for (size_t k = 0; k < res->nkeys; k++) {
+		struct fr_cell c = {0};
+		fr_results_sum(res, (int)k, -1, segs, n, &c);
+		int ws = res->keys[k].request == NULL;
+		const struct fr_hist *h = ws ? c.delivery : c.latency;
+		char p[4][24];
+		q(h, 0.5, p[0], sizeof p[0]);
+		q(h, 0.95, p[1], sizeof p[1]);
+		q(h, 0.99, p[2], sizeof p[2]);
+		q(h, 1.0, p[3], sizeof p[3]);
+		fputs("| ", out);
+		md_cell(out, res->keys[k].name);
+		fprintf(out, "%s | %llu | %llu | %s | %s | %s | %s |\n", ws ? " (delivery)" : "",
+			(unsigned long long)(ws ? c.ws[FR_WS_RECEIVED] : fr_cell_requests(&c)),
+			(unsigned long long)(ws ? c.ws[FR_WS_LOST] : fr_cell_errors(&c)), p[0], p[1], p[2], p[3]);
+		fr_cell_clear(&c);
+	}
+	fputc('\n', out);
+	free(segs);
+}
+
+/* Writes the Markdown summary to OUT. */
+int fr_report_md(const struct fr_report *r, FILE *out)
+{
+	char *outcome = fr_report_outcome(r);
+	int code = fr_report_exit_code(r);
+	const char *mark = r->invalid_reason || r->interrupted ? "⚠️" : code ? "❌" : "✅";
+	fprintf(out, "### %s flowrun `%s`: %s\n\n", mark, r->plan->name, outcome);
+	fprintf(out, "run `%s`, plan `%s`\n\n", r->run_id ? r->run_id : "-", r->plan->file ? r->plan->file : "-");
+	slo_table(r, out);
+	request_table(r, out);
+	free(outcome);
+	return ferror(out) ? -1 : 0;
+}
+
+/* Appends to $GITHUB_STEP_SUMMARY, else replaces PATH atomically. */
+int fr_report_markdown(const struct fr_report *r, const char *path, char **err_out)
+{
+	const char *gh = getenv("GITHUB_STEP_SUMMARY");
+	if (!gh || strcmp(gh, path) != 0)
+		return fr_report_write_atomic(path, fr_report_md, r, err_out);
+	FILE *f = fopen(path, "a");
+	if (!f) {
+		*err_out = xasprintf("%m");
+		return -1;
+	}
+	int rc = fr_report_md(r, f);
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc)
+		*err_out = xasprintf("%m");
+	return rc;
+}

@@ -1,0 +1,230 @@
+/* results.c: the per-(key, segment) cells that drivers record into (see results.h).
+ *
+ * Keys are enumerated once from the timeline's plan, in plan order: for each
+ * scenario, its requests in order, and after a group its steps (their parent
+ * is the group's key); a websocket scenario has a single key without request.
+ * Cells are one flat nkeys × nsegs array; histograms inside a cell are only
+ * allocated when a sample arrives, so idle (key, segment) pairs cost 200-odd
+ * bytes and no histogram.
+ */
+#include "result/results.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xmalloc.h"
+
+/* Appends a key to RES. */
+static int add_key(struct fr_results *res, size_t *cap, int scenario, const struct fr_request *req,
+		   int parent, char *name)
+{
+	if (res->nkeys == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		res->keys = xreallocarray(res->keys, *cap, sizeof *res->keys);
+	}
+	res->keys[res->nkeys] = (struct fr_key){scenario, req, parent, name};
+	return (int)res->nkeys++;
+}
+
+/* Adds the keys of one scenario. */
+static void add_scenario_keys(struct fr_results *res, size_t *cap, int si)
+{
+	const struct fr_scenario *sc = &res->tl->plan->scenarios[si];
+	if (sc->model == FR_MODEL_WEBSOCKET) {
+		add_key(res, cap, si, NULL, -1, xstrdup(sc->name));
+		return;
+	}
+	for (size_t r = 0; r < sc->nrequests; r++) {
+		const struct fr_request *req = &sc->requests[r];
+		int k = add_key(res, cap, si, req, -1, xasprintf("%s/%s", sc->name, req->name));
+		for (size_t s = 0; s < req->nsteps; s++)
+			add_key(res, cap, si, &req->steps[s], k,
+				xasprintf("%s/%s/%s", sc->name, req->name, req->steps[s].name));
+	}
+}
+
+/* Creates empty results with one key per request, group, step and websocket scenario. */
+struct fr_results *fr_results_create(const struct fr_timeline *tl)
+{
+	struct fr_results *res = xcalloc(1, sizeof *res);
+	size_t cap = 0;
+	res->tl = tl;
+	for (size_t s = 0; s < tl->plan->nscenarios; s++)
+		add_scenario_keys(res, &cap, (int)s);
+	res->cells = xcalloc(res->nkeys * tl->nsegs, sizeof *res->cells);
+	return res;
+}
+
+/* Frees the histograms of a cell and zeroes it. */
+void fr_cell_clear(struct fr_cell *cell)
+{
+	fr_hist_free(cell->latency);
+	fr_hist_free(cell->service);
+	fr_hist_free(cell->delivery);
+	fr_hist_free(cell->connect);
+	memset(cell, 0, sizeof *cell);
+}
+
+/* Frees results and everything in them; NULL is fine. */
+void fr_results_free(struct fr_results *res)
+{
+	if (!res)
+		return;
+	for (size_t i = 0; i < res->nkeys * res->tl->nsegs; i++)
+		fr_cell_clear(&res->cells[i]);
+	for (size_t k = 0; k < res->nkeys; k++)
+		free(res->keys[k].name);
+	free(res->keys);
+	free(res->cells);
+	fr_hist_free(res->sched_lag);
+	free(res->invalid_reason);
+	free(res);
+}
+
+/* Finds the key of (SCENARIO, REQUEST) by pointer; REQUEST NULL is the websocket key. */
+int fr_results_key(const struct fr_results *res, int scenario, const struct fr_request *request)
+{
+	for (size_t k = 0; k < res->nkeys; k++)
+		if (res->keys[k].scenario == scenario && res->keys[k].request == request)
+			return (int)k;
+	return -1;
+}
+
+/* The cell of KEY in SEGMENT. */
+struct fr_cell *fr_results_cell(struct fr_results *res, int key, int segment)
+{
+	return &res->cells[(size_t)key * res->tl->nsegs + (size_t)segment];
+}
+
+/* Records V into *H, allocating the histogram on first use. */
+static void record(struct fr_hist **h, int64_t v)
+{
+	if (!*h)
+		*h = fr_hist_create();
+	fr_hist_record(*h, v);
+}
+
+/* Counts one request by outcome; a negative latency or service time is not
+ * recorded (the driver had no such time, e.g. the request never went out). */
+void fr_results_record_request(struct fr_results *res, int key, int segment, enum fr_outcome outcome,
+			       int64_t latency_us, int64_t service_us)
+{
+	struct fr_cell *c = fr_results_cell(res, key, segment);
+	c->outcomes[outcome]++;
+	if (latency_us >= 0)
+		record(&c->latency, latency_us);
+	if (service_us >= 0)
+		record(&c->service, service_us);
+}
+
+/* Records one websocket delivery time. */
+void fr_results_record_delivery(struct fr_results *res, int key, int segment, int64_t delivery_us)
+{
+	record(&fr_results_cell(res, key, segment)->delivery, delivery_us);
+}
+
+/* Records one websocket handshake time. */
+void fr_results_record_connect(struct fr_results *res, int key, int segment, int64_t connect_us)
+{
+	record(&fr_results_cell(res, key, segment)->connect, connect_us);
+}
+
+/* Adds N to a websocket counter. */
+void fr_results_count_ws(struct fr_results *res, int key, int segment, enum fr_ws_counter c, uint64_t n)
+{
+	fr_results_cell(res, key, segment)->ws[c] += n;
+}
+
+/* Adds histogram SRC into *DST, allocating it when needed. */
+static void merge_hist(struct fr_hist **dst, const struct fr_hist *src)
+{
+	if (!src || !fr_hist_count(src))
+		return;
+	if (!*dst)
+		*dst = fr_hist_create();
+	fr_hist_merge(*dst, src);
+}
+
+/* Adds cell SRC into DST. */
+static void add_cell(struct fr_cell *dst, const struct fr_cell *src)
+{
+	merge_hist(&dst->latency, src->latency);
+	merge_hist(&dst->service, src->service);
+	merge_hist(&dst->delivery, src->delivery);
+	merge_hist(&dst->connect, src->connect);
+	for (int o = 0; o < FR_OUTCOME_N; o++)
+		dst->outcomes[o] += src->outcomes[o];
+	dst->late += src->late;
+	dst->missed += src->missed;
+	for (int w = 0; w < FR_WS_COUNTER_N; w++)
+		dst->ws[w] += src->ws[w];
+}
+
+/* Adds SRC (a worker's results over the same timeline) into DST. */
+void fr_results_merge(struct fr_results *dst, const struct fr_results *src)
+{
+	for (size_t i = 0; i < dst->nkeys * dst->tl->nsegs; i++)
+		add_cell(&dst->cells[i], &src->cells[i]);
+	merge_hist(&dst->sched_lag, src->sched_lag);
+	dst->planned += src->planned;
+	dst->sent += src->sent;
+	dst->interrupted |= src->interrupted;
+	if (src->elapsed_us > dst->elapsed_us)
+		dst->elapsed_us = src->elapsed_us;
+	if (!dst->started_unix_us || (src->started_unix_us && src->started_unix_us < dst->started_unix_us))
+		dst->started_unix_us = src->started_unix_us;
+	if (!dst->invalid_reason && src->invalid_reason)
+		dst->invalid_reason = xstrdup(src->invalid_reason);
+}
+
+/* Sums KEY's cells over SEGS into OUT; KEY -1: every top-level key (not group
+ * steps, which are already inside their group's iterations) of SCENARIO, or
+ * of every scenario when SCENARIO is -1. */
+void fr_results_sum(const struct fr_results *res, int key, int scenario, const int *segs, size_t nsegs,
+		    struct fr_cell *out)
+{
+	for (size_t k = 0; k < res->nkeys; k++) {
+		const struct fr_key *fk = &res->keys[k];
+		if (key >= 0 ? (int)k != key : (fk->parent >= 0 || (scenario >= 0 && fk->scenario != scenario)))
+			continue;
+		for (size_t s = 0; s < nsegs; s++)
+			add_cell(out, &res->cells[k * res->tl->nsegs + (size_t)segs[s]]);
+	}
+}
+
+/* Requests counted in a cell, all outcomes. */
+uint64_t fr_cell_requests(const struct fr_cell *cell)
+{
+	uint64_t n = 0;
+	for (int o = 0; o < FR_OUTCOME_N; o++)
+		n += cell->outcomes[o];
+	return n;
+}
+
+/* Requests that did not succeed. */
+uint64_t fr_cell_errors(const struct fr_cell *cell)
+{
+	return fr_cell_requests(cell) - cell->outcomes[FR_OK];
+}
+
+static const char *const outcome_names[FR_OUTCOME_N] = {
+	"ok", "connect-refused", "connect-timeout", "timeout", "reset", "tls", "http-4xx", "http-5xx", "other",
+};
+
+static const char *const ws_names[FR_WS_COUNTER_N] = {
+	"received", "lost", "duplicate", "unmatched", "oversized", "expected", "published",
+	"publish-failed", "connects", "connect-failed", "handshake-rejected", "disconnect-server",
+	"disconnect-error", "reconnects",
+};
+
+/* Name of an outcome, as reports and /metrics labels spell it. */
+const char *fr_outcome_name(enum fr_outcome o)
+{
+	return (unsigned)o < FR_OUTCOME_N ? outcome_names[o] : "?";
+}
+
+/* Name of a websocket counter. */
+const char *fr_ws_counter_name(enum fr_ws_counter c)
+{
+	return (unsigned)c < FR_WS_COUNTER_N ? ws_names[c] : "?";
+}

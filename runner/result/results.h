@@ -1,0 +1,120 @@
+/* results.h: what a run measured, per (metric key, segment).
+ *
+ * The drivers record every sample here; nothing else is kept. A metric key is
+ * one request of one scenario (a group, and each of its steps, get keys of
+ * their own) or one WebSocket scenario. For each key and each timeline segment
+ * there is one struct fr_cell: histograms (allocated on first use) and
+ * counters. Each worker thread records into results of its own, without locks;
+ * fr_results_merge adds them up at the end (histograms merge exactly), and the
+ * evaluator and reporters read only the merged results.
+ *
+ * Live views (the progress line, /metrics) read the fr_live counters, which
+ * are updated with relaxed atomics from any thread.
+ */
+#ifndef FR_RESULTS_H
+#define FR_RESULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "result/hist.h"
+#include "plan/timeline.h"
+
+enum fr_outcome {
+	FR_OK,
+	FR_ERR_CONNECT_REFUSED,
+	FR_ERR_CONNECT_TIMEOUT,
+	FR_ERR_TIMEOUT, /* request timeout */
+	FR_ERR_RESET,
+	FR_ERR_TLS,
+	FR_ERR_HTTP_4XX,
+	FR_ERR_HTTP_5XX,
+	FR_ERR_OTHER,
+	FR_OUTCOME_N,
+};
+
+enum fr_ws_counter {
+	FR_WS_RECEIVED,     /* matched deliveries */
+	FR_WS_LOST,         /* not received within the deadline */
+	FR_WS_DUPLICATE,
+	FR_WS_UNMATCHED,    /* frames the pattern did not match */
+	FR_WS_OVERSIZED,
+	FR_WS_EXPECTED,     /* deliveries expected: viewers connected at publish */
+	FR_WS_PUBLISHED,
+	FR_WS_PUBLISH_FAILED,
+	FR_WS_CONNECTS,
+	FR_WS_CONNECT_FAILED,
+	FR_WS_HANDSHAKE_REJECTED,
+	FR_WS_DISCONNECT_SERVER, /* closed by the server */
+	FR_WS_DISCONNECT_ERROR,  /* broken connection */
+	FR_WS_RECONNECTS,
+	FR_WS_COUNTER_N,
+};
+
+struct fr_cell {
+	struct fr_hist *latency;  /* from intended send (NULL until used) */
+	struct fr_hist *service;  /* from actual send */
+	struct fr_hist *delivery; /* websocket */
+	struct fr_hist *connect;  /* websocket */
+	uint64_t outcomes[FR_OUTCOME_N];
+	uint64_t late;   /* open model: sent later than 1 ms after the intended time */
+	uint64_t missed; /* open model: never sent (the run ended first) */
+	uint64_t ws[FR_WS_COUNTER_N];
+};
+
+struct fr_key {
+	int scenario;
+	const struct fr_request *request; /* NULL for a websocket scenario's key */
+	int parent;  /* group step: the key of its group, else -1 */
+	char *name;  /* "scenario/request" or "scenario/group/step" */
+};
+
+struct fr_results {
+	const struct fr_timeline *tl;
+	struct fr_key *keys;
+	size_t nkeys;
+	struct fr_cell *cells; /* nkeys × tl->nsegs, row = key */
+	int interrupted;
+	int64_t started_unix_us;
+	int64_t elapsed_us;
+	/* scheduler health, whole run */
+	struct fr_hist *sched_lag;  /* actual − intended send, open model */
+	uint64_t planned;           /* open-model sends planned in the elapsed time */
+	uint64_t sent;
+	char *invalid_reason;       /* set when the run is invalid (exit 3) */
+};
+
+/* Creates empty results for TL: one key per request, group and group step of
+ * every scenario, and one per websocket scenario. */
+struct fr_results *fr_results_create(const struct fr_timeline *tl);
+void fr_results_free(struct fr_results *res); /* accepts NULL */
+
+/* The key of (scenario, request) or -1; REQUEST NULL: the websocket key. */
+int fr_results_key(const struct fr_results *res, int scenario, const struct fr_request *request);
+
+/* The cell for KEY in SEGMENT. */
+struct fr_cell *fr_results_cell(struct fr_results *res, int key, int segment);
+
+/* Recording helpers: allocate histograms on first use. */
+void fr_results_record_request(struct fr_results *res, int key, int segment,
+			       enum fr_outcome outcome, int64_t latency_us, int64_t service_us);
+void fr_results_record_delivery(struct fr_results *res, int key, int segment, int64_t delivery_us);
+void fr_results_record_connect(struct fr_results *res, int key, int segment, int64_t connect_us);
+void fr_results_count_ws(struct fr_results *res, int key, int segment, enum fr_ws_counter c, uint64_t n);
+
+/* Adds SRC into DST (same timeline). */
+void fr_results_merge(struct fr_results *dst, const struct fr_results *src);
+
+/* Sums the cells of KEY over SEGS into OUT (histograms allocated as needed;
+ * free with fr_cell_clear). KEY -1 sums every key of SCENARIO (-1: all). */
+void fr_results_sum(const struct fr_results *res, int key, int scenario, const int *segs,
+		    size_t nsegs, struct fr_cell *out);
+void fr_cell_clear(struct fr_cell *cell);
+
+uint64_t fr_cell_requests(const struct fr_cell *cell);
+uint64_t fr_cell_errors(const struct fr_cell *cell);
+
+const char *fr_outcome_name(enum fr_outcome o); /* "ok", "connect-refused", … "http-5xx" */
+const char *fr_ws_counter_name(enum fr_ws_counter c);
+
+#endif

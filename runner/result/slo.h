@@ -1,0 +1,55 @@
+/* slo.h: SLO verdicts from measured results, one per timeline window.
+ *
+ * Every window of the timeline (an SLO, or one stage of an each-stage SLO,
+ * repeated per sweep pass) is judged on the merge of its segments' cells. A
+ * window without samples fails with no_data set — an SLO is never passed
+ * silently. Server-side SLOs (fr_slo.metric) are judged from Prometheus by
+ * another module: here they are marked skipped and do not count.
+ */
+#ifndef FR_SLO_H
+#define FR_SLO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "result/results.h"
+
+struct fr_verdict {
+	int window;          /* index into timeline->windows */
+	double measured;     /* µs for latencies, a fraction for rates, a count */
+	int pass;
+	int no_data;         /* nothing measured in the window: pass is 0 */
+	int skipped;         /* server-side SLO, not evaluated here: pass is 0 */
+	char *measured_text; /* in the threshold's unit: "4.21ms", "0.35%", "3", "no data", "skipped" */
+};
+
+/* Judges every window of RES's timeline. Returns 0 and a new array of
+ * tl->nwindows verdicts in *out (free with fr_verdicts_free) and its length
+ * in *n_out. Works on partial results (an interrupted run) as they are. */
+int fr_slo_evaluate(const struct fr_results *res, struct fr_verdict **out, size_t *n_out);
+
+/* Judges one window. */
+void fr_slo_evaluate_window(const struct fr_results *res, int window, struct fr_verdict *out);
+
+/* Frees an array of verdicts; NULL is fine. */
+void fr_verdicts_free(struct fr_verdict *v, size_t n);
+
+/* The run's exit status: 3 when the run is invalid (RES->invalid_reason),
+ * 1 when any evaluated SLO window failed (no data counts as failed), else 0.
+ * Skipped windows do not count. */
+int fr_slo_exit_code(const struct fr_results *res, const struct fr_verdict *v, size_t n);
+
+/* Formats a duration in µs for people: "812us", "4.21ms", "42.1ms", "1.503s". */
+void fr_slo_format_us(double us, char *buf, size_t len);
+
+/* Formats a measured value in the unit of SLO's threshold into BUF. */
+void fr_slo_format_value(const struct fr_slo *slo, double value, char *buf, size_t len);
+
+/* The SLO's statistic as written: "p99", "p99.9", "max", "mean", "error_rate", "lost". */
+void fr_slo_stat_name(const struct fr_slo *slo, char *buf, size_t len);
+
+/* The comparator as text ("<", "<=", ">", ">=") and its negation (">=" for "<"). */
+const char *fr_slo_cmp_text(enum fr_cmp cmp);
+const char *fr_slo_cmp_negated(enum fr_cmp cmp);
+
+#endif

@@ -1,0 +1,74 @@
+/* test-run.c: the run's validity verdicts, the progress line, and the preflight check. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "engine/progress.h"
+#include "engine/run.h"
+#include "tap.h"
+
+/* Checks one verdict against its expected text (NULL: valid). */
+static void verdict(uint64_t planned, uint64_t sent, int64_t load_us, int64_t lag, const char *want, const char *name)
+{
+	char *got = fr_run_invalid_reason(planned, sent, load_us, lag);
+
+	tap_is_str(got, want, name);
+	free(got);
+}
+
+static void test_validity(void)
+{
+	verdict(50000, 42100, 10000000, 900, "achieved 4,210/s of 5,000/s planned (84.2 %)",
+	        "open model short of its plan: achieved and planned rates with thousands separators");
+	verdict(50000, 49500, 10000000, 900, NULL, "exactly 99 % sent is valid");
+	verdict(50000, 49499, 10000000, 900, "achieved 4,950/s of 5,000/s planned (99.0 %)",
+	        "one send short of 99 % is invalid");
+	verdict(0, 0, 10000000, 0, NULL, "no open model: valid");
+	verdict(1000, 1000, 10000000, 12300, "scheduler lag p99 12.3ms exceeds 5ms", "scheduler lag p99 above 5 ms");
+	verdict(1000, 1000, 10000000, 5000, NULL, "scheduler lag p99 of exactly 5 ms is valid");
+	verdict(400000, 2000000, 20000000, 0, NULL, "more sent than planned (never happens) is not short");
+	verdict(2000000, 1000000, 1000000, 0, "achieved 1,000,000/s of 2,000,000/s planned (50.0 %)",
+	        "millions get two separators");
+}
+
+static void test_progress(void)
+{
+	char line[256];
+
+	fr_progress_format(line, sizeof(line), "q stage 2/5 (50 users)", 12.04, 60, 1234.4, 15000, 15, 12345);
+	tap_is_str(line,
+	           "q stage 2/5 (50 users)  12.0s/60.0s  1234 req/s  15000 requests  15 errors (0.1%)  p99 12.3ms",
+	           "progress line: stage, elapsed/total, rate, errors, p99");
+	fr_progress_format(line, sizeof(line), "starting", 0, 5, 0, 0, 0, 0);
+	tap_is_str(line, "starting  0.0s/5.0s  0 req/s  0 requests  0 errors (0.0%)  p99 -",
+	           "progress line before any answer");
+}
+
+static void test_preflight(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	char url[64], err[128] = "";
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (!tap_ok(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(fd, 4) == 0 &&
+	                getsockname(fd, (struct sockaddr *)&a, &len) == 0,
+	            "listening socket"))
+		return;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/base", ntohs(a.sin_port));
+	tap_is_int(fr_run_preflight(url, 1000, err, sizeof(err)), 0, "preflight: a listening port passes");
+	close(fd);
+	tap_is_int(fr_run_preflight(url, 1000, err, sizeof(err)), -1, "preflight: a closed port fails");
+	tap_is_str(err, "Connection refused", "preflight: the reason is the errno text");
+	tap_is_int(fr_run_preflight("not a url", 1000, err, sizeof(err)), -1, "preflight: a bad URL fails");
+}
+
+int main(void)
+{
+	test_validity();
+	test_progress();
+	test_preflight();
+	return tap_done();
+}
