@@ -20,7 +20,7 @@
 #include "plan/units.h"
 #include "plan/validate.h"
 #include "plan/vars.h"
-#include "util/strbuf.h"
+#include "util/buf.h"
 #include "util/xmalloc.h"
 #include "plan/yamltree.h"
 
@@ -233,22 +233,22 @@ static int load_file(struct loader *l, const char *name, struct fr_pos at, node_
 /* ---- building the structs (the tree is known to be valid) ---- */
 
 /* Appends S as a JSON string. */
-static void sb_json_str(struct fr_strbuf *b, const char *s)
+static void sb_json_str(struct fr_buf *b, const char *s)
 {
-	fr_strbuf_add(b, "\"", 1);
+	fr_buf_add(b, "\"", 1);
 	for (; *s; s++) {
 		char esc[8];
 		if (*s == '"' || *s == '\\') {
 			esc[0] = '\\', esc[1] = *s;
-			fr_strbuf_add(b, esc, 2);
+			fr_buf_add(b, esc, 2);
 		} else if ((unsigned char)*s < 0x20) {
 			snprintf(esc, sizeof esc, "\\u%04x", (unsigned char)*s);
-			fr_strbuf_add(b, esc, 6);
+			fr_buf_add(b, esc, 6);
 		} else {
-			fr_strbuf_add(b, s, 1);
+			fr_buf_add(b, s, 1);
 		}
 	}
-	fr_strbuf_add(b, "\"", 1);
+	fr_buf_add(b, "\"", 1);
 }
 
 /* Is S a JSON number? */
@@ -282,26 +282,26 @@ static int is_json_number(const char *s)
 }
 
 /* Appends NODE as JSON: plain scalars that read as numbers, booleans or null keep their type. */
-static void sb_json(struct fr_strbuf *b, const node_t *node)
+static void sb_json(struct fr_buf *b, const node_t *node)
 {
 	if (node->kind == FR_Y_MAP || node->kind == FR_Y_SEQ) {
 		int map = node->kind == FR_Y_MAP;
-		fr_strbuf_add(b, map ? "{" : "[", 1);
+		fr_buf_add(b, map ? "{" : "[", 1);
 		for (size_t i = 0; i < node->n; i++) {
 			if (i)
-				fr_strbuf_add(b, ",", 1);
+				fr_buf_add(b, ",", 1);
 			if (map) {
 				sb_json_str(b, node->keys[i]->str);
-				fr_strbuf_add(b, ":", 1);
+				fr_buf_add(b, ":", 1);
 			}
 			sb_json(b, node->vals[i]);
 		}
-		fr_strbuf_add(b, map ? "}" : "]", 1);
+		fr_buf_add(b, map ? "}" : "]", 1);
 	} else if (fr_ytree_is_null(node)) {
-		fr_strbuf_add(b, "null", 4);
+		fr_buf_add(b, "null", 4);
 	} else if (node->style == FR_YS_PLAIN &&
 	           (strcmp(node->str, "true") == 0 || strcmp(node->str, "false") == 0 || is_json_number(node->str))) {
-		fr_strbuf_add(b, node->str, strlen(node->str));
+		fr_buf_add(b, node->str, strlen(node->str));
 	} else {
 		sb_json_str(b, node->str);
 	}
@@ -434,7 +434,7 @@ static void build_request(struct fr_request *r, const node_t *node)
 	r->headers = kvlist(fr_ytree_get(node, "headers"));
 	r->query = kvlist(fr_ytree_get(node, "query"));
 	if ((v = fr_ytree_get(node, "json"))) {
-		struct fr_strbuf b = {0};
+		struct fr_buf b = {0};
 		sb_json(&b, v);
 		r->body = b.s;
 		r->body_is_json = 1;

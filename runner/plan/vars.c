@@ -13,16 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/strbuf.h"
+#include "util/buf.h"
 #include "util/xmalloc.h"
 
 /* Appends V with every "${" escaped as "$${". */
-static void buf_add_escaped(struct fr_strbuf *b, const char *v)
+static void buf_add_escaped(struct fr_buf *b, const char *v)
 {
 	for (const char *p = v; *p; p++) {
 		if (p[0] == '$' && p[1] == '{')
-			fr_strbuf_add(b, "$", 1);
-		fr_strbuf_add(b, p, 1);
+			fr_buf_add(b, "$", 1);
+		fr_buf_add(b, p, 1);
 	}
 }
 
@@ -38,7 +38,7 @@ static int env_name_ok(const char *name, size_t len)
 }
 
 /* Expands the body of one ${env:…} reference (BODY, LEN bytes, after "env:") into B. */
-static int expand_one_env(struct fr_strbuf *b, const char *body, size_t len, char **err_out)
+static int expand_one_env(struct fr_buf *b, const char *body, size_t len, char **err_out)
 {
 	const char *sep = memmem(body, len, ":-", 2);
 	size_t nlen = sep ? (size_t)(sep - body) : len;
@@ -57,7 +57,7 @@ static int expand_one_env(struct fr_strbuf *b, const char *body, size_t len, cha
 	}
 	v = getenv(name);
 	if (sep && (!v || !*v)) {
-		fr_strbuf_add(b, sep + 2, len - nlen - 2);
+		fr_buf_add(b, sep + 2, len - nlen - 2);
 	} else if (!v) {
 		*err_out = xasprintf("environment variable '%s' is not set and has no default", name);
 		free(name);
@@ -71,12 +71,12 @@ static int expand_one_env(struct fr_strbuf *b, const char *body, size_t len, cha
 
 int fr_vars_expand_env(const char *s, char **out_out, char **err_out, size_t *col_out)
 {
-	struct fr_strbuf b = {0};
+	struct fr_buf b = {0};
 	const char *p = s;
 
 	while (*p) {
 		if (p[0] == '$' && p[1] == '$' && p[2] == '{') {
-			fr_strbuf_add(&b, p, 3);
+			fr_buf_add(&b, p, 3);
 			p += 3;
 			continue;
 		}
@@ -96,10 +96,10 @@ int fr_vars_expand_env(const char *s, char **out_out, char **err_out, size_t *co
 			p = end + 1;
 			continue;
 		}
-		fr_strbuf_add(&b, p, 1);
+		fr_buf_add(&b, p, 1);
 		p++;
 	}
-	*out_out = fr_strbuf_take(&b);
+	*out_out = fr_buf_take(&b);
 	return 0;
 }
 
@@ -135,18 +135,18 @@ static long long rand_between(uint64_t *rng, long long lo, long long hi)
 
 char *fr_vars_expand(const char *tmpl, const struct fr_varstore *vs, uint64_t *rng, char **missing_out)
 {
-	struct fr_strbuf b = {0};
+	struct fr_buf b = {0};
 	const char *p = tmpl;
 
 	while (*p) {
 		if (p[0] == '$' && p[1] == '$' && p[2] == '{') {
-			fr_strbuf_add(&b, "${", 2);
+			fr_buf_add(&b, "${", 2);
 			p += 3;
 			continue;
 		}
 		const char *end = p[0] == '$' && p[1] == '{' ? strchr(p + 2, '}') : NULL;
 		if (!end) {
-			fr_strbuf_add(&b, p, 1);
+			fr_buf_add(&b, p, 1);
 			p++;
 			continue;
 		}
@@ -156,17 +156,17 @@ char *fr_vars_expand(const char *tmpl, const struct fr_varstore *vs, uint64_t *r
 		if (parse_rand(ref, len, &lo, &hi) == 0) {
 			char num[32];
 			int n = snprintf(num, sizeof num, "%lld", rand_between(rng, lo, hi));
-			fr_strbuf_add(&b, num, (size_t)n);
+			fr_buf_add(&b, num, (size_t)n);
 		} else {
 			const struct fr_var *v = vs ? fr_varstore_get(vs, ref, len) : NULL;
 			if (v && v->nvalues > 0)
-				fr_strbuf_add(&b, v->values[0], strlen(v->values[0]));
+				fr_buf_add(&b, v->values[0], strlen(v->values[0]));
 			else if (!v && missing_out && !*missing_out)
 				*missing_out = xstrndup(ref, len);
 		}
 		p = end + 1;
 	}
-	return fr_strbuf_take(&b);
+	return fr_buf_take(&b);
 }
 
 int fr_vars_scan(const char *s, int (*fn)(const char *ref, size_t len, size_t off, void *arg), void *arg,
