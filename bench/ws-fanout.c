@@ -234,26 +234,13 @@ static int parse(struct bench *b, int argc, char **argv)
 	b->duration = 5;
 	while ((opt = getopt_long(argc, argv, "", o, NULL)) != -1) {
 		switch (opt) {
-		case 'a':
-			addr = optarg;
-			break;
-		case 'd':
-			b->dash = optarg;
-			break;
-		case 't':
-			b->token = optarg;
-			break;
-		case 'v':
-			b->nviewers = atoi(optarg);
-			break;
-		case 'r':
-			b->rate = atoi(optarg);
-			break;
-		case 's':
-			b->duration = atof(optarg);
-			break;
-		default:
-			return -1;
+		case 'a': addr = optarg; break;
+		case 'd': b->dash = optarg; break;
+		case 't': b->token = optarg; break;
+		case 'v': b->nviewers = atoi(optarg); break;
+		case 'r': b->rate = atoi(optarg); break;
+		case 's': b->duration = atof(optarg); break;
+		default: return -1;
 		}
 	}
 	return b->token && b->nviewers > 0 && b->rate > 0 && net_parse_addr(addr, &b->addr) == 0 ? 0 : -1;

@@ -431,8 +431,8 @@ static void note_unclean(struct fr_faults_exec *f, const char *why)
 				msg = xasprintf("could not re-enable proxy %s (fault %s): %s", fault->proxies[j],
 				                fault->name, why);
 			else if (f->dirty[k])
-				msg =
-				    xasprintf("could not remove toxic %s/%s: %s", fault->proxies[j], f->names[i], why);
+				msg = xasprintf("could not remove toxic %s/%s: %s", fault->proxies[j], f->names[i],
+				                why);
 			else
 				continue;
 			f->unclean = xreallocarray(f->unclean, f->nunclean + 1, sizeof(*f->unclean));
@@ -475,7 +475,7 @@ static void note_verify_failed(struct fr_faults_exec *f)
 {
 	f->unclean = xreallocarray(f->unclean, f->nunclean + 1, sizeof(*f->unclean));
 	f->unclean[f->nunclean++] =
-	    xasprintf("could not check that no %s* toxic is left: %s", f->prefix, f->last_error);
+	        xasprintf("could not check that no %s* toxic is left: %s", f->prefix, f->last_error);
 }
 
 /* Undoes everything, retrying with backoff for CLEANUP_BUDGET_NS. */

@@ -45,10 +45,10 @@ struct fr_toxi {
 };
 
 static const char *const type_names[] = {
-    [FR_TOXIC_LATENCY] = "latency",       [FR_TOXIC_BANDWIDTH] = "bandwidth",
-    [FR_TOXIC_SLOW_CLOSE] = "slow_close", [FR_TOXIC_TIMEOUT] = "timeout",
-    [FR_TOXIC_RESET_PEER] = "reset_peer", [FR_TOXIC_SLICER] = "slicer",
-    [FR_TOXIC_LIMIT_DATA] = "limit_data", [FR_TOXIC_DOWN] = "down",
+        [FR_TOXIC_LATENCY] = "latency",       [FR_TOXIC_BANDWIDTH] = "bandwidth",
+        [FR_TOXIC_SLOW_CLOSE] = "slow_close", [FR_TOXIC_TIMEOUT] = "timeout",
+        [FR_TOXIC_RESET_PEER] = "reset_peer", [FR_TOXIC_SLICER] = "slicer",
+        [FR_TOXIC_LIMIT_DATA] = "limit_data", [FR_TOXIC_DOWN] = "down",
 };
 
 /* Toxiproxy's name of a toxic type. */
@@ -63,16 +63,11 @@ const char *fr_toxi_type_name(enum fr_toxic toxic)
 const char *fr_toxi_status_name(int status)
 {
 	switch (status) {
-	case FR_TOXI_OK:
-		return "ok";
-	case FR_TOXI_UNREACHABLE:
-		return "unreachable";
-	case FR_TOXI_NOT_FOUND:
-		return "not-found";
-	case FR_TOXI_CONFLICT:
-		return "conflict";
-	default:
-		return "error";
+	case FR_TOXI_OK: return "ok";
+	case FR_TOXI_UNREACHABLE: return "unreachable";
+	case FR_TOXI_NOT_FOUND: return "not-found";
+	case FR_TOXI_CONFLICT: return "conflict";
+	default: return "error";
 	}
 }
 

@@ -15,13 +15,12 @@
 #include "result/diff.h"
 #include "util/xmalloc.h"
 
-const char fr_cli_usage_diff[] =
-	"usage: flowrun diff OLD NEW [--allow-loosen]\n"
-	"       flowrun diff --git REV PLAN... [--allow-loosen]\n"
-	"Prints the SLO changes between two versions of a plan as a Markdown table: SLOs\n"
-	"added, removed, tightened, loosened, or with a changed window. With --git, OLD is\n"
-	"PLAN as of revision REV. Exit 1 when an SLO is loosened or removed (unless\n"
-	"--allow-loosen), 2 when a plan is invalid.\n";
+const char fr_cli_usage_diff[] = "usage: flowrun diff OLD NEW [--allow-loosen]\n"
+                                 "       flowrun diff --git REV PLAN... [--allow-loosen]\n"
+                                 "Prints the SLO changes between two versions of a plan as a Markdown table: SLOs\n"
+                                 "added, removed, tightened, loosened, or with a changed window. With --git, OLD is\n"
+                                 "PLAN as of revision REV. Exit 1 when an SLO is loosened or removed (unless\n"
+                                 "--allow-loosen), 2 when a plan is invalid.\n";
 
 /* Loads a plan for the diff (no compile needed beyond validation). */
 static int load(const char *path, struct fr_plan **plan)
@@ -62,10 +61,10 @@ static int diff_git(const char *rev, const char *path, int allow)
 int fr_cli_diff(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "git", required_argument, NULL, 'g' },
-		{ "allow-loosen", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	        {"git", required_argument, NULL, 'g'},
+	        {"allow-loosen", no_argument, NULL, 'a'},
+	        {"help", no_argument, NULL, 'h'},
+	        {0},
 	};
 	const char *rev = NULL;
 	int c, allow = 0;

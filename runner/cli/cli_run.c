@@ -30,29 +30,29 @@
 #include "util/xmalloc.h"
 
 const char fr_cli_usage_run[] =
-	"usage: flowrun [run] PLAN [options]\n"
-	"Runs PLAN against its target and judges its SLOs.\n"
-	"  --time-scale F         multiply every offset and duration by F (0.1: a tenth)\n"
-	"  --threads N            worker threads (default: the number of cores)\n"
-	"  --json FILE            write the result as JSON (schema/result.schema.json)\n"
-	"  --junit FILE           write JUnit XML, one test case per SLO window\n"
-	"  --markdown FILE        write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)\n"
-	"  --out DIR              write result.json, junit.xml and summary.md into DIR\n"
-	"  --metrics-listen ADDR  serve Prometheus metrics on ADDR (e.g. 127.0.0.1:9464)\n"
-	"  --metrics-linger S     keep serving metrics S seconds after the run (default 3)\n"
-	"  --metrics-wait S       before load, wait up to S seconds for the first scrape, so\n"
-	"                         Prometheus holds every series at zero (for `flowrun slo`)\n"
-	"  --pushgateway URL      push the final metrics to a Pushgateway\n"
-	"  --run-id ID            the run's id (default: generated)\n"
-	"  --create-proxies       create missing Toxiproxy proxies from the plan's proxies file\n"
-	"  --set NAME=VALUE       set an environment variable for ${env:NAME}\n"
-	"  --seed N               random seed (default: from the clock)\n"
-	"  --connections N        open model: requests in flight per scenario and thread beyond\n"
-	"                         which arrivals wait in flowrun (their latency still counts\n"
-	"                         from the intended time); default 1024, 0: no limit\n"
-	"  --quiet, -q            no progress and no summary, only errors\n"
-	"Exit: 0 SLOs met, 1 an SLO failed, 2 invalid plan, 3 invalid run,\n"
-	"4 infrastructure error, 130 interrupted.\n";
+        "usage: flowrun [run] PLAN [options]\n"
+        "Runs PLAN against its target and judges its SLOs.\n"
+        "  --time-scale F         multiply every offset and duration by F (0.1: a tenth)\n"
+        "  --threads N            worker threads (default: the number of cores)\n"
+        "  --json FILE            write the result as JSON (schema/result.schema.json)\n"
+        "  --junit FILE           write JUnit XML, one test case per SLO window\n"
+        "  --markdown FILE        write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)\n"
+        "  --out DIR              write result.json, junit.xml and summary.md into DIR\n"
+        "  --metrics-listen ADDR  serve Prometheus metrics on ADDR (e.g. 127.0.0.1:9464)\n"
+        "  --metrics-linger S     keep serving metrics S seconds after the run (default 3)\n"
+        "  --metrics-wait S       before load, wait up to S seconds for the first scrape, so\n"
+        "                         Prometheus holds every series at zero (for `flowrun slo`)\n"
+        "  --pushgateway URL      push the final metrics to a Pushgateway\n"
+        "  --run-id ID            the run's id (default: generated)\n"
+        "  --create-proxies       create missing Toxiproxy proxies from the plan's proxies file\n"
+        "  --set NAME=VALUE       set an environment variable for ${env:NAME}\n"
+        "  --seed N               random seed (default: from the clock)\n"
+        "  --connections N        open model: requests in flight per scenario and thread beyond\n"
+        "                         which arrivals wait in flowrun (their latency still counts\n"
+        "                         from the intended time); default 1024, 0: no limit\n"
+        "  --quiet, -q            no progress and no summary, only errors\n"
+        "Exit: 0 SLOs met, 1 an SLO failed, 2 invalid plan, 3 invalid run,\n"
+        "4 infrastructure error, 130 interrupted.\n";
 
 static volatile sig_atomic_t stop_flag;
 
@@ -93,24 +93,24 @@ struct run_args {
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
 	static const struct option opts[] = {
-		{ "time-scale", required_argument, NULL, 's' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "json", required_argument, NULL, 'j' },
-		{ "junit", required_argument, NULL, 'u' },
-		{ "markdown", required_argument, NULL, 'm' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "metrics-listen", required_argument, NULL, 'M' },
-		{ "metrics-linger", required_argument, NULL, 'L' },
-		{ "pushgateway", required_argument, NULL, 'P' },
-		{ "metrics-wait", required_argument, NULL, 'W' },
-		{ "run-id", required_argument, NULL, 'r' },
-		{ "create-proxies", no_argument, NULL, 'c' },
-		{ "set", required_argument, NULL, 'S' },
-		{ "seed", required_argument, NULL, 'R' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "connections", required_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	        {"time-scale", required_argument, NULL, 's'},
+	        {"threads", required_argument, NULL, 't'},
+	        {"json", required_argument, NULL, 'j'},
+	        {"junit", required_argument, NULL, 'u'},
+	        {"markdown", required_argument, NULL, 'm'},
+	        {"out", required_argument, NULL, 'o'},
+	        {"metrics-listen", required_argument, NULL, 'M'},
+	        {"metrics-linger", required_argument, NULL, 'L'},
+	        {"pushgateway", required_argument, NULL, 'P'},
+	        {"metrics-wait", required_argument, NULL, 'W'},
+	        {"run-id", required_argument, NULL, 'r'},
+	        {"create-proxies", no_argument, NULL, 'c'},
+	        {"set", required_argument, NULL, 'S'},
+	        {"seed", required_argument, NULL, 'R'},
+	        {"quiet", no_argument, NULL, 'q'},
+	        {"connections", required_argument, NULL, 'C'},
+	        {"help", no_argument, NULL, 'h'},
+	        {0},
 	};
 	int c;
 	char *end;
@@ -163,7 +163,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'C': {
 			long v = strtol(optarg, &end, 10);
 			if (*end || v < 0 || v > 1000000) {
-				fprintf(stderr, "flowrun: --connections needs a number from 0 to 1000000, got '%s'\n", optarg);
+				fprintf(stderr, "flowrun: --connections needs a number from 0 to 1000000, got '%s'\n",
+				        optarg);
 				return -1;
 			}
 			a->connections = v ? (unsigned)v : FR_RUN_UNLIMITED;
@@ -274,7 +275,7 @@ static int prepare_faults(const struct fr_plan *plan, struct fr_toxi *toxi, int 
 		fprintf(stderr, "flowrun: %s\n", fr_toxi_error(toxi));
 		return 4;
 	}
-	struct fr_toxi_leftovers lo = { 0 };
+	struct fr_toxi_leftovers lo = {0};
 	if (fr_toxi_remove_leftovers(toxi, FR_TOXI_PREFIX, &lo) != FR_TOXI_OK) {
 		fprintf(stderr, "flowrun: %s\n", fr_toxi_error(toxi));
 		fr_toxi_leftovers_clear(&lo);
@@ -291,7 +292,7 @@ static int prepare_faults(const struct fr_plan *plan, struct fr_toxi *toxi, int 
 
 /* Writes one report file; prints the error and returns 4 on failure. */
 static int write_file(int (*fn)(const struct fr_report *, const char *, char **), const struct fr_report *r,
-		      const char *path)
+                      const char *path)
 {
 	char *err = NULL;
 	if (!path || fn(r, path, &err) == 0)
@@ -329,7 +330,7 @@ static int write_reports(const struct fr_report *r, const struct run_args *a)
 /* Judges server-side SLOs (metric: selectors) from the plan's Prometheus once it
  * has scraped the end of the run. Returns 0, or 4 when Prometheus fails. */
 static int judge_server_side(const struct fr_plan *plan, const struct fr_timeline *tl, struct fr_report *r,
-			     const double *pass_wall, const char *run_id, int quiet)
+                             const double *pass_wall, const char *run_id, int quiet)
 {
 	int any = 0;
 	for (size_t i = 0; i < plan->nslos; i++)
@@ -343,11 +344,11 @@ static int judge_server_side(const struct fr_plan *plan, const struct fr_timelin
 	if (wait > 0) {
 		if (!quiet)
 			fprintf(stderr, "flowrun: waiting %.1fs for prometheus to scrape the end of the run\n", wait);
-		struct timespec d = { (time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9) };
+		struct timespec d = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
 		nanosleep(&d, NULL);
 	}
 	struct fr_prom *p = fr_prom_create(plan->prometheus);
-	struct fr_slo_prom_run run = { .run_id = run_id, .pass_start = pass_wall, .end = end };
+	struct fr_slo_prom_run run = {.run_id = run_id, .pass_start = pass_wall, .end = end};
 	int rc = 0;
 	if (fr_slo_prom_evaluate(p, tl, &run, 1, r->verdicts) != FR_PROM_OK) {
 		fprintf(stderr, "flowrun: server-side SLOs: %s\n", fr_prom_error(p));
@@ -391,9 +392,9 @@ static void publish_verdicts(struct fr_metrics *m, const struct fr_report *r)
 
 /* Runs the engine with every hook in place and reports. */
 static int execute(const struct run_args *a, const struct fr_plan *plan, const struct fr_timeline *tl,
-		   const char *run_id)
+                   const char *run_id)
 {
-	struct wiring w = { .plan = plan, .tl = tl };
+	struct wiring w = {.plan = plan, .tl = tl};
 	w.pass_wall = xcalloc((size_t)tl->npasses + 1, sizeof *w.pass_wall);
 	struct fr_toxi *toxi = NULL;
 	struct fr_results *keys = fr_results_create(tl);
@@ -412,7 +413,7 @@ static int execute(const struct run_args *a, const struct fr_plan *plan, const s
 		if (a->metrics_wait > 0 && fr_metrics_wait_scrape(w.metrics, a->metrics_wait, &stop_flag) != 0 &&
 		    !stop_flag)
 			fprintf(stderr, "flowrun: nobody scraped %s within %gs; starting anyway\n", a->metrics_listen,
-				a->metrics_wait);
+			        a->metrics_wait);
 	}
 	if ((rc = check_prometheus(plan)) != 0)
 		goto out;
@@ -422,33 +423,37 @@ static int execute(const struct run_args *a, const struct fr_plan *plan, const s
 		if (rc)
 			goto out;
 		w.have_faults = 1;
-		w.faults = (struct fr_faults_hook){ .plan = plan, .tl = tl, .run_id = run_id, .toxi = toxi,
-						    .listener = fault_listener, .listener_arg = &w };
+		w.faults = (struct fr_faults_hook){.plan = plan,
+		                                   .tl = tl,
+		                                   .run_id = run_id,
+		                                   .toxi = toxi,
+		                                   .listener = fault_listener,
+		                                   .listener_arg = &w};
 	}
 	w.ws = fr_ws_run_create(plan);
 	fr_ws_run_set_metrics(w.ws, w.metrics);
 	fr_ws_run_set_abort(w.ws, &stop_flag);
 	struct fr_run_hooks hooks = {
-		.arg = &w,
-		.on_start = hook_start,
-		.on_action = hook_action,
-		.on_stop = hook_stop,
-		.worker_start = hook_worker_start,
-		.worker_action = hook_worker_action,
-		.worker_stop = hook_worker_stop,
+	        .arg = &w,
+	        .on_start = hook_start,
+	        .on_action = hook_action,
+	        .on_stop = hook_stop,
+	        .worker_start = hook_worker_start,
+	        .worker_action = hook_worker_action,
+	        .worker_stop = hook_worker_stop,
 	};
 	char errbuf[512] = "";
 	struct fr_run_opts opts = {
-		.threads = a->threads,
-		.quiet = a->quiet,
-		.run_id = run_id,
-		.stop = &stop_flag,
-		.seed = a->seed,
-		.hooks = &hooks,
-		.metrics = w.metrics,
-		.max_inflight = a->connections,
-		.errbuf = errbuf,
-		.errlen = sizeof errbuf,
+	        .threads = a->threads,
+	        .quiet = a->quiet,
+	        .run_id = run_id,
+	        .stop = &stop_flag,
+	        .seed = a->seed,
+	        .hooks = &hooks,
+	        .metrics = w.metrics,
+	        .max_inflight = a->connections,
+	        .errbuf = errbuf,
+	        .errlen = sizeof errbuf,
 	};
 	struct fr_results *res = NULL;
 	int st = fr_run(plan, tl, &opts, &res);
@@ -462,8 +467,8 @@ static int execute(const struct run_args *a, const struct fr_plan *plan, const s
 		size_t n;
 		const struct fr_fault_record *rec = fr_faults_records(w.faults.exec, &n);
 		for (size_t i = 0; i < n; i++)
-			fr_report_add_fault(r, rec[i].fault, rec[i].on, rec[i].intended_us, rec[i].actual_us,
-					    rec[i].ok, rec[i].error);
+			fr_report_add_fault(r, rec[i].fault, rec[i].on, rec[i].intended_us, rec[i].actual_us, rec[i].ok,
+			                    rec[i].error);
 		char *const *unclean = fr_faults_unclean(w.faults.exec, &n);
 		for (size_t i = 0; i < n; i++)
 			fprintf(stderr, "flowrun: %s\n", unclean[i]);

@@ -17,14 +17,14 @@
 #include "util/xmalloc.h"
 
 const char fr_cli_usage_slo[] =
-	"usage: flowrun slo --prometheus URL --run-id ID PLAN [--time-scale F] [--lookback SECONDS]\n"
-	"Judges PLAN's SLOs from the Prometheus data of run ID (the --run-id of `flowrun run`,\n"
-	"whose metrics Prometheus scraped) and prints the SLO table. Percentile SLOs use\n"
-	"exact-bucket threshold counts; windows are accurate to a scrape interval.\n"
-	"  --time-scale F      the time scale the run used (default 1)\n"
-	"  --lookback SECONDS  how far back to look for the run (default 86400)\n"
-	"Exit: 0 SLOs met, 1 an SLO failed or has no data, 2 usage or plan error,\n"
-	"4 Prometheus unreachable or the run not found.\n";
+        "usage: flowrun slo --prometheus URL --run-id ID PLAN [--time-scale F] [--lookback SECONDS]\n"
+        "Judges PLAN's SLOs from the Prometheus data of run ID (the --run-id of `flowrun run`,\n"
+        "whose metrics Prometheus scraped) and prints the SLO table. Percentile SLOs use\n"
+        "exact-bucket threshold counts; windows are accurate to a scrape interval.\n"
+        "  --time-scale F      the time scale the run used (default 1)\n"
+        "  --lookback SECONDS  how far back to look for the run (default 86400)\n"
+        "Exit: 0 SLOs met, 1 an SLO failed or has no data, 2 usage or plan error,\n"
+        "4 Prometheus unreachable or the run not found.\n";
 
 struct slo_args {
 	const char *url, *run_id, *plan;
@@ -35,12 +35,12 @@ struct slo_args {
 static int parse(int argc, char **argv, struct slo_args *a)
 {
 	static const struct option opts[] = {
-		{ "prometheus", required_argument, NULL, 'p' },
-		{ "run-id", required_argument, NULL, 'r' },
-		{ "time-scale", required_argument, NULL, 's' },
-		{ "lookback", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	        {"prometheus", required_argument, NULL, 'p'},
+	        {"run-id", required_argument, NULL, 'r'},
+	        {"time-scale", required_argument, NULL, 's'},
+	        {"lookback", required_argument, NULL, 'l'},
+	        {"help", no_argument, NULL, 'h'},
+	        {0},
 	};
 	int c;
 
@@ -83,15 +83,16 @@ static int judge(const struct slo_args *a, const struct fr_plan *plan, const str
 	}
 	int st = fr_slo_prom_find_run(p, a->run_id, tl->npasses, a->lookback, &run, &starts);
 	if (st == FR_PROM_NO_DATA) {
-		fprintf(stderr, "flowrun: no run '%s' in prometheus at %s (no flowrun_pass_start_seconds in the last %.0fs)\n",
-			a->run_id, a->url, a->lookback);
+		fprintf(stderr,
+		        "flowrun: no run '%s' in prometheus at %s (no flowrun_pass_start_seconds in the last %.0fs)\n",
+		        a->run_id, a->url, a->lookback);
 		goto out;
 	}
 	if (st) {
 		fprintf(stderr, "flowrun: %s\n", fr_prom_error(p));
 		goto out;
 	}
-	struct fr_report r = { .plan = plan, .timeline = tl, .run_id = (char *)a->run_id };
+	struct fr_report r = {.plan = plan, .timeline = tl, .run_id = (char *)a->run_id};
 	r.verdicts = xcalloc(tl->nwindows + 1, sizeof *r.verdicts);
 	r.nverdicts = tl->nwindows;
 	r.started_unix_us = (int64_t)(starts[0] * 1e6);

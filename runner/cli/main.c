@@ -30,38 +30,35 @@
 #endif
 
 static const char usage_main[] =
-	"usage: flowrun [run] PLAN [options]      run a plan and judge its SLOs\n"
-	"       flowrun check PLAN|DIR...         load, validate and compile plans (no I/O)\n"
-	"       flowrun plan PLAN [--json]        print the compiled timeline and totals\n"
-	"       flowrun list DIR                  the plans in DIR as JSON, for a CI matrix\n"
-	"       flowrun diff OLD NEW              SLO changes between two plan versions (Markdown)\n"
-	"       flowrun slo --prometheus URL --run-id ID PLAN\n"
-	"                                         judge a run's SLOs from Prometheus data\n"
-	"       flowrun --help | --version | help COMMAND\n"
-	"\n"
-	"Exit codes: 0 SLOs met, 1 an SLO failed, 2 invalid plan or usage,\n"
-	"3 invalid run (target unreachable, planned load not delivered),\n"
-	"4 infrastructure error (Toxiproxy, Prometheus, results not written), 130 interrupted.\n"
-	"See flowrun(1) and docs/plan-language.md.\n";
+        "usage: flowrun [run] PLAN [options]      run a plan and judge its SLOs\n"
+        "       flowrun check PLAN|DIR...         load, validate and compile plans (no I/O)\n"
+        "       flowrun plan PLAN [--json]        print the compiled timeline and totals\n"
+        "       flowrun list DIR                  the plans in DIR as JSON, for a CI matrix\n"
+        "       flowrun diff OLD NEW              SLO changes between two plan versions (Markdown)\n"
+        "       flowrun slo --prometheus URL --run-id ID PLAN\n"
+        "                                         judge a run's SLOs from Prometheus data\n"
+        "       flowrun --help | --version | help COMMAND\n"
+        "\n"
+        "Exit codes: 0 SLOs met, 1 an SLO failed, 2 invalid plan or usage,\n"
+        "3 invalid run (target unreachable, planned load not delivered),\n"
+        "4 infrastructure error (Toxiproxy, Prometheus, results not written), 130 interrupted.\n"
+        "See flowrun(1) and docs/plan-language.md.\n";
 
-static const char usage_check[] =
-	"usage: flowrun check PLAN|DIR...\n"
-	"Loads, validates and compiles each plan (every *.yaml in a directory) without any\n"
-	"network I/O and prints every problem as FILE:LINE:COL: error: MESSAGE.\n"
-	"Exit 0 when all plans are valid, 2 otherwise.\n"
-	"  --time-scale F   compile with every offset and duration multiplied by F\n"
-	"  --set NAME=VALUE set an environment variable for ${env:NAME} references\n";
+static const char usage_check[] = "usage: flowrun check PLAN|DIR...\n"
+                                  "Loads, validates and compiles each plan (every *.yaml in a directory) without any\n"
+                                  "network I/O and prints every problem as FILE:LINE:COL: error: MESSAGE.\n"
+                                  "Exit 0 when all plans are valid, 2 otherwise.\n"
+                                  "  --time-scale F   compile with every offset and duration multiplied by F\n"
+                                  "  --set NAME=VALUE set an environment variable for ${env:NAME} references\n";
 
-static const char usage_plan[] =
-	"usage: flowrun plan PLAN [--json] [--time-scale F] [--set NAME=VALUE]\n"
-	"Prints the compiled timeline (every action at its absolute offset) followed by the\n"
-	"expected totals: duration, planned requests, peak users and viewers, fault windows,\n"
-	"segments and SLO windows. --json prints the same as a JSON document.\n";
+static const char usage_plan[] = "usage: flowrun plan PLAN [--json] [--time-scale F] [--set NAME=VALUE]\n"
+                                 "Prints the compiled timeline (every action at its absolute offset) followed by the\n"
+                                 "expected totals: duration, planned requests, peak users and viewers, fault windows,\n"
+                                 "segments and SLO windows. --json prints the same as a JSON document.\n";
 
-static const char usage_list[] =
-	"usage: flowrun list DIR\n"
-	"Prints a JSON array of the plans in DIR ({name, file, duration_s}), sorted by file,\n"
-	"for a CI matrix. Exit 2 when a plan in DIR is invalid (its errors on stderr).\n";
+static const char usage_list[] = "usage: flowrun list DIR\n"
+                                 "Prints a JSON array of the plans in DIR ({name, file, duration_s}), sorted by file,\n"
+                                 "for a CI matrix. Exit 2 when a plan in DIR is invalid (its errors on stderr).\n";
 
 /* Parses a --time-scale value; 0 on success. */
 int fr_cli_parse_scale(const char *s, double *out)
@@ -94,7 +91,7 @@ int fr_cli_apply_set(const char *arg)
 /* Loads and compiles one plan; prints diagnostics. Returns 0 or 2. */
 int fr_cli_load(const char *path, double scale, struct fr_plan **plan_out, struct fr_timeline **tl_out)
 {
-	struct fr_diags diags = { 0 };
+	struct fr_diags diags = {0};
 	struct fr_plan *plan = NULL;
 	struct fr_timeline *tl = NULL;
 
@@ -176,11 +173,11 @@ static int is_dir(const char *path)
 static int parse_plan_options(int argc, char **argv, const char *usage, double *scale, int *json)
 {
 	static const struct option opts[] = {
-		{ "time-scale", required_argument, NULL, 's' },
-		{ "set", required_argument, NULL, 'S' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	        {"time-scale", required_argument, NULL, 's'},
+	        {"set", required_argument, NULL, 'S'},
+	        {"json", no_argument, NULL, 'j'},
+	        {"help", no_argument, NULL, 'h'},
+	        {0},
 	};
 	int c;
 
@@ -292,7 +289,7 @@ static int cmd_list(int argc, char **argv)
 			continue;
 		}
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:f}", "name", plan->name, "file", files[i],
-						     "duration_s", (double)tl->totals.duration_us / 1e6));
+		                                     "duration_s", (double)tl->totals.duration_us / 1e6));
 		fr_timeline_free(tl);
 		fr_plan_free(plan);
 	}
@@ -314,12 +311,9 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "run", fr_cli_run, fr_cli_usage_run },
-	{ "check", cmd_check, usage_check },
-	{ "plan", cmd_plan, usage_plan },
-	{ "list", cmd_list, usage_list },
-	{ "diff", fr_cli_diff, fr_cli_usage_diff },
-	{ "slo", fr_cli_slo, fr_cli_usage_slo },
+        {"run", fr_cli_run, fr_cli_usage_run},    {"check", cmd_check, usage_check},
+        {"plan", cmd_plan, usage_plan},           {"list", cmd_list, usage_list},
+        {"diff", fr_cli_diff, fr_cli_usage_diff}, {"slo", fr_cli_slo, fr_cli_usage_slo},
 };
 
 static const struct command *find_command(const char *name)

@@ -323,10 +323,8 @@ static int is_tls_error(CURLcode code)
 	case CURLE_SSL_ISSUER_ERROR:
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
 	case CURLE_SSL_INVALIDCERTSTATUS:
-	case CURLE_SSL_CLIENTCERT:
-		return 1;
-	default:
-		return 0;
+	case CURLE_SSL_CLIENTCERT: return 1;
+	default: return 0;
 	}
 }
 

@@ -157,9 +157,9 @@ static void sock_watch(struct fr_loop *loop, int fd, int events)
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
 	static const int map[] = {
-	    [CURL_POLL_NONE] = 0,       [CURL_POLL_IN] = EV_READ,
-	    [CURL_POLL_OUT] = EV_WRITE, [CURL_POLL_INOUT] = EV_READ | EV_WRITE,
-	    [CURL_POLL_REMOVE] = 0,
+	        [CURL_POLL_NONE] = 0,       [CURL_POLL_IN] = EV_READ,
+	        [CURL_POLL_OUT] = EV_WRITE, [CURL_POLL_INOUT] = EV_READ | EV_WRITE,
+	        [CURL_POLL_REMOVE] = 0,
 	};
 
 	sock_watch(userp, fd, what >= 0 && what <= CURL_POLL_REMOVE ? map[what] : 0);

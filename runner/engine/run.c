@@ -117,18 +117,18 @@ static int start_workers(struct ctl *c)
 	c->idle = 0;
 	for (int k = 0; k < n; k++) {
 		struct fr_worker_conf conf = {
-		    .tl = c->tl,
-		    .target = &c->target,
-		    .run_vars = &c->vars,
-		    .hooks = c->opts->hooks,
-		    .live = &c->live,
-		    .thread = k,
-		    .nthreads = n,
-		    .seed = fr_rand_next(&c->rng) | 1,
-		    .max_inflight = cap == FR_RUN_UNLIMITED ? 0 : (cap + (unsigned)n - 1) / (unsigned)n,
-		    .metrics = c->opts->metrics,
-		    .idle = on_worker_idle,
-		    .idle_arg = c,
+		        .tl = c->tl,
+		        .target = &c->target,
+		        .run_vars = &c->vars,
+		        .hooks = c->opts->hooks,
+		        .live = &c->live,
+		        .thread = k,
+		        .nthreads = n,
+		        .seed = fr_rand_next(&c->rng) | 1,
+		        .max_inflight = cap == FR_RUN_UNLIMITED ? 0 : (cap + (unsigned)n - 1) / (unsigned)n,
+		        .metrics = c->opts->metrics,
+		        .idle = on_worker_idle,
+		        .idle_arg = c,
 		};
 		c->workers[k] = fr_worker_start(&conf);
 		if (!c->workers[k])

@@ -566,16 +566,11 @@ static void close_viewer(struct fr_ws_driver *d, struct viewer *v)
 		v->state = V_CLOSING;
 		lws_callback_on_writable(v->wsi);
 		break;
-	case V_CONNECTING:
-		v->flags |= F_UNWANTED;
-		break;
+	case V_CONNECTING: v->flags |= F_UNWANTED; break;
 	case V_QUEUED:
 	case V_WAIT:
-	case V_DEAD:
-		v->state = V_IDLE;
-		break;
-	default:
-		break;
+	case V_DEAD: v->state = V_IDLE; break;
+	default: break;
 	}
 }
 
@@ -590,11 +585,8 @@ static void want_viewer(struct fr_ws_driver *d, struct viewer *v)
 		if ((long)v->idx < d->scan)
 			d->scan = v->idx;
 		break;
-	case V_CONNECTING:
-		v->flags &= (uint8_t)~F_UNWANTED;
-		break;
-	default: /* open, waiting, or closing (requeued when closed) */
-		break;
+	case V_CONNECTING: v->flags &= (uint8_t)~F_UNWANTED; break;
+	default: /* open, waiting, or closing (requeued when closed) */ break;
 	}
 }
 
@@ -766,16 +758,10 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		return 0;
 	}
 	switch (reason) {
-	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
-		return append_headers(d, wsi, in, len);
-	case LWS_CALLBACK_CLIENT_ESTABLISHED:
-		on_open(d, v);
-		break;
-	case LWS_CALLBACK_CLIENT_RECEIVE:
-		on_receive(d, v, wsi, in, len);
-		break;
-	case LWS_CALLBACK_CLIENT_WRITEABLE:
-		return on_writable(d, v, wsi);
+	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: return append_headers(d, wsi, in, len);
+	case LWS_CALLBACK_CLIENT_ESTABLISHED: on_open(d, v); break;
+	case LWS_CALLBACK_CLIENT_RECEIVE: on_receive(d, v, wsi, in, len); break;
+	case LWS_CALLBACK_CLIENT_WRITEABLE: return on_writable(d, v, wsi);
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
 		v->flags |= F_PEER_CLOSED;
 		if (v->state == V_OPEN)
@@ -790,8 +776,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		if (v->state == V_OPEN || v->state == V_CLOSING)
 			on_closed(d, v);
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return 0;
 }
@@ -1324,7 +1309,7 @@ char *fr_ws_run_summary(const struct fr_ws_run *r)
 		for (char *l = lines, *nl; l && *l; l = nl + 1) {
 			nl = strchr(l, '\n');
 			char *n =
-			    xasprintf("%s%s: %.*s\n", out ? out : "", r->plan->scenarios[s].name, (int)(nl - l), l);
+			        xasprintf("%s%s: %.*s\n", out ? out : "", r->plan->scenarios[s].name, (int)(nl - l), l);
 			free(out);
 			out = n;
 		}

@@ -37,16 +37,16 @@
 
 /* Default bucket upper bounds in µs (0.001 s … 60 s). */
 static const int64_t default_bounds[] = {
-    1000,   2500,    5000,    10000,   25000,    50000,    100000,   250000,
-    500000, 1000000, 2500000, 5000000, 10000000, 30000000, 60000000,
+        1000,   2500,    5000,    10000,   25000,    50000,    100000,   250000,
+        500000, 1000000, 2500000, 5000000, 10000000, 30000000, 60000000,
 };
 
 /* Message kinds of flowrun_ws_messages_total, indexed by enum fr_ws_counter. */
 static const char *const ws_kinds[] = {
-    [FR_WS_RECEIVED] = "received",   [FR_WS_LOST] = "lost",
-    [FR_WS_DUPLICATE] = "duplicate", [FR_WS_UNMATCHED] = "unmatched",
-    [FR_WS_OVERSIZED] = "oversized", [FR_WS_EXPECTED] = "expected",
-    [FR_WS_PUBLISHED] = "published", [FR_WS_PUBLISH_FAILED] = "publish-failed",
+        [FR_WS_RECEIVED] = "received",   [FR_WS_LOST] = "lost",
+        [FR_WS_DUPLICATE] = "duplicate", [FR_WS_UNMATCHED] = "unmatched",
+        [FR_WS_OVERSIZED] = "oversized", [FR_WS_EXPECTED] = "expected",
+        [FR_WS_PUBLISHED] = "published", [FR_WS_PUBLISH_FAILED] = "publish-failed",
 };
 #define NWSKIND (sizeof(ws_kinds) / sizeof(ws_kinds[0]))
 
@@ -365,16 +365,16 @@ static void render_request_hist(struct buf *b, const struct fr_metrics *m, size_
 	static const char *const names[REQ_HISTS] = {"flowrun_request_duration_seconds",
 	                                             "flowrun_request_service_seconds"};
 	static const char *const helps[REQ_HISTS] = {
-	    "HTTP request latency from the intended send time (no coordinated omission).",
-	    "HTTP request service time from the actual send time."};
+	        "HTTP request latency from the intended send time (no coordinated omission).",
+	        "HTTP request service time from the actual send time."};
 	header(b, names[hist], "histogram", helps[hist]);
 	for (size_t k = 0; k < m->nkeys; k++) {
 		if (!m->keys[k].request)
 			continue;
 		for (size_t o = 0; o < NOUT; o++) {
 			char *labels =
-			    xasprintf("run_id=\"%s\",scenario=\"%s\",request=\"%s\",outcome=\"%s\"", m->run_id,
-			              key_scenario(m, k), m->req[k], fr_outcome_name((enum fr_outcome)o));
+			        xasprintf("run_id=\"%s\",scenario=\"%s\",request=\"%s\",outcome=\"%s\"", m->run_id,
+			                  key_scenario(m, k), m->req[k], fr_outcome_name((enum fr_outcome)o));
 			size_t i = req_index(m, k, o, hist);
 			histogram(b, m, names[hist], labels, &m->req_buckets[i * m->nb], &m->req_sums[i]);
 			free(labels);
@@ -437,9 +437,9 @@ static void render_gauges(struct buf *b, const struct fr_metrics *m)
 	static const char *const names[4] = {"flowrun_active_users", "flowrun_active_viewers", "flowrun_planned_rate",
 	                                     "flowrun_achieved_rate"};
 	static const char *const helps[4] = {
-	    "Virtual users running (closed model).", "WebSocket viewers planned (websocket model).",
-	    "Planned request rate in requests per second (open model).",
-	    "HTTP requests finished per second over the last second (groups count once)."};
+	        "Virtual users running (closed model).", "WebSocket viewers planned (websocket model).",
+	        "Planned request rate in requests per second (open model).",
+	        "HTTP requests finished per second over the last second (groups count once)."};
 	for (size_t g = 0; g < 4; g++) {
 		header(b, names[g], "gauge", helps[g]);
 		for (size_t s = 0; s < m->plan->nscenarios; s++) {
@@ -604,15 +604,9 @@ void fr_metrics_action(struct fr_metrics *m, const struct fr_action *act)
 		return;
 	double level = act->kind == FR_ACT_STOP ? 0 : act->level;
 	switch (m->plan->scenarios[act->scenario].model) {
-	case FR_MODEL_CLOSED:
-		fr_metrics_set_users(m, act->scenario, level);
-		break;
-	case FR_MODEL_OPEN:
-		fr_metrics_set_planned_rate(m, act->scenario, level);
-		break;
-	case FR_MODEL_WEBSOCKET:
-		fr_metrics_set_viewers(m, act->scenario, level);
-		break;
+	case FR_MODEL_CLOSED: fr_metrics_set_users(m, act->scenario, level); break;
+	case FR_MODEL_OPEN: fr_metrics_set_planned_rate(m, act->scenario, level); break;
+	case FR_MODEL_WEBSOCKET: fr_metrics_set_viewers(m, act->scenario, level); break;
 	}
 }
 
@@ -829,12 +823,12 @@ static int bind_listen(struct fr_metrics *m, const char *addr, char **err_out)
 {
 	char *host, *port;
 	if (split_addr(addr, &host, &port) < 0) {
-		*err_out =
-		    xasprintf("bad metrics address '%s': expected HOST:PORT, e.g. %s", addr, FR_METRICS_LISTEN_DEFAULT);
+		*err_out = xasprintf("bad metrics address '%s': expected HOST:PORT, e.g. %s", addr,
+		                     FR_METRICS_LISTEN_DEFAULT);
 		return 2;
 	}
 	struct addrinfo hints = {
-	    .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
 	struct addrinfo *ai = NULL;
 	int rc = getaddrinfo(host, port, &hints, &ai);
 	free(host);

@@ -94,7 +94,7 @@ static int get(struct fr_prom *p, const char *path, struct body *b, long *code_o
 	free(full);
 	if (rc != CURLE_OK) {
 		set_error(p, xasprintf("prometheus at %s is unreachable: %s", p->url,
-				       errbuf[0] ? errbuf : curl_easy_strerror(rc)));
+		                       errbuf[0] ? errbuf : curl_easy_strerror(rc)));
 		return FR_PROM_UNREACHABLE;
 	}
 	curl_easy_getinfo(p->curl, CURLINFO_RESPONSE_CODE, code_out);
@@ -112,8 +112,9 @@ int fr_prom_ping(struct fr_prom *p)
 static int run_query(struct fr_prom *p, const char *expr, double at, json_t **root_out, json_t **data_out)
 {
 	char *q = curl_easy_escape(p->curl, expr, 0);
-	char *path = at > 0 ? xasprintf("/api/v1/query?query=%s&time=%.3f", q, at) : xasprintf("/api/v1/query?query=%s", q);
-	struct body b = { 0 };
+	char *path =
+	        at > 0 ? xasprintf("/api/v1/query?query=%s&time=%.3f", q, at) : xasprintf("/api/v1/query?query=%s", q);
+	struct body b = {0};
 	long code = 0;
 	int st;
 
@@ -152,8 +153,8 @@ static double pair_value(json_t *pair)
 	return s ? strtod(s, NULL) : NAN;
 }
 
-int fr_prom_query_vector(struct fr_prom *p, const char *expr, double at, const char *label,
-			 struct fr_prom_sample **out, size_t *n_out)
+int fr_prom_query_vector(struct fr_prom *p, const char *expr, double at, const char *label, struct fr_prom_sample **out,
+                         size_t *n_out)
 {
 	json_t *root, *data;
 	int st = run_query(p, expr, at, &root, &data);
@@ -173,7 +174,8 @@ int fr_prom_query_vector(struct fr_prom *p, const char *expr, double at, const c
 		*out = xcalloc(n, sizeof **out);
 		for (size_t i = 0; i < n; i++) {
 			json_t *s = json_array_get(result, i);
-			const char *lv = label ? json_string_value(json_object_get(json_object_get(s, "metric"), label)) : NULL;
+			const char *lv =
+			        label ? json_string_value(json_object_get(json_object_get(s, "metric"), label)) : NULL;
 			(*out)[i].label = lv ? xstrdup(lv) : NULL;
 			(*out)[i].value = pair_value(json_object_get(s, "value"));
 		}

@@ -40,8 +40,8 @@ int fr_prom_query(struct fr_prom *p, const char *expr, double at, double *value_
 
 /* Evaluates EXPR at AT and returns every sample with the value of LABEL
  * (e.g. "le") in a new array (free with fr_prom_samples_free). */
-int fr_prom_query_vector(struct fr_prom *p, const char *expr, double at, const char *label,
-			 struct fr_prom_sample **out, size_t *n_out);
+int fr_prom_query_vector(struct fr_prom *p, const char *expr, double at, const char *label, struct fr_prom_sample **out,
+                         size_t *n_out);
 void fr_prom_samples_free(struct fr_prom_sample *s, size_t n);
 
 /* Checks that Prometheus answers (GET /-/ready or a trivial query). */

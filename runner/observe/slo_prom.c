@@ -9,7 +9,7 @@
 
 #include "util/xmalloc.h"
 
-#define LOOKBACK "[30s]"
+#define LOOKBACK    "[30s]"
 #define END_GRACE_S 3.0 /* the final scrape happens within the exporter's linger */
 
 /* A wall-clock range of a window. */
@@ -137,7 +137,7 @@ static char *client_labels(const struct fr_timeline *tl, const struct fr_slo *sl
 
 /* The histogram an SLO reads: its metric name and label matchers. */
 static int slo_series(const struct fr_timeline *tl, const struct fr_slo *slo, const char *run_id, char **name_out,
-		      char **labels_out)
+                      char **labels_out)
 {
 	if (slo->metric) {
 		split_selector(slo->metric, name_out, labels_out);
@@ -261,7 +261,7 @@ static double bucket_quantile(const struct buckets *b, double q)
 
 /* The window's wall-clock ranges: adjacent segments merged, clamped to the end. */
 static struct range *window_ranges(const struct fr_timeline *tl, const struct fr_window *w,
-				   const struct fr_slo_prom_run *run, size_t *n_out)
+                                   const struct fr_slo_prom_run *run, size_t *n_out)
 {
 	struct range *r = xcalloc(w->nsegs + 1, sizeof *r);
 	size_t n = 0;
@@ -277,7 +277,7 @@ static struct range *window_ranges(const struct fr_timeline *tl, const struct fr
 		if (n > 0 && fabs(r[n - 1].to - from) < 1e-6)
 			r[n - 1].to = to;
 		else
-			r[n++] = (struct range){ from, to };
+			r[n++] = (struct range){from, to};
 	}
 	*n_out = n;
 	return r;
@@ -297,7 +297,7 @@ static int meets(const struct fr_slo *slo, double measured)
 
 /* Percentile and mean SLOs from a histogram's buckets. */
 static int judge_histogram(struct fr_prom *p, const struct fr_timeline *tl, const struct fr_slo *slo,
-			   const struct fr_slo_prom_run *run, const struct range *r, size_t n, struct fr_verdict *v)
+                           const struct fr_slo_prom_run *run, const struct range *r, size_t n, struct fr_verdict *v)
 {
 	char *name, *labels;
 	if (slo_series(tl, slo, run->run_id, &name, &labels) < 0) {
@@ -323,7 +323,7 @@ static int judge_histogram(struct fr_prom *p, const struct fr_timeline *tl, cons
 		free(cnt);
 	} else {
 		char *expr = xasprintf("sum by (le)(last_over_time(%s_bucket{%s}" LOOKBACK "))", name, labels);
-		struct buckets b = { 0 };
+		struct buckets b = {0};
 		for (size_t i = 0; i < n && !st; i++) {
 			st = add_buckets(p, expr, r[i].to, run->pass_start[0], 1, &b);
 			if (!st)
@@ -359,7 +359,7 @@ static int judge_histogram(struct fr_prom *p, const struct fr_timeline *tl, cons
 
 /* error_rate and lost SLOs from counters. */
 static int judge_ratio(struct fr_prom *p, const struct fr_timeline *tl, const struct fr_slo *slo,
-		       const struct fr_slo_prom_run *run, const struct range *r, size_t n, struct fr_verdict *v)
+                       const struct fr_slo_prom_run *run, const struct range *r, size_t n, struct fr_verdict *v)
 {
 	char *labels = client_labels(tl, slo, run->run_id);
 	char *num, *den;
@@ -368,7 +368,8 @@ static int judge_ratio(struct fr_prom *p, const struct fr_timeline *tl, const st
 		den = xasprintf("flowrun_requests_total{%s}", labels);
 	} else {
 		num = xasprintf("flowrun_ws_messages_total{%s,kind=\"%s\"}", labels, fr_ws_counter_name(FR_WS_LOST));
-		den = xasprintf("flowrun_ws_messages_total{%s,kind=\"%s\"}", labels, fr_ws_counter_name(FR_WS_EXPECTED));
+		den = xasprintf("flowrun_ws_messages_total{%s,kind=\"%s\"}", labels,
+		                fr_ws_counter_name(FR_WS_EXPECTED));
 	}
 	double a = 0, b = 0;
 	int st = increase(p, num, r, n, run->pass_start[0], &a);
@@ -388,7 +389,7 @@ static int judge_ratio(struct fr_prom *p, const struct fr_timeline *tl, const st
 }
 
 int fr_slo_prom_evaluate(struct fr_prom *p, const struct fr_timeline *tl, const struct fr_slo_prom_run *run,
-			 int server_only, struct fr_verdict *verdicts)
+                         int server_only, struct fr_verdict *verdicts)
 {
 	for (size_t i = 0; i < tl->nwindows; i++) {
 		const struct fr_window *w = &tl->windows[i];
@@ -433,21 +434,21 @@ int fr_slo_prom_evaluate(struct fr_prom *p, const struct fr_timeline *tl, const 
 }
 
 int fr_slo_prom_find_run(struct fr_prom *p, const char *run_id, int npasses, double lookback_s,
-			 struct fr_slo_prom_run *run, double **pass_start_out)
+                         struct fr_slo_prom_run *run, double **pass_start_out)
 {
 	double *starts = xcalloc((size_t)npasses + 1, sizeof *starts);
 	int st = FR_PROM_OK;
 
 	for (int i = 0; i < npasses && !st; i++) {
 		char *q = xasprintf("max(last_over_time(flowrun_pass_start_seconds{run_id=\"%s\",pass=\"%d\"}[%.0fs]))",
-				    run_id, i + 1, lookback_s);
+		                    run_id, i + 1, lookback_s);
 		st = fr_prom_query(p, q, 0, &starts[i]);
 		free(q);
 	}
 	double end = 0;
 	if (!st) {
 		char *q = xasprintf("max(last_over_time(flowrun_run_end_seconds{run_id=\"%s\"}[%.0fs]))", run_id,
-				    lookback_s);
+		                    lookback_s);
 		st = fr_prom_query(p, q, 0, &end);
 		free(q);
 	}

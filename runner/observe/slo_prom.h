@@ -34,14 +34,14 @@ struct fr_slo_prom_run {
  * FR_PROM_UNREACHABLE / FR_PROM_ERROR (message in fr_prom_error) — no data is
  * a failed verdict, not an error. */
 int fr_slo_prom_evaluate(struct fr_prom *p, const struct fr_timeline *tl, const struct fr_slo_prom_run *run,
-			 int server_only, struct fr_verdict *verdicts);
+                         int server_only, struct fr_verdict *verdicts);
 
 /* Finds a run's pass starts and end from flowrun's own metrics in Prometheus
  * (flowrun_pass_start_seconds, flowrun_run_end_seconds), looking back
  * LOOKBACK_S seconds from now. Fills RUN (pass_start is a new array of
  * NPASSES entries, caller frees). */
 int fr_slo_prom_find_run(struct fr_prom *p, const char *run_id, int npasses, double lookback_s,
-			 struct fr_slo_prom_run *run, double **pass_start_out);
+                         struct fr_slo_prom_run *run, double **pass_start_out);
 
 /* Checks a server-side selector: "name" or "name{label="value",…}". Returns 0
  * when valid, else -1 with a message in *err_out (caller frees). */

@@ -49,22 +49,14 @@ static int64_t scaled(int64_t us, double scale)
 static int kind_rank(enum fr_action_kind k)
 {
 	switch (k) {
-	case FR_ACT_PASS:
-		return 0;
-	case FR_ACT_WINDOW_CLOSE:
-		return 1;
-	case FR_ACT_FAULT_OFF:
-		return 2;
-	case FR_ACT_STOP:
-		return 3;
-	case FR_ACT_STAGE:
-		return 4;
-	case FR_ACT_FAULT_ON:
-		return 5;
-	case FR_ACT_WINDOW_OPEN:
-		return 6;
-	case FR_ACT_END:
-		return 7;
+	case FR_ACT_PASS: return 0;
+	case FR_ACT_WINDOW_CLOSE: return 1;
+	case FR_ACT_FAULT_OFF: return 2;
+	case FR_ACT_STOP: return 3;
+	case FR_ACT_STAGE: return 4;
+	case FR_ACT_FAULT_ON: return 5;
+	case FR_ACT_WINDOW_OPEN: return 6;
+	case FR_ACT_END: return 7;
 	}
 	return 8;
 }
@@ -108,7 +100,7 @@ static int64_t last_fault_end(const struct fr_plan *plan, double scale)
 
 /* Lays out the stage and stop actions of every scenario for one pass. */
 static void add_stage_actions(struct actions *a, const struct fr_plan *plan, double scale, int64_t base,
-			      int64_t pass_us, int pass)
+                              int64_t pass_us, int pass)
 {
 	for (size_t s = 0; s < plan->nscenarios; s++) {
 		const struct fr_scenario *sc = &plan->scenarios[s];
@@ -194,8 +186,8 @@ static int find_stage(const struct fr_plan *plan, const char *name, int *scenari
 }
 
 /* Adds the window-open actions that mark where after-faults windows start. */
-static void add_window_marks(struct actions *a, const struct fr_plan *plan, double scale, int64_t base,
-			     int64_t pass_us, int pass)
+static void add_window_marks(struct actions *a, const struct fr_plan *plan, double scale, int64_t base, int64_t pass_us,
+                             int pass)
 {
 	int64_t end = last_fault_end(plan, scale);
 	for (size_t i = 0; i < plan->nslos; i++) {
@@ -222,11 +214,11 @@ static int fault_on_cmp(const void *va, const void *vb, void *arg)
 /* Per-pass state of the segment sweep: the active stage of each scenario and
  * the active faults, advanced monotonically as segments go forward in time. */
 struct sweep {
-	int *stage;      /* per scenario: current stage index */
-	int64_t *end;    /* per scenario: absolute end of that stage */
-	int *order;      /* fault indices by on time */
-	size_t next;     /* next fault in order to switch on */
-	int *active;     /* active faults */
+	int *stage;   /* per scenario: current stage index */
+	int64_t *end; /* per scenario: absolute end of that stage */
+	int *order;   /* fault indices by on time */
+	size_t next;  /* next fault in order to switch on */
+	int *active;  /* active faults */
 	int nactive;
 };
 
@@ -262,21 +254,22 @@ static void sweep_advance(struct sweep *sw, const struct fr_plan *plan, double s
 
 /* Cuts one pass into segments at every distinct action time. */
 static void cut_segments(struct fr_timeline *tl, const struct fr_action *acts, size_t nacts, int64_t base,
-			 int64_t pass_us, int pass, size_t *cap)
+                         int64_t pass_us, int pass, size_t *cap)
 {
 	const struct fr_plan *plan = tl->plan;
 	double scale = tl->time_scale;
 	size_t nsc = plan->nscenarios, nf = plan->faults.n;
 	struct sweep sw = {
-		.stage = xcalloc(nsc + 1, sizeof(int)),
-		.end = xcalloc(nsc + 1, sizeof(int64_t)),
-		.order = xcalloc(nf + 1, sizeof(int)),
-		.active = xcalloc(nf + 1, sizeof(int)),
+	        .stage = xcalloc(nsc + 1, sizeof(int)),
+	        .end = xcalloc(nsc + 1, sizeof(int64_t)),
+	        .order = xcalloc(nf + 1, sizeof(int)),
+	        .active = xcalloc(nf + 1, sizeof(int)),
 	};
 	int64_t start = base;
 
 	for (size_t s = 0; s < nsc; s++)
-		sw.end[s] = base + (plan->scenarios[s].nstages ? scaled(plan->scenarios[s].stages[0].dur_us, scale) : 0);
+		sw.end[s] =
+		        base + (plan->scenarios[s].nstages ? scaled(plan->scenarios[s].stages[0].dur_us, scale) : 0);
 	for (size_t f = 0; f < nf; f++)
 		sw.order[f] = (int)f;
 	qsort_r(sw.order, nf, sizeof *sw.order, fault_on_cmp, (void *)plan);
@@ -335,23 +328,19 @@ static struct fr_window *window_new(struct fr_timeline *tl, int slo, int pass, c
 
 /* Does segment SEG belong to the window of SLO (for the simple kinds)? */
 static int seg_in_window(const struct fr_timeline *tl, const struct fr_segment *seg, const struct fr_slo *slo,
-			 int stage_scenario, int stage, int fault, int64_t after_abs)
+                         int stage_scenario, int stage, int fault, int64_t after_abs)
 {
 	switch (slo->window) {
-	case FR_WINDOW_RUN:
-		return 1;
+	case FR_WINDOW_RUN: return 1;
 	case FR_WINDOW_EACH_STAGE:
-	case FR_WINDOW_STAGE:
-		return stage_scenario >= 0 && seg->stage[stage_scenario] == stage;
+	case FR_WINDOW_STAGE: return stage_scenario >= 0 && seg->stage[stage_scenario] == stage;
 	case FR_WINDOW_FAULT:
 		for (int i = 0; i < seg->nfaults; i++)
 			if (seg->faults[i] == fault)
 				return 1;
 		return 0;
-	case FR_WINDOW_NO_FAULT:
-		return seg->nfaults == 0;
-	case FR_WINDOW_AFTER_FAULTS:
-		return seg->start_us >= after_abs;
+	case FR_WINDOW_NO_FAULT: return seg->nfaults == 0;
+	case FR_WINDOW_AFTER_FAULTS: return seg->start_us >= after_abs;
 	}
 	(void)tl;
 	return 0;
@@ -359,7 +348,7 @@ static int seg_in_window(const struct fr_timeline *tl, const struct fr_segment *
 
 /* Fills a window with the segments of its pass that belong to it. */
 static void window_fill(struct fr_timeline *tl, struct fr_window *w, const struct fr_slo *slo, int stage_scenario,
-			int stage, int fault, int64_t after_abs)
+                        int stage, int fault, int64_t after_abs)
 {
 	for (size_t i = tl->pass_seg[w->pass]; i < tl->pass_seg[w->pass + 1]; i++) {
 		const struct fr_segment *seg = &tl->segs[i];
@@ -415,8 +404,9 @@ static int build_windows(struct fr_timeline *tl, int si, int pass, struct fr_dia
 	} else if (slo->window == FR_WINDOW_AFTER_FAULTS) {
 		int64_t rel = last_fault_end(plan, tl->time_scale) + scaled(slo->after_us, tl->time_scale);
 		if (rel >= tl->pass_us) {
-			fr_diag_add(diags, slo->pos, "window '%s' of SLO '%s' starts at %.3fs, after the run ends (%.3fs)",
-				    text, slo->name, (double)rel / 1e6, (double)tl->pass_us / 1e6);
+			fr_diag_add(diags, slo->pos,
+			            "window '%s' of SLO '%s' starts at %.3fs, after the run ends (%.3fs)", text,
+			            slo->name, (double)rel / 1e6, (double)tl->pass_us / 1e6);
 			return -1;
 		}
 		after_abs = base + rel;
@@ -427,7 +417,7 @@ static int build_windows(struct fr_timeline *tl, int si, int pass, struct fr_dia
 	window_fill(tl, w, slo, stage_sc, stage, fault, after_abs);
 	if (w->nsegs == 0 && slo->window == FR_WINDOW_NO_FAULT) {
 		fr_diag_add(diags, slo->pos, "window 'no-fault' of SLO '%s' is empty: faults cover the whole run",
-			    slo->name);
+		            slo->name);
 		return -1;
 	}
 	return 0;
@@ -469,7 +459,7 @@ static void compute_totals(struct fr_timeline *tl)
 		}
 		if (sc->model == FR_MODEL_WEBSOCKET)
 			t->planned_events +=
-				sc->ws.publish_rate * (double)scenario_us(sc, tl->time_scale) / 1e6 * tl->npasses;
+			        sc->ws.publish_rate * (double)scenario_us(sc, tl->time_scale) / 1e6 * tl->npasses;
 	}
 	t->peak_users = peak_level(tl, FR_MODEL_CLOSED);
 	t->peak_viewers = peak_level(tl, FR_MODEL_WEBSOCKET);
@@ -482,7 +472,7 @@ static void compute_totals(struct fr_timeline *tl)
 int fr_compile(const struct fr_plan *plan, double time_scale, struct fr_diags *diags, struct fr_timeline **tl_out)
 {
 	struct fr_timeline *tl = xcalloc(1, sizeof *tl);
-	struct actions a = { 0 };
+	struct actions a = {0};
 	size_t segcap = 0;
 	int rc = 0;
 
@@ -496,7 +486,7 @@ int fr_compile(const struct fr_plan *plan, double time_scale, struct fr_diags *d
 			tl->pass_us = d;
 	}
 	if (tl->pass_us <= 0) {
-		fr_diag_add(diags, (struct fr_pos){ plan->file, 1, 1 }, "the plan has no load: its stages last 0s");
+		fr_diag_add(diags, (struct fr_pos){plan->file, 1, 1}, "the plan has no load: its stages last 0s");
 		fr_timeline_free(tl);
 		return -1;
 	}
@@ -504,8 +494,8 @@ int fr_compile(const struct fr_plan *plan, double time_scale, struct fr_diags *d
 		const struct fr_fault *f = &plan->faults.items[i];
 		if (scaled(f->at_us, time_scale) + scaled(f->dur_us, time_scale) > tl->pass_us) {
 			fr_diag_add(diags, f->pos, "fault '%s' ends at %.3fs, after the run ends (%.3fs)", f->name,
-				    (double)(scaled(f->at_us, time_scale) + scaled(f->dur_us, time_scale)) / 1e6,
-				    (double)tl->pass_us / 1e6);
+			            (double)(scaled(f->at_us, time_scale) + scaled(f->dur_us, time_scale)) / 1e6,
+			            (double)tl->pass_us / 1e6);
 			rc = -1;
 		}
 	}
@@ -590,14 +580,14 @@ int fr_timeline_segment_at(const struct fr_timeline *tl, int pass, int64_t at_us
 const char *fr_action_kind_name(enum fr_action_kind kind)
 {
 	static const char *const names[] = {
-		[FR_ACT_PASS] = "pass",
-		[FR_ACT_STAGE] = "stage",
-		[FR_ACT_FAULT_ON] = "fault-on",
-		[FR_ACT_FAULT_OFF] = "fault-off",
-		[FR_ACT_WINDOW_OPEN] = "window-open",
-		[FR_ACT_WINDOW_CLOSE] = "window-close",
-		[FR_ACT_STOP] = "stop",
-		[FR_ACT_END] = "end",
+	        [FR_ACT_PASS] = "pass",
+	        [FR_ACT_STAGE] = "stage",
+	        [FR_ACT_FAULT_ON] = "fault-on",
+	        [FR_ACT_FAULT_OFF] = "fault-off",
+	        [FR_ACT_WINDOW_OPEN] = "window-open",
+	        [FR_ACT_WINDOW_CLOSE] = "window-close",
+	        [FR_ACT_STOP] = "stop",
+	        [FR_ACT_END] = "end",
 	};
 	return kind <= FR_ACT_END ? names[kind] : "?";
 }

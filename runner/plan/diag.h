@@ -32,8 +32,7 @@ struct fr_diags {
 };
 
 /* Appends a diagnostic at POS (file may be NULL for command-line problems). */
-void fr_diag_add(struct fr_diags *diags, struct fr_pos pos, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void fr_diag_add(struct fr_diags *diags, struct fr_pos pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Sorts by position (stable) and drops exact duplicates. */
 void fr_diag_sort(struct fr_diags *diags);

@@ -394,7 +394,7 @@ static void build_captures(struct fr_request *r, const node_t *node)
 			v = fr_ytree_get(spec, "regex");
 			c->kind = FR_CAPTURE_REGEX;
 			c->group =
-			    (int)integer(fr_ytree_get(spec, "group"), fr_validate_regex_groups(v->str) > 0 ? 1 : 0);
+			        (int)integer(fr_ytree_get(spec, "group"), fr_validate_regex_groups(v->str) > 0 ? 1 : 0);
 		}
 		c->expr = xstrdup(v->str);
 	}
@@ -513,16 +513,13 @@ static int64_t attr_value(const struct fr_toxic_def *t, int a, const node_t *v)
 	char *err = NULL;
 
 	switch (t->attrs[a].unit) {
-	case FR_ATTR_MS:
-		return dur(v, 0) / 1000;
-	case FR_ATTR_US:
-		return dur(v, 0);
+	case FR_ATTR_MS: return dur(v, 0) / 1000;
+	case FR_ATTR_US: return dur(v, 0);
 	case FR_ATTR_KBPS:
 		if (fr_units_bandwidth(v->str, &x, &err) < 0)
 			free(err);
 		return x;
-	case FR_ATTR_BYTES:
-		return integer(v, 0);
+	case FR_ATTR_BYTES: return integer(v, 0);
 	}
 	return 0;
 }

@@ -57,8 +57,8 @@ struct fr_request {
 	int64_t timeout_us; /* 0: the target's default */
 	struct fr_capture *captures;
 	size_t ncaptures;
-	unsigned weight; /* scenario requests: relative weight, default 1 */
-	char *each;      /* group step: fan out in parallel over this list variable */
+	unsigned weight;          /* scenario requests: relative weight, default 1 */
+	char *each;               /* group step: fan out in parallel over this list variable */
 	struct fr_request *steps; /* a group: steps run in order */
 	size_t nsteps;
 };
@@ -84,7 +84,7 @@ struct fr_stage {
 struct fr_ws {
 	char *connect; /* a template: ws:// URL or a path on the target */
 	struct fr_kvlist headers;
-	char *subscribe; /* optional first message, a template */
+	char *subscribe;           /* optional first message, a template */
 	struct fr_request publish; /* may use ${event_id} */
 	double publish_rate;       /* events/s */
 	char *match;               /* pcre2 pattern; group "id" or 1 is the event id */
@@ -134,7 +134,7 @@ struct fr_fault {
 	char **proxies;
 	size_t nproxies;
 	enum fr_toxic toxic;
-	int upstream; /* stream: 0 downstream (default), 1 upstream */
+	int upstream;    /* stream: 0 downstream (default), 1 upstream */
 	double toxicity; /* 0..1, default 1 */
 	struct fr_toxic_attr attrs[FR_FAULT_MAX_ATTRS];
 	size_t nattrs;
@@ -196,7 +196,7 @@ struct fr_slo {
 	enum fr_stat stat;
 	double quantile; /* FR_STAT_QUANTILE: 0.99 for p99 */
 	enum fr_cmp cmp;
-	double threshold; /* µs for latencies, a fraction for rates, a count */
+	double threshold;      /* µs for latencies, a fraction for rates, a count */
 	int threshold_is_rate; /* "< 1%" as opposed to "< 5" for lost */
 	char *threshold_text;  /* as written: "< 5ms" */
 	enum fr_window_kind window;
@@ -213,7 +213,7 @@ struct fr_plan {
 	char *base_url;
 	int64_t timeout_us; /* default request timeout, 10 s unless set */
 	struct fr_kvlist headers;
-	char *prometheus; /* target.prometheus: for server-side SLOs, or NULL */
+	char *prometheus;        /* target.prometheus: for server-side SLOs, or NULL */
 	struct fr_request *auth; /* NULL without auth */
 	struct fr_kvlist auth_headers;
 	struct fr_request *setup;

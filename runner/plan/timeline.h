@@ -30,20 +30,20 @@ enum fr_action_kind {
 	FR_ACT_FAULT_OFF, /* remove it */
 	FR_ACT_WINDOW_OPEN,
 	FR_ACT_WINDOW_CLOSE,
-	FR_ACT_STOP,      /* a scenario ends: level 0 */
-	FR_ACT_END,       /* the pass ends: teardown runs */
+	FR_ACT_STOP, /* a scenario ends: level 0 */
+	FR_ACT_END,  /* the pass ends: teardown runs */
 };
 
 struct fr_action {
-	int64_t at_us;  /* absolute offset from the start of the run */
+	int64_t at_us; /* absolute offset from the start of the run */
 	enum fr_action_kind kind;
-	int pass;       /* sweep pass, 0 without a sweep */
-	int scenario;   /* index into plan->scenarios, or -1 */
-	int stage;      /* index into that scenario's stages, or -1 */
-	int fault;      /* index into plan->faults.items, or -1 */
-	int window;     /* index into timeline->windows, or -1 */
-	double level;   /* FR_ACT_STAGE: users, rate/s or viewers */
-	double from;    /* FR_ACT_STAGE: the level before */
+	int pass;     /* sweep pass, 0 without a sweep */
+	int scenario; /* index into plan->scenarios, or -1 */
+	int stage;    /* index into that scenario's stages, or -1 */
+	int fault;    /* index into plan->faults.items, or -1 */
+	int window;   /* index into timeline->windows, or -1 */
+	double level; /* FR_ACT_STAGE: users, rate/s or viewers */
+	double from;  /* FR_ACT_STAGE: the level before */
 };
 
 /* A stretch of a pass during which nothing changes. */
@@ -51,22 +51,22 @@ struct fr_segment {
 	int64_t start_us; /* absolute */
 	int64_t end_us;
 	int pass;
-	int *stage;       /* per scenario: the active stage index, -1 when idle */
-	int nfaults;      /* faults active throughout this segment */
-	int *faults;      /* their indices */
+	int *stage;  /* per scenario: the active stage index, -1 when idle */
+	int nfaults; /* faults active throughout this segment */
+	int *faults; /* their indices */
 };
 
 /* One SLO evaluation window: an SLO with during: each-stage yields one per
  * stage, and every window is repeated per pass under a sweep. */
 struct fr_window {
-	int slo;          /* index into plan->slos */
+	int slo; /* index into plan->slos */
 	int pass;
 	int scenario;     /* each-stage: the scenario, else -1 */
 	int stage;        /* each-stage: the stage index, else -1 */
 	char *label;      /* "run", "stage:ramp-50", "fault:redis-latency", "after-faults+10s" … */
 	int64_t start_us; /* first and last offset covered, for reports */
 	int64_t end_us;
-	int *segs;        /* the segments whose union is the window */
+	int *segs; /* the segments whose union is the window */
 	size_t nsegs;
 };
 
@@ -76,8 +76,8 @@ struct fr_totals {
 	double planned_events;   /* websocket publishes */
 	double peak_users;
 	double peak_viewers;
-	size_t fault_windows;    /* fault occurrences, all passes */
-	int64_t fault_us;        /* their total length in one pass */
+	size_t fault_windows; /* fault occurrences, all passes */
+	int64_t fault_us;     /* their total length in one pass */
 	size_t slos;
 };
 
@@ -88,9 +88,9 @@ struct fr_timeline {
 	int npasses;
 	struct fr_action *actions; /* sorted by at_us, then kind, then index */
 	size_t nactions;
-	struct fr_segment *segs;   /* sorted, contiguous within a pass */
+	struct fr_segment *segs; /* sorted, contiguous within a pass */
 	size_t nsegs;
-	size_t *pass_seg;          /* npasses + 1 entries: pass p owns segs [pass_seg[p], pass_seg[p+1]) */
+	size_t *pass_seg; /* npasses + 1 entries: pass p owns segs [pass_seg[p], pass_seg[p+1]) */
 	struct fr_window *windows;
 	size_t nwindows;
 	struct fr_totals totals;
@@ -99,8 +99,7 @@ struct fr_timeline {
 /* Compiles PLAN with every offset and duration multiplied by TIME_SCALE
  * (> 0). Returns 0 and sets *tl_out (free with fr_timeline_free), or -1 with
  * diagnostics in DIAGS (for example a fault that ends after the run). */
-int fr_compile(const struct fr_plan *plan, double time_scale, struct fr_diags *diags,
-	       struct fr_timeline **tl_out);
+int fr_compile(const struct fr_plan *plan, double time_scale, struct fr_diags *diags, struct fr_timeline **tl_out);
 
 void fr_timeline_free(struct fr_timeline *tl);
 

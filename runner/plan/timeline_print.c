@@ -45,12 +45,9 @@ char *fr_format_duration(int64_t us)
 static char *fmt_level(enum fr_model model, double level)
 {
 	switch (model) {
-	case FR_MODEL_CLOSED:
-		return xasprintf("%g users", level);
-	case FR_MODEL_OPEN:
-		return xasprintf("%g/s", level);
-	case FR_MODEL_WEBSOCKET:
-		return xasprintf("%g viewers", level);
+	case FR_MODEL_CLOSED: return xasprintf("%g users", level);
+	case FR_MODEL_OPEN: return xasprintf("%g/s", level);
+	case FR_MODEL_WEBSOCKET: return xasprintf("%g viewers", level);
 	}
 	return xstrdup("?");
 }
@@ -120,8 +117,9 @@ static void describe(const struct fr_timeline *tl, const struct fr_action *a, ch
 		if (plan->sweep_param && a->kind == FR_ACT_PASS)
 			*detail = xasprintf("%s=%s", plan->sweep_param, plan->sweep_values[a->pass]);
 		else
-			*detail = xstrdup(a->kind == FR_ACT_PASS && (plan->nsetup || plan->auth) ? "setup" :
-					  a->kind == FR_ACT_END && plan->nteardown ? "teardown" : "");
+			*detail = xstrdup(a->kind == FR_ACT_PASS && (plan->nsetup || plan->auth) ? "setup"
+			                  : a->kind == FR_ACT_END && plan->nteardown             ? "teardown"
+			                                                                         : "");
 		break;
 	case FR_ACT_STAGE: {
 		const struct fr_stage *st = &sc->stages[a->stage];
@@ -156,9 +154,7 @@ static void describe(const struct fr_timeline *tl, const struct fr_action *a, ch
 			*detail = xstrdup("");
 		}
 		break;
-	default:
-		*subject = xstrdup("");
-		*detail = xstrdup("");
+	default: *subject = xstrdup(""); *detail = xstrdup("");
 	}
 }
 
@@ -193,7 +189,7 @@ void fr_timeline_print(const struct fr_timeline *tl, FILE *out)
 {
 	size_t n = tl->nactions;
 	char **col[4];
-	size_t w[4] = { strlen("OFFSET"), strlen("ACTION"), strlen("SUBJECT"), 0 };
+	size_t w[4] = {strlen("OFFSET"), strlen("ACTION"), strlen("SUBJECT"), 0};
 
 	for (int c = 0; c < 4; c++)
 		col[c] = xcalloc(n + 1, sizeof(char *));
@@ -208,11 +204,10 @@ void fr_timeline_print(const struct fr_timeline *tl, FILE *out)
 	char *scale = tl->time_scale != 1.0 ? xasprintf(" (time scale %g)", tl->time_scale) : xstrdup("");
 	fprintf(out, "plan %s (%s)%s\n\n", tl->plan->name, tl->plan->file, scale);
 	free(scale);
-	fprintf(out, "%*s  %-*s  %-*s  %s\n", (int)w[0], "OFFSET", (int)w[1], "ACTION", (int)w[2], "SUBJECT",
-		"DETAIL");
+	fprintf(out, "%*s  %-*s  %-*s  %s\n", (int)w[0], "OFFSET", (int)w[1], "ACTION", (int)w[2], "SUBJECT", "DETAIL");
 	for (size_t i = 0; i < n; i++) {
 		char *line = xasprintf("%*s  %-*s  %-*s  %s", (int)w[0], col[0][i], (int)w[1], col[1][i], (int)w[2],
-				       col[2][i], col[3][i]);
+		                       col[2][i], col[3][i]);
 		size_t len = strlen(line);
 		while (len && line[len - 1] == ' ')
 			line[--len] = 0;
@@ -232,11 +227,11 @@ static json_t *totals_json(const struct fr_timeline *tl)
 {
 	const struct fr_totals *t = &tl->totals;
 	return json_pack("{s:f, s:i, s:f, s:f, s:f, s:f, s:I, s:f, s:I, s:I, s:I}", "duration_s",
-			 (double)t->duration_us / 1e6, "passes", tl->npasses, "pass_duration_s",
-			 (double)tl->pass_us / 1e6, "planned_requests", round(t->planned_requests), "planned_events",
-			 round(t->planned_events), "peak_users", t->peak_users, "fault_windows",
-			 (json_int_t)t->fault_windows, "fault_duration_s", (double)t->fault_us / 1e6, "segments",
-			 (json_int_t)tl->nsegs, "slos", (json_int_t)t->slos, "windows", (json_int_t)tl->nwindows);
+	                 (double)t->duration_us / 1e6, "passes", tl->npasses, "pass_duration_s",
+	                 (double)tl->pass_us / 1e6, "planned_requests", round(t->planned_requests), "planned_events",
+	                 round(t->planned_events), "peak_users", t->peak_users, "fault_windows",
+	                 (json_int_t)t->fault_windows, "fault_duration_s", (double)t->fault_us / 1e6, "segments",
+	                 (json_int_t)tl->nsegs, "slos", (json_int_t)t->slos, "windows", (json_int_t)tl->nwindows);
 }
 
 char *fr_timeline_json(const struct fr_timeline *tl)
@@ -252,8 +247,8 @@ char *fr_timeline_json(const struct fr_timeline *tl)
 		char *subject, *detail;
 		describe(tl, a, &subject, &detail);
 		json_t *o = json_pack("{s:f, s:s, s:i, s:s, s:s}", "at_s", (double)a->at_us / 1e6, "action",
-				      fr_action_kind_name(a->kind), "pass", a->pass + 1, "subject", subject,
-				      "detail", detail);
+		                      fr_action_kind_name(a->kind), "pass", a->pass + 1, "subject", subject, "detail",
+		                      detail);
 		if (a->kind == FR_ACT_STAGE)
 			json_object_set_new(o, "level", json_real(a->level));
 		json_array_append_new(acts, o);

@@ -65,7 +65,7 @@ static const struct {
 	const char *unit;
 	int64_t us;
 } duration_units[] = {
-    {"us", 1}, {"ms", 1000}, {"s", 1000000}, {"m", 60000000}, {"h", 3600000000LL},
+        {"us", 1}, {"ms", 1000}, {"s", 1000000}, {"m", 60000000}, {"h", 3600000000LL},
 };
 
 int fr_units_duration(const char *s, int64_t *us_out, char **err_out)

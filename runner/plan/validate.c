@@ -144,9 +144,9 @@ static int in_list(const char *key, const char *const *list)
 
 /* Words from other tools that mean one of ours. */
 static const char *const synonyms[][2] = {
-    {"rps", "rate"},      {"qps", "rate"},          {"duration", "for"},
-    {"vus", "users"},     {"concurrency", "users"}, {"connections", "viewers"},
-    {"threshold", "p99"}, {"type", "toxic"},
+        {"rps", "rate"},      {"qps", "rate"},          {"duration", "for"},
+        {"vus", "users"},     {"concurrency", "users"}, {"connections", "viewers"},
+        {"threshold", "p99"}, {"type", "toxic"},
 };
 
 /* The closest of a NULL-terminated list of candidates, or NULL. */
@@ -919,8 +919,9 @@ static const struct {
 	const char *key;
 	unsigned models;
 } scenario_keys[] = {
-    {"name", 7},    {"model", 7},     {"stages", 7},  {"requests", 3}, {"think", 1}, {"arrival", 2},  {"connect", 4},
-    {"headers", 4}, {"subscribe", 4}, {"publish", 4}, {"rate", 4},     {"match", 4}, {"deadline", 4}, {"reconnect", 4},
+        {"name", 7},    {"model", 7},   {"stages", 7},   {"requests", 3},  {"think", 1},
+        {"arrival", 2}, {"connect", 4}, {"headers", 4},  {"subscribe", 4}, {"publish", 4},
+        {"rate", 4},    {"match", 4},   {"deadline", 4}, {"reconnect", 4},
 };
 
 /* Reports scenario keys that are unknown or not valid for MODEL. */
@@ -1063,16 +1064,16 @@ static void check_scenarios(struct ctx *c, const node_t *node)
 /* ---- faults ---- */
 
 static const struct fr_toxic_def toxics[] = {
-    {"latency", FR_TOXIC_LATENCY, {{"latency", FR_ATTR_MS, 1}, {"jitter", FR_ATTR_MS, 0}}},
-    {"bandwidth", FR_TOXIC_BANDWIDTH, {{"rate", FR_ATTR_KBPS, 1}}},
-    {"slow_close", FR_TOXIC_SLOW_CLOSE, {{"delay", FR_ATTR_MS, 1}}},
-    {"timeout", FR_TOXIC_TIMEOUT, {{"timeout", FR_ATTR_MS, 1}}},
-    {"reset_peer", FR_TOXIC_RESET_PEER, {{"timeout", FR_ATTR_MS, 0}}},
-    {"slicer",
-     FR_TOXIC_SLICER,
-     {{"average_size", FR_ATTR_BYTES, 1}, {"size_variation", FR_ATTR_BYTES, 0}, {"delay", FR_ATTR_US, 0}}},
-    {"limit_data", FR_TOXIC_LIMIT_DATA, {{"bytes", FR_ATTR_BYTES, 1}}},
-    {"down", FR_TOXIC_DOWN, {{NULL, 0, 0}}},
+        {"latency", FR_TOXIC_LATENCY, {{"latency", FR_ATTR_MS, 1}, {"jitter", FR_ATTR_MS, 0}}},
+        {"bandwidth", FR_TOXIC_BANDWIDTH, {{"rate", FR_ATTR_KBPS, 1}}},
+        {"slow_close", FR_TOXIC_SLOW_CLOSE, {{"delay", FR_ATTR_MS, 1}}},
+        {"timeout", FR_TOXIC_TIMEOUT, {{"timeout", FR_ATTR_MS, 1}}},
+        {"reset_peer", FR_TOXIC_RESET_PEER, {{"timeout", FR_ATTR_MS, 0}}},
+        {"slicer",
+         FR_TOXIC_SLICER,
+         {{"average_size", FR_ATTR_BYTES, 1}, {"size_variation", FR_ATTR_BYTES, 0}, {"delay", FR_ATTR_US, 0}}},
+        {"limit_data", FR_TOXIC_LIMIT_DATA, {{"bytes", FR_ATTR_BYTES, 1}}},
+        {"down", FR_TOXIC_DOWN, {{NULL, 0, 0}}},
 };
 
 static const char *const toxic_names[] = {"latency", "bandwidth",  "slow_close", "timeout", "reset_peer",
@@ -1169,18 +1170,14 @@ static void check_fault_attrs(struct ctx *c, const node_t *node, const struct fr
 				fr_diag_add(c->diags, v->pos, "'%s' must be a whole number of milliseconds, got '%s'",
 				            k->str, v->str);
 			break;
-		case FR_ATTR_US:
-			want_dur(c, v, DUR_NONNEG, NULL);
-			break;
+		case FR_ATTR_US: want_dur(c, v, DUR_NONNEG, NULL); break;
 		case FR_ATTR_KBPS:
 			if (want_str(c, v) && fr_units_bandwidth(v->str, &x, &err) < 0) {
 				fr_diag_add(c->diags, v->pos, "%s", err);
 				free(err);
 			}
 			break;
-		case FR_ATTR_BYTES:
-			want_int(c, v, 0, NULL);
-			break;
+		case FR_ATTR_BYTES: want_int(c, v, 0, NULL); break;
 		}
 	}
 	for (int j = 0; t && j < FR_FAULT_MAX_ATTRS && t->attrs[j].name; j++)
@@ -1580,10 +1577,10 @@ static void check_header(struct ctx *c, const node_t *root)
 		for (size_t i = 1; ok && s[i]; i++)
 			ok = islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || strchr("._-", s[i]);
 		if (!ok)
-			fr_diag_add(
-			    c->diags, v->pos,
-			    "invalid plan name '%s' (use a-z, 0-9, '.', '_' and '-', starting with a letter or digit)",
-			    s);
+			fr_diag_add(c->diags, v->pos,
+			            "invalid plan name '%s' (use a-z, 0-9, '.', '_' and '-', starting with a letter or "
+			            "digit)",
+			            s);
 	}
 	if ((v = fr_ytree_get(root, "description")))
 		want_str(c, v);

@@ -49,8 +49,8 @@ char *fr_vars_expand(const char *tmpl, const struct fr_varstore *vs, uint64_t *r
 /* Calls FN for each ${…} reference in S (not env: ones) with the text between
  * the braces and its byte offset; stops and returns FN's value when non-zero.
  * Returns -1 for an unterminated reference (offset in *bad_out). */
-int fr_vars_scan(const char *s, int (*fn)(const char *ref, size_t len, size_t off, void *arg),
-		 void *arg, size_t *bad_out);
+int fr_vars_scan(const char *s, int (*fn)(const char *ref, size_t len, size_t off, void *arg), void *arg,
+                 size_t *bad_out);
 
 /* Next pseudo-random number of a xorshift64* state (never seed it with 0). */
 uint64_t fr_rand_next(uint64_t *state);

@@ -345,19 +345,11 @@ static int on_scalar(struct parse *p, const yaml_event_t *ev)
 	node->str = fr_yarena_strndup(p->a, (const char *)ev->data.scalar.value, ev->data.scalar.length);
 	node->raw = node->str;
 	switch (ev->data.scalar.style) {
-	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
-		node->style = FR_YS_SINGLE;
-		break;
-	case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
-		node->style = FR_YS_DOUBLE;
-		break;
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE: node->style = FR_YS_SINGLE; break;
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE: node->style = FR_YS_DOUBLE; break;
 	case YAML_LITERAL_SCALAR_STYLE:
-	case YAML_FOLDED_SCALAR_STYLE:
-		node->style = FR_YS_BLOCK;
-		break;
-	default:
-		node->style = FR_YS_PLAIN;
-		break;
+	case YAML_FOLDED_SCALAR_STYLE: node->style = FR_YS_BLOCK; break;
+	default: node->style = FR_YS_PLAIN; break;
 	}
 	if (strlen(node->str) != ev->data.scalar.length) {
 		fr_diag_add(p->diags, pos, "NUL character in a string");
@@ -410,28 +402,20 @@ static void parser_error(struct parse *p, const yaml_parser_t *yp)
 static int on_event(struct parse *p, const yaml_event_t *ev, int *docs)
 {
 	switch (ev->type) {
-	case YAML_STREAM_END_EVENT:
-		return 1;
+	case YAML_STREAM_END_EVENT: return 1;
 	case YAML_DOCUMENT_START_EVENT:
 		if (++*docs > 1) {
 			fr_diag_add(p->diags, mark_pos(p, ev->start_mark), "a plan file holds one YAML document");
 			return -1;
 		}
 		return 0;
-	case YAML_SCALAR_EVENT:
-		return on_scalar(p, ev);
-	case YAML_ALIAS_EVENT:
-		return on_alias(p, ev);
-	case YAML_SEQUENCE_START_EVENT:
-		return push(p, FR_Y_SEQ, ev->start_mark, ev->data.sequence_start.anchor);
-	case YAML_MAPPING_START_EVENT:
-		return push(p, FR_Y_MAP, ev->start_mark, ev->data.mapping_start.anchor);
+	case YAML_SCALAR_EVENT: return on_scalar(p, ev);
+	case YAML_ALIAS_EVENT: return on_alias(p, ev);
+	case YAML_SEQUENCE_START_EVENT: return push(p, FR_Y_SEQ, ev->start_mark, ev->data.sequence_start.anchor);
+	case YAML_MAPPING_START_EVENT: return push(p, FR_Y_MAP, ev->start_mark, ev->data.mapping_start.anchor);
 	case YAML_SEQUENCE_END_EVENT:
-	case YAML_MAPPING_END_EVENT:
-		pop(p);
-		return 0;
-	default:
-		return 0;
+	case YAML_MAPPING_END_EVENT: pop(p); return 0;
+	default: return 0;
 	}
 }
 
@@ -526,8 +510,8 @@ int fr_ytree_load(struct fr_yarena *a, const char *file, struct fr_pos at, struc
 	/* read at most one byte past the limit: enough to know it is too big */
 	struct stat st;
 	size_t cap = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size <= FR_YAML_MAX_BYTES
-	                 ? (size_t)st.st_size + 1
-	                 : FR_YAML_MAX_BYTES + 1;
+	                     ? (size_t)st.st_size + 1
+	                     : FR_YAML_MAX_BYTES + 1;
 	buf = xmalloc(cap + 1);
 	len = fread(buf, 1, cap, f);
 	if (ferror(f)) {

@@ -97,21 +97,11 @@ static int classify(const struct fr_slo *o, const struct fr_slo *n)
 static void stat_name(const struct fr_slo *s, char *out, size_t size)
 {
 	switch (s->stat) {
-	case FR_STAT_QUANTILE:
-		snprintf(out, size, "p%.10g", s->quantile * 100);
-		break;
-	case FR_STAT_MAX:
-		snprintf(out, size, "max");
-		break;
-	case FR_STAT_MEAN:
-		snprintf(out, size, "mean");
-		break;
-	case FR_STAT_ERROR_RATE:
-		snprintf(out, size, "error_rate");
-		break;
-	case FR_STAT_LOST:
-		snprintf(out, size, "lost");
-		break;
+	case FR_STAT_QUANTILE: snprintf(out, size, "p%.10g", s->quantile * 100); break;
+	case FR_STAT_MAX: snprintf(out, size, "max"); break;
+	case FR_STAT_MEAN: snprintf(out, size, "mean"); break;
+	case FR_STAT_ERROR_RATE: snprintf(out, size, "error_rate"); break;
+	case FR_STAT_LOST: snprintf(out, size, "lost"); break;
 	}
 }
 

@@ -197,8 +197,8 @@ uint64_t fr_hist_count_le(const struct fr_hist *h, int64_t value_us)
 }
 
 /* Calls FN for every non-empty bucket in increasing order; HIGH is inclusive. */
-void fr_hist_foreach(const struct fr_hist *h,
-		     void (*fn)(int64_t low_us, int64_t high_us, uint64_t count, void *arg), void *arg)
+void fr_hist_foreach(const struct fr_hist *h, void (*fn)(int64_t low_us, int64_t high_us, uint64_t count, void *arg),
+                     void *arg)
 {
 	if (!h || !h->total)
 		return;

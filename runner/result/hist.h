@@ -44,7 +44,7 @@ uint64_t fr_hist_count_le(const struct fr_hist *h, int64_t value_us);
 
 /* Iteration over non-empty buckets, for serialisation (JSON raw histograms,
  * shard merge): calls FN(bucket_low_us, bucket_high_us, count, ARG). */
-void fr_hist_foreach(const struct fr_hist *h,
-		     void (*fn)(int64_t low_us, int64_t high_us, uint64_t count, void *arg), void *arg);
+void fr_hist_foreach(const struct fr_hist *h, void (*fn)(int64_t low_us, int64_t high_us, uint64_t count, void *arg),
+                     void *arg);
 
 #endif

@@ -54,8 +54,8 @@ struct fr_report {
 struct fr_report *fr_report_build(const struct fr_results *res, const char *run_id);
 
 /* Appends a copy of a fault action record (ERROR may be NULL). */
-void fr_report_add_fault(struct fr_report *r, int fault, int on, int64_t intended_us, int64_t actual_us,
-			 int ok, const char *error);
+void fr_report_add_fault(struct fr_report *r, int fault, int on, int64_t intended_us, int64_t actual_us, int ok,
+                         const char *error);
 
 /* Frees a report built by fr_report_build (and what it owns); NULL is fine. */
 void fr_report_free(struct fr_report *r);
@@ -95,8 +95,8 @@ struct fr_hist *fr_report_raw_hist(const struct json_t *raw);
 /* Helpers shared by the writers (report_text.c). */
 
 /* Writes through CB into PATH atomically (PATH.tmp.PID, fsync, rename). */
-int fr_report_write_atomic(const char *path, int (*cb)(const struct fr_report *, FILE *),
-			   const struct fr_report *r, char **err_out);
+int fr_report_write_atomic(const char *path, int (*cb)(const struct fr_report *, FILE *), const struct fr_report *r,
+                           char **err_out);
 
 /* Segments of the whole run where the scenario SC (-1: any) was active in
  * stage STAGE (-1: any stage) of pass PASS (-1: any); a new array (caller

@@ -53,9 +53,9 @@ static json_t *raw_hist(const struct fr_hist *h)
 		return NULL;
 	json_t *a = json_array();
 	fr_hist_foreach(h, bucket, a);
-	return json_pack("{sI sI sI sf so}", "count", (json_int_t)fr_hist_count(h), "min",
-			 (json_int_t)fr_hist_min(h), "max", (json_int_t)fr_hist_max(h), "sum",
-			 fr_hist_mean(h) * (double)fr_hist_count(h), "buckets", a);
+	return json_pack("{sI sI sI sf so}", "count", (json_int_t)fr_hist_count(h), "min", (json_int_t)fr_hist_min(h),
+	                 "max", (json_int_t)fr_hist_max(h), "sum", fr_hist_mean(h) * (double)fr_hist_count(h),
+	                 "buckets", a);
 }
 
 /* Rebuilds a histogram from a raw histogram object: every bucket keeps its
@@ -70,7 +70,8 @@ struct fr_hist *fr_report_raw_hist(const struct json_t *raw)
 	    !json_is_array(buckets))
 		return NULL;
 	struct fr_hist *h = fr_hist_create();
-	json_array_foreach(buckets, i, b) {
+	json_array_foreach(buckets, i, b)
+	{
 		json_int_t low, high, count;
 		if (json_unpack(b, "[III]", &low, &high, &count) != 0 || count < 0) {
 			fr_hist_free(h);
@@ -95,11 +96,10 @@ static json_t *stats(const struct fr_hist *h)
 	if (!fr_hist_count(h))
 		return json_null();
 	return json_pack("{sI sI sI sI sI sI sI sI sf}", "count", (json_int_t)fr_hist_count(h), "min",
-			 (json_int_t)fr_hist_min(h), "p50", (json_int_t)fr_hist_quantile(h, 0.5), "p90",
-			 (json_int_t)fr_hist_quantile(h, 0.9), "p95", (json_int_t)fr_hist_quantile(h, 0.95),
-			 "p99", (json_int_t)fr_hist_quantile(h, 0.99), "p99.9",
-			 (json_int_t)fr_hist_quantile(h, 0.999), "max", (json_int_t)fr_hist_max(h), "mean",
-			 fr_hist_mean(h));
+	                 (json_int_t)fr_hist_min(h), "p50", (json_int_t)fr_hist_quantile(h, 0.5), "p90",
+	                 (json_int_t)fr_hist_quantile(h, 0.9), "p95", (json_int_t)fr_hist_quantile(h, 0.95), "p99",
+	                 (json_int_t)fr_hist_quantile(h, 0.99), "p99.9", (json_int_t)fr_hist_quantile(h, 0.999), "max",
+	                 (json_int_t)fr_hist_max(h), "mean", fr_hist_mean(h));
 }
 
 /* The non-zero outcome counters of C. */
@@ -142,8 +142,8 @@ static json_t *summary(const struct fr_cell *c)
 /* Whether a cell holds anything at all. */
 static int cell_empty(const struct fr_cell *c)
 {
-	if (fr_cell_requests(c) || c->late || c->missed || fr_hist_count(c->latency) ||
-	    fr_hist_count(c->service) || fr_hist_count(c->delivery) || fr_hist_count(c->connect))
+	if (fr_cell_requests(c) || c->late || c->missed || fr_hist_count(c->latency) || fr_hist_count(c->service) ||
+	    fr_hist_count(c->delivery) || fr_hist_count(c->connect))
 		return 0;
 	for (int i = 0; i < FR_WS_COUNTER_N; i++)
 		if (c->ws[i])
@@ -232,8 +232,8 @@ static json_t *segments_json(const struct fr_report *r)
 		for (int f = 0; f < s->nfaults; f++)
 			json_array_append_new(faults, json_integer(s->faults[f]));
 		json_array_append_new(a, json_pack("{si sI sI so so}", "pass", s->pass, "start_us",
-						   (json_int_t)s->start_us, "end_us", (json_int_t)s->end_us,
-						   "stages", stages, "faults", faults));
+		                                   (json_int_t)s->start_us, "end_us", (json_int_t)s->end_us, "stages",
+		                                   stages, "faults", faults));
 	}
 	return a;
 }
@@ -248,10 +248,9 @@ static json_t *windows_json(const struct fr_report *r)
 		json_t *segs = json_array();
 		for (size_t s = 0; s < w->nsegs; s++)
 			json_array_append_new(segs, json_integer(w->segs[s]));
-		json_array_append_new(a, json_pack("{ss ss si sI sI so}", "slo", r->plan->slos[w->slo].name,
-						   "label", w->label, "pass", w->pass, "start_us",
-						   (json_int_t)w->start_us, "end_us", (json_int_t)w->end_us,
-						   "segments", segs));
+		json_array_append_new(a, json_pack("{ss ss si sI sI so}", "slo", r->plan->slos[w->slo].name, "label",
+		                                   w->label, "pass", w->pass, "start_us", (json_int_t)w->start_us,
+		                                   "end_us", (json_int_t)w->end_us, "segments", segs));
 	}
 	return a;
 }
@@ -293,13 +292,13 @@ static json_t *faults_json(const struct fr_report *r)
 	for (size_t i = 0; i < r->nfaults; i++) {
 		const struct fr_fault_record *f = &r->faults[i];
 		const char *name = f->fault >= 0 && (size_t)f->fault < r->plan->faults.n
-					   ? r->plan->faults.items[f->fault].name
-					   : "?";
-		json_array_append_new(a, json_pack("{si ss sb sI sI sI sb so}", "fault", f->fault, "name", name,
-						   "on", f->on, "intended_us", (json_int_t)f->intended_us,
-						   "actual_us", (json_int_t)f->actual_us, "late_us",
-						   (json_int_t)(f->actual_us - f->intended_us), "ok", f->ok,
-						   "error", str_or_null(f->error)));
+		                           ? r->plan->faults.items[f->fault].name
+		                           : "?";
+		json_array_append_new(a, json_pack("{si ss sb sI sI sI sb so}", "fault", f->fault, "name", name, "on",
+		                                   f->on, "intended_us", (json_int_t)f->intended_us, "actual_us",
+		                                   (json_int_t)f->actual_us, "late_us",
+		                                   (json_int_t)(f->actual_us - f->intended_us), "ok", f->ok, "error",
+		                                   str_or_null(f->error)));
 	}
 	return a;
 }
@@ -311,10 +310,10 @@ static json_t *plan_json(const struct fr_report *r)
 	json_t *vals = json_array();
 	for (size_t i = 0; i < p->nsweep; i++)
 		json_array_append_new(vals, json_string(p->sweep_values[i]));
-	return json_pack("{ss so so sf sI si so so}", "name", p->name, "file", str_or_null(p->file),
-			 "description", str_or_null(p->description), "time_scale", r->timeline->time_scale,
-			 "duration_us", (json_int_t)r->timeline->totals.duration_us, "passes",
-			 r->timeline->npasses, "sweep_param", str_or_null(p->sweep_param), "sweep_values", vals);
+	return json_pack("{ss so so sf sI si so so}", "name", p->name, "file", str_or_null(p->file), "description",
+	                 str_or_null(p->description), "time_scale", r->timeline->time_scale, "duration_us",
+	                 (json_int_t)r->timeline->totals.duration_us, "passes", r->timeline->npasses, "sweep_param",
+	                 str_or_null(p->sweep_param), "sweep_values", vals);
 }
 
 /* "pass", "fail", "invalid" or "interrupted". */
@@ -356,9 +355,10 @@ static json_t *build(const struct fr_report *r)
 	set(o, "faults", faults_json(r));
 	const struct fr_results *res = r->results;
 	json_t *lag = res ? raw_hist(res->sched_lag) : NULL;
-	set(o, "scheduler", json_pack("{sI sI so so}", "planned", (json_int_t)(res ? res->planned : 0), "sent",
-				      (json_int_t)(res ? res->sent : 0), "lag", stats(res ? res->sched_lag : NULL),
-				      "lag_raw", lag ? lag : json_null()));
+	set(o, "scheduler",
+	    json_pack("{sI sI so so}", "planned", (json_int_t)(res ? res->planned : 0), "sent",
+	              (json_int_t)(res ? res->sent : 0), "lag", stats(res ? res->sched_lag : NULL), "lag_raw",
+	              lag ? lag : json_null()));
 	free(outcome);
 	return o;
 }

@@ -22,21 +22,11 @@ static void xml_escape(FILE *out, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\n':
-			fputs("&#10;", out);
-			break;
+		case '&': fputs("&amp;", out); break;
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '"': fputs("&quot;", out); break;
+		case '\n': fputs("&#10;", out); break;
 		default:
 			if ((unsigned char)*s >= 0x20 || *s == '\t')
 				fputc(*s, out);
@@ -53,7 +43,7 @@ static char *failure_message(const struct fr_report *r, const struct fr_verdict 
 	if (v->no_data)
 		return xasprintf("%s: no data in the window (threshold %s)", stat, slo->threshold_text);
 	return xasprintf("%s %s %s threshold %s", stat, v->measured_text, fr_slo_cmp_negated(slo->cmp),
-			 slo->threshold_text);
+	                 slo->threshold_text);
 }
 
 /* One <testcase>. */
@@ -68,8 +58,7 @@ static void testcase(const struct fr_report *r, const struct fr_verdict *v, FILE
 	xml_escape(out, name);
 	fprintf(out, "\" time=\"%.3f\"", (double)(w->end_us - w->start_us) / 1e6);
 	if (v->skipped) {
-		fputs(">\n    <skipped message=\"server-side SLO: evaluated from Prometheus\"/>\n  </testcase>\n",
-		      out);
+		fputs(">\n    <skipped message=\"server-side SLO: evaluated from Prometheus\"/>\n  </testcase>\n", out);
 	} else if (!v->pass) {
 		char *msg = failure_message(r, v);
 		fputs(">\n    <failure type=\"", out);
@@ -129,8 +118,8 @@ static int write_junit(const struct fr_report *r, FILE *out)
 	fprintf(out, "\" timestamp=\"%s\" hostname=\"", stamp);
 	xml_escape(out, host);
 	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%d\" skipped=\"%zu\" time=\"%.3f\">\n",
-		r->nverdicts + (r->invalid_reason ? 1 : 0), failures, r->invalid_reason ? 1 : 0, skipped,
-		(double)(elapsed > 0 ? elapsed : 0) / 1e6);
+	        r->nverdicts + (r->invalid_reason ? 1 : 0), failures, r->invalid_reason ? 1 : 0, skipped,
+	        (double)(elapsed > 0 ? elapsed : 0) / 1e6);
 	fputs("  <properties>\n", out);
 	property(out, "run_id", r->run_id ? r->run_id : "");
 	property(out, "plan_file", r->plan->file ? r->plan->file : "");

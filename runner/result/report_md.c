@@ -80,8 +80,8 @@ static void request_table(const struct fr_report *r, FILE *out)
 		fputs("| ", out);
 		md_cell(out, res->keys[k].name);
 		fprintf(out, "%s | %llu | %llu | %s | %s | %s | %s |\n", ws ? " (delivery)" : "",
-			(unsigned long long)(ws ? c.ws[FR_WS_RECEIVED] : fr_cell_requests(&c)),
-			(unsigned long long)(ws ? c.ws[FR_WS_LOST] : fr_cell_errors(&c)), p[0], p[1], p[2], p[3]);
+		        (unsigned long long)(ws ? c.ws[FR_WS_RECEIVED] : fr_cell_requests(&c)),
+		        (unsigned long long)(ws ? c.ws[FR_WS_LOST] : fr_cell_errors(&c)), p[0], p[1], p[2], p[3]);
 		fr_cell_clear(&c);
 	}
 	fputc('\n', out);

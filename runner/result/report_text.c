@@ -38,12 +38,12 @@ struct fr_report *fr_report_build(const struct fr_results *res, const char *run_
 }
 
 /* Appends a copy of one fault action record. */
-void fr_report_add_fault(struct fr_report *r, int fault, int on, int64_t intended_us, int64_t actual_us,
-			 int ok, const char *error)
+void fr_report_add_fault(struct fr_report *r, int fault, int on, int64_t intended_us, int64_t actual_us, int ok,
+                         const char *error)
 {
 	r->faults = xreallocarray(r->faults, r->nfaults + 1, sizeof *r->faults);
 	r->faults[r->nfaults++] = (struct fr_fault_record){
-		fault, on, intended_us, actual_us, ok, error ? xstrdup(error) : NULL,
+	        fault, on, intended_us, actual_us, ok, error ? xstrdup(error) : NULL,
 	};
 }
 
@@ -126,8 +126,7 @@ char *fr_report_outcome(const struct fr_report *r)
 	char *t, *s;
 	if (r->interrupted) {
 		char done[32], planned[32];
-		fmt_dur(r->results ? r->results->elapsed_us : r->ended_unix_us - r->started_unix_us, done,
-			sizeof done);
+		fmt_dur(r->results ? r->results->elapsed_us : r->ended_unix_us - r->started_unix_us, done, sizeof done);
 		fmt_dur(r->timeline->totals.duration_us, planned, sizeof planned);
 		t = tally(r, "on partial data: ");
 		s = xasprintf("INTERRUPTED after %s of %s (%s)", done, planned, t);
@@ -161,8 +160,7 @@ int *fr_report_segs(const struct fr_timeline *tl, int pass, int sc, int stage, s
 /* Seconds covered by SEGS; cut at the elapsed time of an interrupted run. */
 double fr_report_seconds(const struct fr_report *r, const int *segs, size_t n)
 {
-	int64_t cut = r->interrupted && r->results && r->results->elapsed_us > 0 ? r->results->elapsed_us
-										: INT64_MAX;
+	int64_t cut = r->interrupted && r->results && r->results->elapsed_us > 0 ? r->results->elapsed_us : INT64_MAX;
 	double us = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct fr_segment *s = &r->timeline->segs[segs[i]];
@@ -183,8 +181,8 @@ char *fr_report_window_label(const struct fr_report *r, const struct fr_window *
 }
 
 /* Writes through CB into a temporary file next to PATH, then renames it over PATH. */
-int fr_report_write_atomic(const char *path, int (*cb)(const struct fr_report *, FILE *),
-			   const struct fr_report *r, char **err_out)
+int fr_report_write_atomic(const char *path, int (*cb)(const struct fr_report *, FILE *), const struct fr_report *r,
+                           char **err_out)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -313,8 +311,8 @@ static void fmt_classes(const struct fr_cell *c, char *buf, size_t len)
 	for (int o = 1; o < FR_OUTCOME_N && off < len; o++)
 		if (c->outcomes[o])
 			off += (size_t)snprintf(buf + off, len - off, "%s%s %llu", off ? ", " : "",
-						fr_outcome_name((enum fr_outcome)o),
-						(unsigned long long)c->outcomes[o]);
+			                        fr_outcome_name((enum fr_outcome)o),
+			                        (unsigned long long)c->outcomes[o]);
 	if (!buf[0])
 		snprintf(buf, len, "-");
 }
@@ -341,8 +339,8 @@ static void print_header(const struct fr_report *r, FILE *out)
 	fmt_dur(elapsed > 0 ? elapsed : tl->totals.duration_us, done, sizeof done);
 	fmt_dur(tl->totals.duration_us, planned, sizeof planned);
 	fprintf(out, "flowrun: %s (%s)\n", r->plan->name, r->plan->file ? r->plan->file : "-");
-	fprintf(out, "run %s, %s of %s planned, %d pass%s", r->run_id ? r->run_id : "-", done, planned,
-		tl->npasses, tl->npasses == 1 ? "" : "es");
+	fprintf(out, "run %s, %s of %s planned, %d pass%s", r->run_id ? r->run_id : "-", done, planned, tl->npasses,
+	        tl->npasses == 1 ? "" : "es");
 	if (r->plan->sweep_param)
 		fprintf(out, " (sweep %s)", r->plan->sweep_param);
 	if (tl->time_scale != 1.0)
@@ -361,10 +359,11 @@ static void print_header(const struct fr_report *r, FILE *out)
 			missed += res->cells[i].missed;
 		}
 		fmt_q(res->sched_lag, 0.99, lag, sizeof lag);
-		fprintf(out, "open model: %llu of %llu planned sends went out (%llu late by > 1ms, %llu missed), "
-			     "send lag p99 %s\n",
-			(unsigned long long)res->sent, (unsigned long long)res->planned, (unsigned long long)late,
-			(unsigned long long)missed, lag);
+		fprintf(out,
+		        "open model: %llu of %llu planned sends went out (%llu late by > 1ms, %llu missed), "
+		        "send lag p99 %s\n",
+		        (unsigned long long)res->sent, (unsigned long long)res->planned, (unsigned long long)late,
+		        (unsigned long long)missed, lag);
 	}
 }
 
@@ -386,8 +385,8 @@ static void request_row(struct table *t, const char *name, const struct fr_cell 
 /* The per-request table of an HTTP scenario. */
 static void print_requests(const struct fr_report *r, int sc, FILE *out)
 {
-	static const char *const hdr[] = {"request", "count", "errors", "rate", "p50", "p90", "p95",
-					  "p99", "p99.9", "max", "service p99", "errors by class"};
+	static const char *const hdr[] = {"request", "count", "errors", "rate", "p50",         "p90",
+	                                  "p95",     "p99",   "p99.9",  "max",  "service p99", "errors by class"};
 	const struct fr_results *res = r->results;
 	size_t nsegs;
 	int *segs = fr_report_segs(r->timeline, -1, sc, -1, &nsegs);
@@ -418,9 +417,13 @@ static void print_stages(const struct fr_report *r, int sc, FILE *out)
 	const struct fr_scenario *s = &r->plan->scenarios[sc];
 	int ws = s->model == FR_MODEL_WEBSOCKET;
 	const char *lv = s->model == FR_MODEL_CLOSED ? "users" : ws ? "viewers" : "rate";
-	const char *hdr[] = {"stage", lv, ws ? "received" : "count", ws ? "lost" : "errors",
-			     ws ? "delivery p50" : "p50", ws ? "delivery p95" : "p95",
-			     ws ? "delivery p99" : "p99"};
+	const char *hdr[] = {"stage",
+	                     lv,
+	                     ws ? "received" : "count",
+	                     ws ? "lost" : "errors",
+	                     ws ? "delivery p50" : "p50",
+	                     ws ? "delivery p95" : "p95",
+	                     ws ? "delivery p99" : "p99"};
 	struct table t;
 	tbl_init(&t, "lrrrrrr", hdr);
 	for (size_t st = 0; st < s->nstages; st++) {
@@ -483,9 +486,9 @@ static void print_sweep(const struct fr_report *r, int sc, FILE *out)
 /* The counters and delivery percentiles of a websocket scenario. */
 static void print_ws(const struct fr_report *r, int sc, FILE *out)
 {
-	static const char *const hdr[] = {"connects", "connect failed", "received", "lost", "duplicates",
-					  "unmatched", "disconnects", "delivery p50", "delivery p95",
-					  "delivery p99"};
+	static const char *const hdr[] = {"connects",     "connect failed", "received",    "lost",
+	                                  "duplicates",   "unmatched",      "disconnects", "delivery p50",
+	                                  "delivery p95", "delivery p99"};
 	size_t nsegs;
 	int *segs = fr_report_segs(r->timeline, -1, sc, -1, &nsegs);
 	struct fr_cell c = {0};
@@ -515,8 +518,10 @@ static void print_scenarios(const struct fr_report *r, FILE *out)
 	for (size_t s = 0; s < r->plan->nscenarios; s++) {
 		const struct fr_scenario *sc = &r->plan->scenarios[s];
 		fprintf(out, "\nscenario %s (%s, %zu stage%s)\n", sc->name,
-			sc->model == FR_MODEL_CLOSED ? "closed" : sc->model == FR_MODEL_OPEN ? "open" : "websocket",
-			sc->nstages, sc->nstages == 1 ? "" : "s");
+		        sc->model == FR_MODEL_CLOSED ? "closed"
+		        : sc->model == FR_MODEL_OPEN ? "open"
+		                                     : "websocket",
+		        sc->nstages, sc->nstages == 1 ? "" : "s");
 		if (sc->model == FR_MODEL_WEBSOCKET)
 			print_ws(r, (int)s, out);
 		else
@@ -548,8 +553,8 @@ static void print_fault_actions(const struct fr_report *r, FILE *out)
 		snprintf(late, sizeof late, "%.1fms", (double)(f->actual_us - f->intended_us) / 1e3);
 		status = f->ok ? xstrdup("ok") : xasprintf("failed: %s", f->error ? f->error : "?");
 		const char *name = f->fault >= 0 && (size_t)f->fault < r->plan->faults.n
-					   ? r->plan->faults.items[f->fault].name
-					   : "?";
+		                           ? r->plan->faults.items[f->fault].name
+		                           : "?";
 		tbl_row(&t, name, f->on ? "on" : "off", a, b, late, status);
 		free(status);
 	}
@@ -591,8 +596,8 @@ static int seg_has_fault(const struct fr_segment *s, int f)
  * before and after are the fault-free stretches next to it in its pass. */
 static void print_fault_impact(const struct fr_report *r, FILE *out)
 {
-	static const char *const hdr[] = {"fault", "p99 before", "p99 during", "p99 after",
-					  "errors before", "errors during", "errors after"};
+	static const char *const hdr[] = {"fault",         "p99 before",    "p99 during",  "p99 after",
+	                                  "errors before", "errors during", "errors after"};
 	const struct fr_timeline *tl = r->timeline;
 	struct table t;
 	tbl_init(&t, "lrrrrrr", hdr);
@@ -622,7 +627,7 @@ static void print_fault_impact(const struct fr_report *r, FILE *out)
 				impact(r, segs[w], n[w], q[w], e[w], sizeof q[w]);
 			if (r->plan->sweep_param && (size_t)p < r->plan->nsweep)
 				name = xasprintf("%s [%s=%s]", r->plan->faults.items[f].name, r->plan->sweep_param,
-						 r->plan->sweep_values[p]);
+				                 r->plan->sweep_values[p]);
 			else
 				name = xstrdup(r->plan->faults.items[f].name);
 			tbl_row(&t, name, q[0], q[1], q[2], e[0], e[1], e[2]);

@@ -15,8 +15,8 @@
 #include "util/xmalloc.h"
 
 /* Appends a key to RES. */
-static int add_key(struct fr_results *res, size_t *cap, int scenario, const struct fr_request *req,
-		   int parent, char *name)
+static int add_key(struct fr_results *res, size_t *cap, int scenario, const struct fr_request *req, int parent,
+                   char *name)
 {
 	if (res->nkeys == *cap) {
 		*cap = *cap ? *cap * 2 : 8;
@@ -39,7 +39,7 @@ static void add_scenario_keys(struct fr_results *res, size_t *cap, int si)
 		int k = add_key(res, cap, si, req, -1, xasprintf("%s/%s", sc->name, req->name));
 		for (size_t s = 0; s < req->nsteps; s++)
 			add_key(res, cap, si, &req->steps[s], k,
-				xasprintf("%s/%s/%s", sc->name, req->name, req->steps[s].name));
+			        xasprintf("%s/%s/%s", sc->name, req->name, req->steps[s].name));
 	}
 }
 
@@ -107,7 +107,7 @@ static void record(struct fr_hist **h, int64_t v)
 /* Counts one request by outcome; a negative latency or service time is not
  * recorded (the driver had no such time, e.g. the request never went out). */
 void fr_results_record_request(struct fr_results *res, int key, int segment, enum fr_outcome outcome,
-			       int64_t latency_us, int64_t service_us)
+                               int64_t latency_us, int64_t service_us)
 {
 	struct fr_cell *c = fr_results_cell(res, key, segment);
 	c->outcomes[outcome]++;
@@ -181,7 +181,7 @@ void fr_results_merge(struct fr_results *dst, const struct fr_results *src)
  * steps, which are already inside their group's iterations) of SCENARIO, or
  * of every scenario when SCENARIO is -1. */
 void fr_results_sum(const struct fr_results *res, int key, int scenario, const int *segs, size_t nsegs,
-		    struct fr_cell *out)
+                    struct fr_cell *out)
 {
 	for (size_t k = 0; k < res->nkeys; k++) {
 		const struct fr_key *fk = &res->keys[k];
@@ -208,13 +208,13 @@ uint64_t fr_cell_errors(const struct fr_cell *cell)
 }
 
 static const char *const outcome_names[FR_OUTCOME_N] = {
-	"ok", "connect-refused", "connect-timeout", "timeout", "reset", "tls", "http-4xx", "http-5xx", "other",
+        "ok", "connect-refused", "connect-timeout", "timeout", "reset", "tls", "http-4xx", "http-5xx", "other",
 };
 
 static const char *const ws_names[FR_WS_COUNTER_N] = {
-	"received", "lost", "duplicate", "unmatched", "oversized", "expected", "published",
-	"publish-failed", "connects", "connect-failed", "handshake-rejected", "disconnect-server",
-	"disconnect-error", "reconnects",
+        "received",         "lost",           "duplicate", "unmatched",      "oversized",          "expected",
+        "published",        "publish-failed", "connects",  "connect-failed", "handshake-rejected", "disconnect-server",
+        "disconnect-error", "reconnects",
 };
 
 /* Name of an outcome, as reports and /metrics labels spell it. */

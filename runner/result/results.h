@@ -34,12 +34,12 @@ enum fr_outcome {
 };
 
 enum fr_ws_counter {
-	FR_WS_RECEIVED,     /* matched deliveries */
-	FR_WS_LOST,         /* not received within the deadline */
+	FR_WS_RECEIVED, /* matched deliveries */
+	FR_WS_LOST,     /* not received within the deadline */
 	FR_WS_DUPLICATE,
-	FR_WS_UNMATCHED,    /* frames the pattern did not match */
+	FR_WS_UNMATCHED, /* frames the pattern did not match */
 	FR_WS_OVERSIZED,
-	FR_WS_EXPECTED,     /* deliveries expected: viewers connected at publish */
+	FR_WS_EXPECTED, /* deliveries expected: viewers connected at publish */
 	FR_WS_PUBLISHED,
 	FR_WS_PUBLISH_FAILED,
 	FR_WS_CONNECTS,
@@ -65,8 +65,8 @@ struct fr_cell {
 struct fr_key {
 	int scenario;
 	const struct fr_request *request; /* NULL for a websocket scenario's key */
-	int parent;  /* group step: the key of its group, else -1 */
-	char *name;  /* "scenario/request" or "scenario/group/step" */
+	int parent;                       /* group step: the key of its group, else -1 */
+	char *name;                       /* "scenario/request" or "scenario/group/step" */
 };
 
 struct fr_results {
@@ -78,10 +78,10 @@ struct fr_results {
 	int64_t started_unix_us;
 	int64_t elapsed_us;
 	/* scheduler health, whole run */
-	struct fr_hist *sched_lag;  /* actual − intended send, open model */
-	uint64_t planned;           /* open-model sends planned in the elapsed time */
+	struct fr_hist *sched_lag; /* actual − intended send, open model */
+	uint64_t planned;          /* open-model sends planned in the elapsed time */
 	uint64_t sent;
-	char *invalid_reason;       /* set when the run is invalid (exit 3) */
+	char *invalid_reason; /* set when the run is invalid (exit 3) */
 };
 
 /* Creates empty results for TL: one key per request, group and group step of
@@ -96,8 +96,8 @@ int fr_results_key(const struct fr_results *res, int scenario, const struct fr_r
 struct fr_cell *fr_results_cell(struct fr_results *res, int key, int segment);
 
 /* Recording helpers: allocate histograms on first use. */
-void fr_results_record_request(struct fr_results *res, int key, int segment,
-			       enum fr_outcome outcome, int64_t latency_us, int64_t service_us);
+void fr_results_record_request(struct fr_results *res, int key, int segment, enum fr_outcome outcome,
+                               int64_t latency_us, int64_t service_us);
 void fr_results_record_delivery(struct fr_results *res, int key, int segment, int64_t delivery_us);
 void fr_results_record_connect(struct fr_results *res, int key, int segment, int64_t connect_us);
 void fr_results_count_ws(struct fr_results *res, int key, int segment, enum fr_ws_counter c, uint64_t n);
@@ -107,8 +107,8 @@ void fr_results_merge(struct fr_results *dst, const struct fr_results *src);
 
 /* Sums the cells of KEY over SEGS into OUT (histograms allocated as needed;
  * free with fr_cell_clear). KEY -1 sums every key of SCENARIO (-1: all). */
-void fr_results_sum(const struct fr_results *res, int key, int scenario, const int *segs,
-		    size_t nsegs, struct fr_cell *out);
+void fr_results_sum(const struct fr_results *res, int key, int scenario, const int *segs, size_t nsegs,
+                    struct fr_cell *out);
 void fr_cell_clear(struct fr_cell *cell);
 
 uint64_t fr_cell_requests(const struct fr_cell *cell);

@@ -20,13 +20,11 @@
 /* Whether SLO reads websocket keys. */
 static int wants_ws(const struct fr_slo *slo)
 {
-	return slo->stat == FR_STAT_LOST || slo->series == FR_SERIES_DELIVERY ||
-	       slo->series == FR_SERIES_CONNECT;
+	return slo->stat == FR_STAT_LOST || slo->series == FR_SERIES_DELIVERY || slo->series == FR_SERIES_CONNECT;
 }
 
 /* Whether key K is one SLO (judged in window W) reads. */
-static int key_selected(const struct fr_results *res, const struct fr_slo *slo, const struct fr_window *w,
-			size_t k)
+static int key_selected(const struct fr_results *res, const struct fr_slo *slo, const struct fr_window *w, size_t k)
 {
 	const struct fr_key *key = &res->keys[k];
 	const struct fr_scenario *sc = &res->tl->plan->scenarios[key->scenario];
@@ -45,7 +43,7 @@ static int key_selected(const struct fr_results *res, const struct fr_slo *slo, 
 
 /* Sums the cells SLO reads over window W into OUT. */
 static void sum_window(const struct fr_results *res, const struct fr_slo *slo, const struct fr_window *w,
-		       struct fr_cell *out)
+                       struct fr_cell *out)
 {
 	for (size_t k = 0; k < res->nkeys; k++)
 		if (key_selected(res, slo, w, k))
@@ -56,14 +54,10 @@ static void sum_window(const struct fr_results *res, const struct fr_slo *slo, c
 static const struct fr_hist *series_hist(const struct fr_cell *c, enum fr_series s)
 {
 	switch (s) {
-	case FR_SERIES_SERVICE:
-		return c->service;
-	case FR_SERIES_DELIVERY:
-		return c->delivery;
-	case FR_SERIES_CONNECT:
-		return c->connect;
-	default:
-		return c->latency;
+	case FR_SERIES_SERVICE: return c->service;
+	case FR_SERIES_DELIVERY: return c->delivery;
+	case FR_SERIES_CONNECT: return c->connect;
+	default: return c->latency;
 	}
 }
 
@@ -81,10 +75,9 @@ static int measure(const struct fr_slo *slo, const struct fr_cell *c, double *v)
 		if (!c->ws[FR_WS_EXPECTED])
 			return -1;
 		*v = slo->threshold_is_rate ? (double)c->ws[FR_WS_LOST] / (double)c->ws[FR_WS_EXPECTED]
-					    : (double)c->ws[FR_WS_LOST];
+		                            : (double)c->ws[FR_WS_LOST];
 		return 0;
-	default:
-		break;
+	default: break;
 	}
 	if (!fr_hist_count(h))
 		return -1;
@@ -101,14 +94,10 @@ static int measure(const struct fr_slo *slo, const struct fr_cell *c, double *v)
 static int compare(const struct fr_slo *slo, double value)
 {
 	switch (slo->cmp) {
-	case FR_CMP_LT:
-		return value < slo->threshold;
-	case FR_CMP_LE:
-		return value <= slo->threshold;
-	case FR_CMP_GT:
-		return value > slo->threshold;
-	default:
-		return value >= slo->threshold;
+	case FR_CMP_LT: return value < slo->threshold;
+	case FR_CMP_LE: return value <= slo->threshold;
+	case FR_CMP_GT: return value > slo->threshold;
+	default: return value >= slo->threshold;
 	}
 }
 

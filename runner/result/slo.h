@@ -15,8 +15,8 @@
 #include "result/results.h"
 
 struct fr_verdict {
-	int window;          /* index into timeline->windows */
-	double measured;     /* µs for latencies, a fraction for rates, a count */
+	int window;      /* index into timeline->windows */
+	double measured; /* µs for latencies, a fraction for rates, a count */
 	int pass;
 	int no_data;         /* nothing measured in the window: pass is 0 */
 	int skipped;         /* server-side SLO, not evaluated here: pass is 0 */

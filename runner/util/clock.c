@@ -36,7 +36,7 @@ int fr_clock_sleep(double seconds, volatile sig_atomic_t *stop)
 			return 0;
 		if (left > 50000000)
 			left = 50000000;
-		struct timespec d = { 0, (long)left };
+		struct timespec d = {0, (long)left};
 		while (nanosleep(&d, &d) != 0 && errno == EINTR && !(stop && *stop))
 			;
 	}

@@ -108,7 +108,7 @@ char *fr_fmt_count(char *buf, size_t len, double v)
 
 char *fr_fmt_bytes(char *buf, size_t len, uint64_t bytes)
 {
-	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
+	static const char *const unit[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
 	if (bytes < 1024) {
 		snprintf(buf, len, "%" PRIu64 " B", bytes);
 		return buf;

@@ -113,7 +113,7 @@ static char *answer_error_text(const struct fr_buf *a)
 }
 
 static void prepare(struct fr_httpapi *c, const char *method, const char *url, const char *body, size_t body_len,
-		    struct curl_slist *headers)
+                    struct curl_slist *headers)
 {
 	CURL *h = c->curl;
 
@@ -136,7 +136,7 @@ static void prepare(struct fr_httpapi *c, const char *method, const char *url, c
 }
 
 int fr_httpapi_call(struct fr_httpapi *c, const char *method, const char *path, const char *content_type,
-		    const char *body, size_t body_len, json_t **json_out)
+                    const char *body, size_t body_len, json_t **json_out)
 {
 	struct curl_slist *headers = NULL;
 	char *url = xasprintf("%s%s", c->url, path);
@@ -159,7 +159,7 @@ int fr_httpapi_call(struct fr_httpapi *c, const char *method, const char *path, 
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &c->code);
 	if (rc == CURLE_WRITE_ERROR && c->answer.overflow) {
 		fr_httpapi_set_error(c, "%s at %s: %s %s: answer larger than %zu bytes", c->service, c->url, method,
-				     path, c->limits.max_answer);
+		                     path, c->limits.max_answer);
 		status = FR_HTTPAPI_BAD_ANSWER;
 	} else if (rc != CURLE_OK) {
 		char *why = transport_reason(c, rc);
@@ -171,7 +171,7 @@ int fr_httpapi_call(struct fr_httpapi *c, const char *method, const char *path, 
 	} else if (c->code >= 400) {
 		char *text = answer_error_text(&c->answer);
 		fr_httpapi_set_error(c, "%s at %s: %s %s: %s (HTTP %ld)", c->service, c->url, method, path, text,
-				     c->code);
+		                     c->code);
 		free(text);
 		status = FR_HTTPAPI_HTTP_ERROR;
 	} else if (json_out && c->answer.len > 0) {
@@ -179,7 +179,7 @@ int fr_httpapi_call(struct fr_httpapi *c, const char *method, const char *path, 
 		*json_out = json_loadb(c->answer.s, c->answer.len, 0, &jerr);
 		if (!*json_out) {
 			fr_httpapi_set_error(c, "%s at %s: %s %s: unreadable answer: %s", c->service, c->url, method,
-					     path, jerr.text);
+			                     path, jerr.text);
 			status = FR_HTTPAPI_BAD_ANSWER;
 		}
 	}

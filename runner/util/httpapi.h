@@ -52,7 +52,7 @@ void fr_httpapi_free(struct fr_httpapi *c);
  * non-empty answer, the parsed answer goes there (caller decrefs). Returns an
  * enum fr_httpapi_status; the error message is then fr_httpapi_error. */
 int fr_httpapi_call(struct fr_httpapi *c, const char *method, const char *path, const char *content_type,
-		    const char *body, size_t body_len, json_t **json_out);
+                    const char *body, size_t body_len, json_t **json_out);
 
 /* The HTTP status of the last call (0: none). */
 long fr_httpapi_code(const struct fr_httpapi *c);

@@ -71,11 +71,11 @@ static void print_run(struct fr_results *res, int status)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"time-scale", required_argument, NULL, 's'},
-	    {"threads", required_argument, NULL, 't'},
-	    {"max-inflight", required_argument, NULL, 'm'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {NULL, 0, NULL, 0},
+	        {"time-scale", required_argument, NULL, 's'},
+	        {"threads", required_argument, NULL, 't'},
+	        {"max-inflight", required_argument, NULL, 'm'},
+	        {"quiet", no_argument, NULL, 'q'},
+	        {NULL, 0, NULL, 0},
 	};
 	struct fr_run_opts ro = {.stop = &stop_flag};
 	struct fr_diags diags = {0};

@@ -288,7 +288,7 @@ int main(int argc, char **argv)
 	getrusage(RUSAGE_SELF, &ru);
 	printf("cpu_us=%lld\nmaxrss_kb=%ld\nrss_before_kb=%ld\n",
 	       (long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec + (long long)ru.ru_stime.tv_sec * 1000000 +
-	           ru.ru_stime.tv_usec,
+	               ru.ru_stime.tv_usec,
 	       ru.ru_maxrss, atomic_load(&h->rss_before_kb));
 	char *sum = fr_ws_run_summary(h->ws);
 	if (sum)

@@ -54,7 +54,7 @@ static void sleep_ms(long ms_)
 static struct fr_fault fault_of(const char *name, char **proxies, size_t nproxies, enum fr_toxic toxic)
 {
 	struct fr_fault f = {
-	    .name = (char *)name, .proxies = proxies, .nproxies = nproxies, .toxic = toxic, .toxicity = 1.0};
+	        .name = (char *)name, .proxies = proxies, .nproxies = nproxies, .toxic = toxic, .toxicity = 1.0};
 	return f;
 }
 
@@ -202,7 +202,7 @@ static void test_populate(struct fr_toxi *t)
 	fr_toxi_proxies(t, &p, &n);
 	tap_is_int((int64_t)n, 4, "populate: the missing proxy is created");
 	tap_ok(n == 4 && strcmp(p[0].name, "clickhouse") == 0 && strcmp(p[1].name, "extra") == 0 && p[1].enabled &&
-	           strcmp(p[1].upstream, "127.0.0.1:1") == 0,
+	               strcmp(p[1].upstream, "127.0.0.1:1") == 0,
 	       "populate: extra, enabled, with its upstream");
 	fr_toxi_proxies_free(p, n);
 	tap_is_int(has_toxic(t, "redis", "flowrun-keep"), 1, "populate: an unchanged proxy keeps its toxics");
@@ -228,7 +228,7 @@ static void roundtrip(struct fr_toxi *t, const char *proxy, const struct fr_faul
 			got = &tx[i];
 	snprintf(label, sizeof label, "%s: stored type, stream and toxicity", f->name);
 	tap_ok(got && strcmp(got->type, fr_toxi_type_name(f->toxic)) == 0 && got->upstream == f->upstream &&
-	           got->toxicity == f->toxicity,
+	               got->toxicity == f->toxicity,
 	       label);
 	int same = got && got->nattrs == f->nattrs;
 	for (size_t i = 0; same && i < f->nattrs; i++) {
@@ -411,8 +411,9 @@ static void test_executor_timeline(struct fr_toxi *t)
 	struct fr_fault faults[2] = {fault_of("latency-redis@100ms", px_r, 1, FR_TOXIC_LATENCY),
 	                             fault_of("down-materialize@150ms", px_m, 1, FR_TOXIC_DOWN)};
 	struct fr_action acts[] = {
-	    act(0, FR_ACT_STAGE, -1),           act(100 * MS, FR_ACT_FAULT_ON, 0),  act(150 * MS, FR_ACT_FAULT_ON, 1),
-	    act(300 * MS, FR_ACT_FAULT_OFF, 0), act(350 * MS, FR_ACT_FAULT_OFF, 1),
+	        act(0, FR_ACT_STAGE, -1),           act(100 * MS, FR_ACT_FAULT_ON, 0),
+	        act(150 * MS, FR_ACT_FAULT_ON, 1),  act(300 * MS, FR_ACT_FAULT_OFF, 0),
+	        act(350 * MS, FR_ACT_FAULT_OFF, 1),
 	};
 	struct fr_plan plan;
 	struct fr_timeline tl;
@@ -451,7 +452,7 @@ static void test_executor_timeline(struct fr_toxi *t)
 	}
 	if (n == 4)
 		tap_ok(r[0].fault == 0 && r[0].on && r[1].fault == 1 && r[1].on && r[2].fault == 0 && !r[2].on &&
-		           r[3].fault == 1 && !r[3].on,
+		               r[3].fault == 1 && !r[3].on,
 		       "executor: in timeline order");
 	fr_faults_free(f);
 	fr_toxi_free(look);
@@ -464,10 +465,10 @@ static void test_executor_stop_midway(struct fr_toxi *t)
 	struct fr_fault faults[2] = {fault_of("timeout-redis+clickhouse@50ms", px_rc, 2, FR_TOXIC_TIMEOUT),
 	                             fault_of("down-materialize@50ms", px_m, 1, FR_TOXIC_DOWN)};
 	struct fr_action acts[] = {
-	    act(50 * MS, FR_ACT_FAULT_ON, 0),
-	    act(50 * MS, FR_ACT_FAULT_ON, 1),
-	    act(10000 * MS, FR_ACT_FAULT_OFF, 0),
-	    act(10000 * MS, FR_ACT_FAULT_OFF, 1),
+	        act(50 * MS, FR_ACT_FAULT_ON, 0),
+	        act(50 * MS, FR_ACT_FAULT_ON, 1),
+	        act(10000 * MS, FR_ACT_FAULT_OFF, 0),
+	        act(10000 * MS, FR_ACT_FAULT_OFF, 1),
 	};
 	struct fr_plan plan;
 	struct fr_timeline tl;
@@ -539,8 +540,8 @@ static void test_executor_rebase(struct fr_toxi *t)
 	char *px[] = {"clickhouse"};
 	struct fr_fault faults[1] = {fault_of("latency-clickhouse", px, 1, FR_TOXIC_LATENCY)};
 	struct fr_action acts[] = {
-	    act(1000 * MS + 50 * MS, FR_ACT_FAULT_ON, 0),
-	    act(1000 * MS + 100 * MS, FR_ACT_FAULT_OFF, 0),
+	        act(1000 * MS + 50 * MS, FR_ACT_FAULT_ON, 0),
+	        act(1000 * MS + 100 * MS, FR_ACT_FAULT_OFF, 0),
 	};
 	struct fr_plan plan;
 	struct fr_timeline tl;
@@ -657,8 +658,8 @@ static void test_executor_server_dies(void)
 	char *px[] = {"redis"};
 	struct fr_fault faults[1] = {fault_of("down-redis", px, 1, FR_TOXIC_DOWN)};
 	struct fr_action acts[] = {
-	    act(50 * MS, FR_ACT_FAULT_ON, 0),
-	    act(400 * MS, FR_ACT_FAULT_OFF, 0),
+	        act(50 * MS, FR_ACT_FAULT_ON, 0),
+	        act(400 * MS, FR_ACT_FAULT_OFF, 0),
 	};
 	struct fr_plan plan;
 	struct fr_timeline tl;

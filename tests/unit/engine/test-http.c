@@ -69,7 +69,7 @@ static void test_captures(void)
 	tap_ok(cap(FR_CAPTURE_JSON, "$.a.b[-1]", 0, body, "", 0, &vs) == 0 && !strcmp(val(&vs, "v", 0), "{\"c\":true}"),
 	       "json [-1]: the last element, an object as compact JSON");
 	tap_ok(cap(FR_CAPTURE_JSON, "$.w[*]", 0, body, "", 0, &vs) == 0 && fr_varstore_get(&vs, "v", 1)->nvalues == 3 &&
-	           !strcmp(val(&vs, "v", 2), "z"),
+	               !strcmp(val(&vs, "v", 2), "z"),
 	       "json [*]: a list variable of every element");
 	tap_ok(cap(FR_CAPTURE_JSON, "$.e[*]", 0, body, "", 0, &vs) == 0 && fr_varstore_get(&vs, "v", 1)->nvalues == 0,
 	       "json [*] over an empty array: an empty list");
@@ -77,7 +77,7 @@ static void test_captures(void)
 	tap_ok(cap(FR_CAPTURE_JSON, "$.w[3]", 0, body, "", 0, &vs) == -1, "json: an index out of range fails");
 	tap_ok(cap(FR_CAPTURE_JSON, "$.token", 0, "<html>", "", 0, &vs) == -1, "json: a body that is not JSON fails");
 	tap_ok(cap(FR_CAPTURE_REGEX, "\"token\":\"(\\w+)\"", 1, body, "", 0, &vs) == 0 &&
-	           !strcmp(val(&vs, "v", 0), "t0k"),
+	               !strcmp(val(&vs, "v", 0), "t0k"),
 	       "regex: group 1 of the first match");
 	tap_ok(cap(FR_CAPTURE_REGEX, "tok", 0, body, "", 0, &vs) == 0 && !strcmp(val(&vs, "v", 0), "tok"),
 	       "regex: group 0 is the whole match");
@@ -86,10 +86,10 @@ static void test_captures(void)
 	           &vs) == -1,
 	       "regex: catastrophic backtracking stops at the match limit");
 	tap_ok(cap(FR_CAPTURE_HEADER, "location", 0, "", hdrs, sizeof(hdrs) - 1, &vs) == 0 &&
-	           !strcmp(val(&vs, "v", 0), "/d/7"),
+	               !strcmp(val(&vs, "v", 0), "/d/7"),
 	       "header: found case-insensitively");
 	tap_ok(cap(FR_CAPTURE_HEADER, "X-Id", 0, "", hdrs, sizeof(hdrs) - 1, &vs) == 0 &&
-	           !strcmp(val(&vs, "v", 0), "42"),
+	               !strcmp(val(&vs, "v", 0), "42"),
 	       "header: value trimmed");
 	tap_ok(cap(FR_CAPTURE_HEADER, "X-Gone", 0, "", hdrs, sizeof(hdrs) - 1, &vs) == -1, "header: absent fails");
 	fr_varstore_clear(&vs);

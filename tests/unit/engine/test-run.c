@@ -54,7 +54,7 @@ static void test_preflight(void)
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	if (!tap_ok(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(fd, 4) == 0 &&
-	                getsockname(fd, (struct sockaddr *)&a, &len) == 0,
+	                    getsockname(fd, (struct sockaddr *)&a, &len) == 0,
 	            "listening socket"))
 		return;
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/base", ntohs(a.sin_port));

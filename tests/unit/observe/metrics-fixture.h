@@ -35,8 +35,8 @@ static inline void fixture_init(struct fixture *f)
 	f->plan.name = (char *)"metrics-fixture";
 	f->req[0].name = (char *)"redis-lookup";
 	f->req[1].name = (char *)"analytical";
-	f->scen[0] =
-	    (struct fr_scenario){.name = (char *)"queries", .model = FR_MODEL_OPEN, .requests = f->req, .nrequests = 2};
+	f->scen[0] = (struct fr_scenario){
+	        .name = (char *)"queries", .model = FR_MODEL_OPEN, .requests = f->req, .nrequests = 2};
 	f->scen[1] = (struct fr_scenario){.name = (char *)"viewers", .model = FR_MODEL_WEBSOCKET};
 	f->plan.scenarios = f->scen;
 	f->plan.nscenarios = 2;
@@ -44,7 +44,7 @@ static inline void fixture_init(struct fixture *f)
 	f->proxies1[0] = (char *)"redis";
 	f->proxies1[1] = (char *)"clickhouse";
 	f->faults[0] = (struct fr_fault){
-	    .name = (char *)"latency-redis@60s", .toxic = FR_TOXIC_LATENCY, .proxies = f->proxies0, .nproxies = 1};
+	        .name = (char *)"latency-redis@60s", .toxic = FR_TOXIC_LATENCY, .proxies = f->proxies0, .nproxies = 1};
 	f->faults[1] = (struct fr_fault){.name = (char *)"timeout-redis+clickhouse@120s",
 	                                 .toxic = FR_TOXIC_TIMEOUT,
 	                                 .proxies = f->proxies1,
@@ -74,10 +74,10 @@ static inline void fixture_init(struct fixture *f)
 	                             .threshold = 200000};
 	f->plan.slos = f->slos;
 	f->plan.nslos = 4;
-	f->keys[0] =
-	    (struct fr_key){.scenario = 0, .request = &f->req[0], .parent = -1, .name = (char *)"queries/redis-lookup"};
-	f->keys[1] =
-	    (struct fr_key){.scenario = 0, .request = &f->req[1], .parent = -1, .name = (char *)"queries/analytical"};
+	f->keys[0] = (struct fr_key){
+	        .scenario = 0, .request = &f->req[0], .parent = -1, .name = (char *)"queries/redis-lookup"};
+	f->keys[1] = (struct fr_key){
+	        .scenario = 0, .request = &f->req[1], .parent = -1, .name = (char *)"queries/analytical"};
 	f->keys[2] = (struct fr_key){.scenario = 1, .request = NULL, .parent = -1, .name = (char *)"viewers"};
 	f->res.keys = f->keys;
 	f->res.nkeys = 3;

@@ -281,9 +281,8 @@ static void test_threads(const struct fixture *f)
 	for (int i = 0; i < 4; i++)
 		pthread_join(th[i], NULL);
 	char *t = fr_metrics_render(m, NULL);
-	line_ok(
-	    t,
-	    "flowrun_requests_total{run_id=\"r-3\",scenario=\"queries\",request=\"analytical\",outcome=\"ok\"} 400000");
+	line_ok(t, "flowrun_requests_total{run_id=\"r-3\",scenario=\"queries\",request=\"analytical\",outcome=\"ok\"} "
+	           "400000");
 	/* values 0..5000 of each 20000-cycle: 5001 per cycle, 5 cycles, 4 threads */
 	line_ok(t, "flowrun_request_duration_seconds_bucket{run_id=\"r-3\",scenario=\"queries\",request=\"analytical\","
 	           "outcome=\"ok\",le=\"0.005\"} 100020");

@@ -13,14 +13,14 @@
 #include "util/xmalloc.h"
 
 static struct fr_stage stages_a[] = {
-	{ .name = "warm", .dur_us = 10000000, .level = 5 },
-	{ .name = "hot", .dur_us = 20000000, .level = 50 },
+        {.name = "warm", .dur_us = 10000000, .level = 5},
+        {.name = "hot", .dur_us = 20000000, .level = 50},
 };
 static struct fr_stage stages_b[] = {
-	{ .dur_us = 15000000, .level = 10 },
+        {.dur_us = 15000000, .level = 10},
 };
-static char *proxies_r[] = { "redis" };
-static char *proxies_c[] = { "clickhouse" };
+static char *proxies_r[] = {"redis"};
+static char *proxies_c[] = {"clickhouse"};
 
 /* A plan of two scenarios (closed 10 s + 20 s, websocket 15 s), two faults
  * and one SLO of each window kind. */
@@ -29,25 +29,38 @@ static void build_plan(struct fr_plan *p, struct fr_scenario *sc, struct fr_faul
 	memset(p, 0, sizeof *p);
 	p->file = "test.yaml";
 	p->name = "t";
-	sc[0] = (struct fr_scenario){ .name = "users", .model = FR_MODEL_CLOSED, .stages = stages_a, .nstages = 2 };
-	sc[1] = (struct fr_scenario){ .name = "viewers", .model = FR_MODEL_WEBSOCKET, .stages = stages_b, .nstages = 1 };
+	sc[0] = (struct fr_scenario){.name = "users", .model = FR_MODEL_CLOSED, .stages = stages_a, .nstages = 2};
+	sc[1] = (struct fr_scenario){.name = "viewers", .model = FR_MODEL_WEBSOCKET, .stages = stages_b, .nstages = 1};
 	sc[1].ws.publish_rate = 2;
 	p->scenarios = sc;
 	p->nscenarios = 2;
-	f[0] = (struct fr_fault){ .name = "slow", .at_us = 5000000, .dur_us = 5000000, .proxies = proxies_r,
-				  .nproxies = 1, .toxic = FR_TOXIC_LATENCY, .toxicity = 1,
-				  .attrs = { { "latency", 100 } }, .nattrs = 1 };
-	f[1] = (struct fr_fault){ .name = "cut", .at_us = 12000000, .dur_us = 3000000, .proxies = proxies_c,
-				  .nproxies = 1, .toxic = FR_TOXIC_DOWN, .toxicity = 1 };
+	f[0] = (struct fr_fault){.name = "slow",
+	                         .at_us = 5000000,
+	                         .dur_us = 5000000,
+	                         .proxies = proxies_r,
+	                         .nproxies = 1,
+	                         .toxic = FR_TOXIC_LATENCY,
+	                         .toxicity = 1,
+	                         .attrs = {{"latency", 100}},
+	                         .nattrs = 1};
+	f[1] = (struct fr_fault){.name = "cut",
+	                         .at_us = 12000000,
+	                         .dur_us = 3000000,
+	                         .proxies = proxies_c,
+	                         .nproxies = 1,
+	                         .toxic = FR_TOXIC_DOWN,
+	                         .toxicity = 1};
 	p->faults.items = f;
 	p->faults.n = 2;
-	slo[0] = (struct fr_slo){ .name = "run", .window = FR_WINDOW_RUN };
-	slo[1] = (struct fr_slo){ .name = "each", .scenario = "users", .window = FR_WINDOW_EACH_STAGE };
-	slo[2] = (struct fr_slo){ .name = "hot", .window = FR_WINDOW_STAGE, .window_ref = "hot" };
-	slo[3] = (struct fr_slo){ .name = "during-slow", .window = FR_WINDOW_FAULT, .window_ref = "slow" };
-	slo[4] = (struct fr_slo){ .name = "calm", .window = FR_WINDOW_NO_FAULT };
-	slo[5] = (struct fr_slo){ .name = "after", .window = FR_WINDOW_AFTER_FAULTS, .after_us = 2000000,
-				  .window_text = "after-faults+2s" };
+	slo[0] = (struct fr_slo){.name = "run", .window = FR_WINDOW_RUN};
+	slo[1] = (struct fr_slo){.name = "each", .scenario = "users", .window = FR_WINDOW_EACH_STAGE};
+	slo[2] = (struct fr_slo){.name = "hot", .window = FR_WINDOW_STAGE, .window_ref = "hot"};
+	slo[3] = (struct fr_slo){.name = "during-slow", .window = FR_WINDOW_FAULT, .window_ref = "slow"};
+	slo[4] = (struct fr_slo){.name = "calm", .window = FR_WINDOW_NO_FAULT};
+	slo[5] = (struct fr_slo){.name = "after",
+	                         .window = FR_WINDOW_AFTER_FAULTS,
+	                         .after_us = 2000000,
+	                         .window_text = "after-faults+2s"};
 	p->slos = slo;
 	p->nslos = 6;
 }
@@ -78,7 +91,7 @@ int main(void)
 	struct fr_scenario sc[2];
 	struct fr_fault f[2];
 	struct fr_slo slo[6];
-	struct fr_diags d = { 0 };
+	struct fr_diags d = {0};
 	struct fr_timeline *tl;
 
 	build_plan(&p, sc, f, slo);
@@ -129,12 +142,12 @@ int main(void)
 	f[1].at_us = 29000000;
 	tap_is_int(fr_compile(&p, 1.0, &d, &tl), -1, "a fault past the end is an error");
 	tap_is_str(d.n ? d.items[0].message : NULL, "fault 'cut' ends at 32.000s, after the run ends (30.000s)",
-		   "its message");
+	           "its message");
 	fr_diag_clear(&d);
 	f[1].at_us = 12000000;
 
 	/* a sweep repeats the pass */
-	char *values[] = { "1", "5", "10" };
+	char *values[] = {"1", "5", "10"};
 	p.sweep_param = "widgets";
 	p.sweep_values = values;
 	p.nsweep = 3;

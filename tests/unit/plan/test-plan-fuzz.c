@@ -125,8 +125,7 @@ static size_t mutate(char *buf, size_t len)
 		memmove(buf + pos, buf + pos + n, len - pos - n);
 		return len - n;
 	}
-	default:
-		return replace_value(buf, len, pos);
+	default: return replace_value(buf, len, pos);
 	}
 }
 

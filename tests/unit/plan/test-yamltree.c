@@ -81,7 +81,10 @@ int main(void)
 	fr_yarena_free(a);
 
 	a = fr_yarena_new();
-	root = parse(a, "\xef\xbb\xbf" "a: 1\r\nb: caf\xc3\xa9 ${x}\r\n", &out);
+	root = parse(a,
+	             "\xef\xbb\xbf"
+	             "a: 1\r\nb: caf\xc3\xa9 ${x}\r\n",
+	             &out);
 	tap_is_str(out, "", "a byte order mark and CRLF line ends are accepted");
 	free(out);
 	k = fr_ytree_key(root, "b");

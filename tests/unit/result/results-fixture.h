@@ -17,112 +17,145 @@
 #include "util/xmalloc.h"
 
 static struct fr_request fx_steps[2] = {
-	{.name = "dash-meta", .method = "GET", .url = "/api/dashboard"},
-	{.name = "widget", .method = "GET", .url = "/api/widget", .each = "w"},
+        {.name = "dash-meta", .method = "GET", .url = "/api/dashboard"},
+        {.name = "widget", .method = "GET", .url = "/api/widget", .each = "w"},
 };
 
 static struct fr_request fx_requests[2] = {
-	{.name = "redis-lookup", .method = "GET", .url = "/api/query?store=redis", .weight = 1},
-	{.name = "dashboard", .steps = fx_steps, .nsteps = 2, .weight = 1},
+        {.name = "redis-lookup", .method = "GET", .url = "/api/query?store=redis", .weight = 1},
+        {.name = "dashboard", .steps = fx_steps, .nsteps = 2, .weight = 1},
 };
 
 static struct fr_stage fx_stages[2] = {
-	{.name = NULL, .dur_us = 10000000, .level = 50},
-	{.name = "peak", .dur_us = 10000000, .level = 100},
+        {.name = NULL, .dur_us = 10000000, .level = 50},
+        {.name = "peak", .dur_us = 10000000, .level = 100},
 };
 
 static struct fr_stage fx_ws_stages[1] = {{.dur_us = 20000000, .level = 10}};
 
 static struct fr_scenario fx_scenarios[2] = {
-	{.name = "queries", .model = FR_MODEL_OPEN, .stages = fx_stages, .nstages = 2,
-	 .requests = fx_requests, .nrequests = 2},
-	{.name = "viewers", .model = FR_MODEL_WEBSOCKET, .stages = fx_ws_stages, .nstages = 1},
+        {.name = "queries",
+         .model = FR_MODEL_OPEN,
+         .stages = fx_stages,
+         .nstages = 2,
+         .requests = fx_requests,
+         .nrequests = 2},
+        {.name = "viewers", .model = FR_MODEL_WEBSOCKET, .stages = fx_ws_stages, .nstages = 1},
 };
 
 static char *fx_proxies[1] = {"redis"};
 
 static struct fr_fault fx_faults[1] = {
-	{.name = "latency-redis@5s", .at_us = 5000000, .dur_us = 5000000, .proxies = fx_proxies,
-	 .nproxies = 1, .toxic = FR_TOXIC_LATENCY, .toxicity = 1},
+        {.name = "latency-redis@5s",
+         .at_us = 5000000,
+         .dur_us = 5000000,
+         .proxies = fx_proxies,
+         .nproxies = 1,
+         .toxic = FR_TOXIC_LATENCY,
+         .toxicity = 1},
 };
 
-#define FX_SLO(n, ...) {.name = n, __VA_ARGS__}
+#define FX_SLO(n, ...)                                                                                                 \
+	{                                                                                                              \
+		.name = n, __VA_ARGS__                                                                                 \
+	}
 
 static struct fr_slo fx_slos[8] = {
-	FX_SLO("redis-p99", .request = "redis-lookup", .stat = FR_STAT_QUANTILE, .quantile = 0.99,
-	       .cmp = FR_CMP_LT, .threshold = 5000, .threshold_text = "< 5ms", .window = FR_WINDOW_NO_FAULT,
-	       .window_text = "no-fault"),
-	FX_SLO("http-p99", .stat = FR_STAT_QUANTILE, .quantile = 0.99, .cmp = FR_CMP_LT, .threshold = 3e6,
-	       .threshold_text = "< 3s", .window = FR_WINDOW_RUN, .window_text = "run"),
-	FX_SLO("errors", .stat = FR_STAT_ERROR_RATE, .cmp = FR_CMP_LT, .threshold = 0.01,
-	       .threshold_is_rate = 1, .threshold_text = "< 1%", .window = FR_WINDOW_NO_FAULT,
-	       .window_text = "no-fault"),
-	FX_SLO("stage-p95", .scenario = "queries", .stat = FR_STAT_QUANTILE, .quantile = 0.95,
-	       .cmp = FR_CMP_LT, .threshold = 25000, .threshold_text = "< 25ms",
-	       .window = FR_WINDOW_EACH_STAGE, .window_text = "each-stage"),
-	FX_SLO("delivery-p95", .scenario = "viewers", .series = FR_SERIES_DELIVERY, .stat = FR_STAT_QUANTILE,
-	       .quantile = 0.95, .cmp = FR_CMP_LT, .threshold = 200000, .threshold_text = "< 200ms",
-	       .window = FR_WINDOW_RUN, .window_text = "run"),
-	FX_SLO("lost", .stat = FR_STAT_LOST, .cmp = FR_CMP_LT, .threshold = 0.01, .threshold_is_rate = 1,
-	       .threshold_text = "< 1%", .window = FR_WINDOW_RUN, .window_text = "run"),
-	FX_SLO("store-p99", .metric = "flowforge_store_query_duration_seconds{store=\"redis\"}",
-	       .stat = FR_STAT_QUANTILE, .quantile = 0.99, .cmp = FR_CMP_LT, .threshold = 5000,
-	       .threshold_text = "< 5ms", .window = FR_WINDOW_RUN, .window_text = "run"),
-	FX_SLO("widget-p99", .request = "widget", .stat = FR_STAT_QUANTILE, .quantile = 0.99,
-	       .cmp = FR_CMP_LT, .threshold = 50000, .threshold_text = "< 50ms", .window = FR_WINDOW_FAULT,
-	       .window_ref = "latency-redis@5s", .window_text = "fault:latency-redis@5s"),
+        FX_SLO("redis-p99", .request = "redis-lookup", .stat = FR_STAT_QUANTILE, .quantile = 0.99, .cmp = FR_CMP_LT,
+               .threshold = 5000, .threshold_text = "< 5ms", .window = FR_WINDOW_NO_FAULT, .window_text = "no-fault"),
+        FX_SLO("http-p99", .stat = FR_STAT_QUANTILE, .quantile = 0.99, .cmp = FR_CMP_LT, .threshold = 3e6,
+               .threshold_text = "< 3s", .window = FR_WINDOW_RUN, .window_text = "run"),
+        FX_SLO("errors", .stat = FR_STAT_ERROR_RATE, .cmp = FR_CMP_LT, .threshold = 0.01, .threshold_is_rate = 1,
+               .threshold_text = "< 1%", .window = FR_WINDOW_NO_FAULT, .window_text = "no-fault"),
+        FX_SLO("stage-p95", .scenario = "queries", .stat = FR_STAT_QUANTILE, .quantile = 0.95, .cmp = FR_CMP_LT,
+               .threshold = 25000, .threshold_text = "< 25ms", .window = FR_WINDOW_EACH_STAGE,
+               .window_text = "each-stage"),
+        FX_SLO("delivery-p95", .scenario = "viewers", .series = FR_SERIES_DELIVERY, .stat = FR_STAT_QUANTILE,
+               .quantile = 0.95, .cmp = FR_CMP_LT, .threshold = 200000, .threshold_text = "< 200ms",
+               .window = FR_WINDOW_RUN, .window_text = "run"),
+        FX_SLO("lost", .stat = FR_STAT_LOST, .cmp = FR_CMP_LT, .threshold = 0.01, .threshold_is_rate = 1,
+               .threshold_text = "< 1%", .window = FR_WINDOW_RUN, .window_text = "run"),
+        FX_SLO("store-p99", .metric = "flowforge_store_query_duration_seconds{store=\"redis\"}",
+               .stat = FR_STAT_QUANTILE, .quantile = 0.99, .cmp = FR_CMP_LT, .threshold = 5000,
+               .threshold_text = "< 5ms", .window = FR_WINDOW_RUN, .window_text = "run"),
+        FX_SLO("widget-p99", .request = "widget", .stat = FR_STAT_QUANTILE, .quantile = 0.99, .cmp = FR_CMP_LT,
+               .threshold = 50000, .threshold_text = "< 50ms", .window = FR_WINDOW_FAULT,
+               .window_ref = "latency-redis@5s", .window_text = "fault:latency-redis@5s"),
 };
 
 static struct fr_plan fx_plan = {
-	.file = "plans/store-failure.yaml",
-	.version = 1,
-	.name = "store-failure",
-	.base_url = "http://127.0.0.1:8080",
-	.timeout_us = 10000000,
-	.scenarios = fx_scenarios,
-	.nscenarios = 2,
-	.faults = {.toxiproxy_url = "http://127.0.0.1:8474", .items = fx_faults, .n = 1},
-	.slos = fx_slos,
-	.nslos = 8,
+        .file = "plans/store-failure.yaml",
+        .version = 1,
+        .name = "store-failure",
+        .base_url = "http://127.0.0.1:8080",
+        .timeout_us = 10000000,
+        .scenarios = fx_scenarios,
+        .nscenarios = 2,
+        .faults = {.toxiproxy_url = "http://127.0.0.1:8474", .items = fx_faults, .n = 1},
+        .slos = fx_slos,
+        .nslos = 8,
 };
 
 static int fx_stage0[2] = {0, 0}, fx_stage1[2] = {1, 0}, fx_fault0[1] = {0};
 
 static struct fr_segment fx_segs[3] = {
-	{.start_us = 0, .end_us = 5000000, .pass = 0, .stage = fx_stage0},
-	{.start_us = 5000000, .end_us = 10000000, .pass = 0, .stage = fx_stage0, .nfaults = 1, .faults = fx_fault0},
-	{.start_us = 10000000, .end_us = 20000000, .pass = 0, .stage = fx_stage1},
+        {.start_us = 0, .end_us = 5000000, .pass = 0, .stage = fx_stage0},
+        {.start_us = 5000000, .end_us = 10000000, .pass = 0, .stage = fx_stage0, .nfaults = 1, .faults = fx_fault0},
+        {.start_us = 10000000, .end_us = 20000000, .pass = 0, .stage = fx_stage1},
 };
 
 static int fx_w_nofault[2] = {0, 2}, fx_w_run[3] = {0, 1, 2}, fx_w_s0[2] = {0, 1}, fx_w_s1[1] = {2},
-	   fx_w_fault[1] = {1};
+           fx_w_fault[1] = {1};
 
 static struct fr_window fx_windows[9] = {
-	{.slo = 0, .scenario = -1, .stage = -1, .label = "no-fault", .start_us = 0, .end_us = 20000000,
-	 .segs = fx_w_nofault, .nsegs = 2},
-	{.slo = 1, .scenario = -1, .stage = -1, .label = "run", .end_us = 20000000, .segs = fx_w_run, .nsegs = 3},
-	{.slo = 2, .scenario = -1, .stage = -1, .label = "no-fault", .end_us = 20000000, .segs = fx_w_nofault,
-	 .nsegs = 2},
-	{.slo = 3, .scenario = 0, .stage = 0, .label = "stage:#1", .end_us = 10000000, .segs = fx_w_s0, .nsegs = 2},
-	{.slo = 3, .scenario = 0, .stage = 1, .label = "stage:peak", .start_us = 10000000, .end_us = 20000000,
-	 .segs = fx_w_s1, .nsegs = 1},
-	{.slo = 4, .scenario = -1, .stage = -1, .label = "run", .end_us = 20000000, .segs = fx_w_run, .nsegs = 3},
-	{.slo = 5, .scenario = -1, .stage = -1, .label = "run", .end_us = 20000000, .segs = fx_w_run, .nsegs = 3},
-	{.slo = 6, .scenario = -1, .stage = -1, .label = "run", .end_us = 20000000, .segs = fx_w_run, .nsegs = 3},
-	{.slo = 7, .scenario = -1, .stage = -1, .label = "fault:latency-redis@5s", .start_us = 5000000,
-	 .end_us = 10000000, .segs = fx_w_fault, .nsegs = 1},
+        {.slo = 0,
+         .scenario = -1,
+         .stage = -1,
+         .label = "no-fault",
+         .start_us = 0,
+         .end_us = 20000000,
+         .segs = fx_w_nofault,
+         .nsegs = 2},
+        {.slo = 1, .scenario = -1, .stage = -1, .label = "run", .end_us = 20000000, .segs = fx_w_run, .nsegs = 3},
+        {.slo = 2,
+         .scenario = -1,
+         .stage = -1,
+         .label = "no-fault",
+         .end_us = 20000000,
+         .segs = fx_w_nofault,
+         .nsegs = 2},
+        {.slo = 3, .scenario = 0, .stage = 0, .label = "stage:#1", .end_us = 10000000, .segs = fx_w_s0, .nsegs = 2},
+        {.slo = 3,
+         .scenario = 0,
+         .stage = 1,
+         .label = "stage:peak",
+         .start_us = 10000000,
+         .end_us = 20000000,
+         .segs = fx_w_s1,
+         .nsegs = 1},
+        {.slo = 4, .scenario = -1, .stage = -1, .label = "run", .end_us = 20000000, .segs = fx_w_run, .nsegs = 3},
+        {.slo = 5, .scenario = -1, .stage = -1, .label = "run", .end_us = 20000000, .segs = fx_w_run, .nsegs = 3},
+        {.slo = 6, .scenario = -1, .stage = -1, .label = "run", .end_us = 20000000, .segs = fx_w_run, .nsegs = 3},
+        {.slo = 7,
+         .scenario = -1,
+         .stage = -1,
+         .label = "fault:latency-redis@5s",
+         .start_us = 5000000,
+         .end_us = 10000000,
+         .segs = fx_w_fault,
+         .nsegs = 1},
 };
 
 static struct fr_timeline fx_tl = {
-	.plan = &fx_plan,
-	.time_scale = 1.0,
-	.pass_us = 20000000,
-	.npasses = 1,
-	.segs = fx_segs,
-	.nsegs = 3,
-	.windows = fx_windows,
-	.nwindows = 9,
-	.totals = {.duration_us = 20000000, .planned_requests = 1500, .fault_windows = 1, .slos = 8},
+        .plan = &fx_plan,
+        .time_scale = 1.0,
+        .pass_us = 20000000,
+        .npasses = 1,
+        .segs = fx_segs,
+        .nsegs = 3,
+        .windows = fx_windows,
+        .nwindows = 9,
+        .totals = {.duration_us = 20000000, .planned_requests = 1500, .fault_windows = 1, .slos = 8},
 };
 
 /* Records the fixture run into RES (keys: 0 redis-lookup, 1 dashboard,

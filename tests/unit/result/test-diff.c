@@ -64,7 +64,7 @@ static void check(struct fr_slo *o, size_t no, struct fr_slo *n, size_t nn, int 
 static void test_upper(void)
 {
 	struct fr_slo o =
-	    slo("redis-p99", "redis-lookup", 0.99, FR_CMP_LT, 5000, "< 5ms", FR_WINDOW_NO_FAULT, "no-fault");
+	        slo("redis-p99", "redis-lookup", 0.99, FR_CMP_LT, 5000, "< 5ms", FR_WINDOW_NO_FAULT, "no-fault");
 	struct fr_slo n = o;
 	check(&o, 1, &n, 1, 0, "### SLO changes in `p`\n\nNo SLO changes.\n", 0, "identical");
 	n.threshold = 8000;
@@ -129,8 +129,8 @@ static void test_lower(void)
 static void test_other(void)
 {
 	struct fr_slo o[2] = {
-	    slo("errors", NULL, 0, FR_CMP_LT, 0.01, "< 1%", FR_WINDOW_NO_FAULT, "no-fault"),
-	    slo("http-p99", NULL, 0.99, FR_CMP_LT, 3000000, "< 3s", FR_WINDOW_RUN, "run"),
+	        slo("errors", NULL, 0, FR_CMP_LT, 0.01, "< 1%", FR_WINDOW_NO_FAULT, "no-fault"),
+	        slo("http-p99", NULL, 0.99, FR_CMP_LT, 3000000, "< 3s", FR_WINDOW_RUN, "run"),
 	};
 	struct fr_slo n[2] = {o[0], o[1]};
 	n[0].window = FR_WINDOW_RUN;

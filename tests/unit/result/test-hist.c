@@ -47,8 +47,8 @@ static const struct {
 	double q;
 	uint64_t num, den;
 } qs[] = {
-	{"p50", 0.5, 1, 2}, {"p90", 0.9, 9, 10}, {"p99", 0.99, 99, 100},
-	{"p99.9", 0.999, 999, 1000}, {"max", 1.0, 1, 1},
+        {"p50", 0.5, 1, 2},          {"p90", 0.9, 9, 10}, {"p99", 0.99, 99, 100},
+        {"p99.9", 0.999, 999, 1000}, {"max", 1.0, 1, 1},
 };
 
 /* Compares every percentile of H with the sorted samples V (N of them). */
@@ -60,8 +60,8 @@ static void check_dist(const char *dist, struct fr_hist *h, int64_t *v, size_t n
 		uint64_t rank = (qs[i].num * n + qs[i].den - 1) / qs[i].den;
 		int64_t want = v[rank - 1], got = fr_hist_quantile(h, qs[i].q);
 		double err = want ? (double)(got - want) / (double)want : (double)got;
-		snprintf(name, sizeof name, "%s %s: %lld vs exact %lld, error %.4f%% (0..1%%)", dist,
-			 qs[i].name, (long long)got, (long long)want, err * 100);
+		snprintf(name, sizeof name, "%s %s: %lld vs exact %lld, error %.4f%% (0..1%%)", dist, qs[i].name,
+		         (long long)got, (long long)want, err * 100);
 		tap_ok(got >= want && err <= 0.01, name);
 	}
 	snprintf(name, sizeof name, "%s: count %zu", dist, n);
@@ -74,14 +74,26 @@ static void check_dist(const char *dist, struct fr_hist *h, int64_t *v, size_t n
 
 typedef int64_t (*gen_fn)(size_t i);
 
-static int64_t gen_uniform(size_t i) { return 1 + (int64_t)(next() % 100000); }
-static int64_t gen_exp(size_t i) { return (int64_t)(-log(unif()) * 5000.0); }
-static int64_t gen_lognormal(size_t i) { return (int64_t)exp(8.0 + 1.5 * gauss()); }
+static int64_t gen_uniform(size_t i)
+{
+	return 1 + (int64_t)(next() % 100000);
+}
+static int64_t gen_exp(size_t i)
+{
+	return (int64_t)(-log(unif()) * 5000.0);
+}
+static int64_t gen_lognormal(size_t i)
+{
+	return (int64_t)exp(8.0 + 1.5 * gauss());
+}
 static int64_t gen_bimodal(size_t i)
 {
 	return (next() % 100 < 95) ? 800 + (int64_t)(next() % 400) : 2000000 + (int64_t)(next() % 1000000);
 }
-static int64_t gen_equal(size_t i) { return 4210; }
+static int64_t gen_equal(size_t i)
+{
+	return 4210;
+}
 /* Values exactly on bucket edges: the low and high value of sub-buckets. */
 static int64_t gen_edges(size_t i)
 {
@@ -89,7 +101,10 @@ static int64_t gen_edges(size_t i)
 	int64_t low = (int64_t)sub << b;
 	return (i & 1) ? low : low + ((int64_t)1 << b) - 1;
 }
-static int64_t gen_extremes(size_t i) { return (i & 1) ? 1 : FR_HIST_MAX_US; }
+static int64_t gen_extremes(size_t i)
+{
+	return (i & 1) ? 1 : FR_HIST_MAX_US;
+}
 
 /* Records N samples of GEN and checks the percentiles. */
 static void run_dist(const char *dist, gen_fn gen)
@@ -121,7 +136,7 @@ static void test_huge(void)
 {
 	struct fr_hist *h = fr_hist_create();
 	uint64_t big = UINT64_C(5000000000);
-	fr_hist_record_n(h, 1000, big);     /* 5e9 at 1 ms */
+	fr_hist_record_n(h, 1000, big);       /* 5e9 at 1 ms */
 	fr_hist_record_n(h, 50000, big / 99); /* ~1 % at 50 ms */
 	tap_is_int((int64_t)fr_hist_count(h), (int64_t)(big + big / 99), "huge: count");
 	tap_is_int(fr_hist_quantile(h, 0.98), 1003, "huge: p98 = 1003us, the top of the bucket [1000, 1003]");
@@ -161,7 +176,7 @@ static void test_merge(void)
 	}
 	fr_hist_merge(a, b);
 	int same = fr_hist_count(a) == fr_hist_count(all) && fr_hist_min(a) == fr_hist_min(all) &&
-		   fr_hist_max(a) == fr_hist_max(all);
+	           fr_hist_max(a) == fr_hist_max(all);
 	for (int q = 0; q <= 1000; q++)
 		if (fr_hist_quantile(a, q / 1000.0) != fr_hist_quantile(all, q / 1000.0))
 			same = 0;
@@ -217,7 +232,7 @@ static void test_count_le(void)
 	tap_ok(narrow, "every bucket above 255us is at most 1/128 of its low value wide");
 	tap_is_int((int64_t)fr_hist_count_le(h, 255), 1 + 2 + 3, "count_le(255) = 6 (unit buckets below 256)");
 	tap_is_int((int64_t)fr_hist_count_le(h, 5000), 1 + 2 + 3 + 4 + 5 + 6 + 7,
-		   "count_le(5000) leaves out the bucket straddling 5000");
+	           "count_le(5000) leaves out the bucket straddling 5000");
 	tap_is_int((int64_t)fr_hist_count_le(h, 4991), 1 + 2 + 3 + 4 + 5 + 6 + 7, "count_le(4991) bucket top");
 	tap_is_int((int64_t)fr_hist_count_le(h, 2000000), 91, "count_le above max = all");
 	fr_hist_free(h);

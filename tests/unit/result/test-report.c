@@ -74,24 +74,24 @@ static void test_text(void)
 	want_line(t, "flowrun: store-failure (plans/store-failure.yaml)");
 	want_line(t, "run r-20261127-1, 20.0s of 20.0s planned, 1 pass");
 	want_line(t, "open model: 1490 of 1500 planned sends went out (7 late by > 1ms, 10 missed), "
-		     "send lag p99 2.00ms");
+	             "send lag p99 2.00ms");
 	want_line(t, "scenario queries (open, 2 stages)");
 	want_line(t, "  request              count  errors     rate     p50     p90     p95     p99   p99.9     max"
-		     "  service p99  errors by class");
+	             "  service p99  errors by class");
 	want_line(t, "  redis-lookup          2515      15  125.8/s  1.63ms   500ms   500ms   500ms   500ms   500ms"
-		     "        500ms  timeout 10, http-5xx 5");
+	             "        500ms  timeout 10, http-5xx 5");
 	want_line(t, "  dashboard/widget       200       0   10.0/s  8.00ms  8.00ms  8.00ms  8.00ms  8.00ms  8.00ms"
-		     "       8.00ms  -");
+	             "       8.00ms  -");
 	want_line(t, "  stage   rate  count  errors     p50     p95     p99");
 	want_line(t, "  #1      50/s   1710      10  1.85ms   500ms   500ms");
 	want_line(t, "  peak   100/s   1105       5  1.55ms  20.0ms  20.0ms");
 	want_line(t, "scenario viewers (websocket, 1 stage)");
 	want_line(t, "        10               0       300     3           0          0            0        50.0ms"
-		     "        50.0ms        50.0ms");
+	             "        50.0ms        50.0ms");
 	want_line(t, "  latency-redis@5s  on        5.000s   5.004s   4.1ms  ok");
 	want_line(t, "  latency-redis@5s  off      10.000s  10.012s  12.0ms  failed: connection refused");
 	want_line(t, "  latency-redis@5s      20.0ms       500ms     20.0ms          0.00%          1.64%"
-		     "         0.45%");
+	             "         0.45%");
 	want_line(t, "  SLO           window                  stat        measured  threshold  result");
 	want_line(t, "  redis-p99     no-fault                p99           1.99ms  < 5ms      PASS");
 	want_line(t, "  stage-p95     stage:#1                p95            500ms  < 25ms     FAIL");
@@ -165,7 +165,7 @@ static void test_sweep(void)
 	json_t *v4 = json_array_get(json_object_get(root, "verdicts"), 4);
 	tap_is_str(json_string_value(json_object_get(v4, "label")), "stage:peak [widgets=5]", "sweep verdict label");
 	tap_is_str(json_string_value(json_array_get(json_object_get(json_object_get(root, "plan"), "sweep_values"), 1)),
-		   "5", "sweep values");
+	           "5", "sweep values");
 	tap_ok(json_is_null(json_object_get(json_object_get(root, "scheduler"), "lag_raw")),
 	       "no scheduler lag: lag_raw null");
 	json_decref(root);
@@ -203,10 +203,10 @@ static void validate_json(const char *path)
 	char *cmd;
 	if (system("python3 -c 'import jsonschema' 2>/dev/null") == 0) {
 		cmd = xasprintf("python3 -c 'import json,sys,jsonschema; s=json.load(open(sys.argv[1])); "
-				"jsonschema.Draft7Validator.check_schema(s); "
-				"jsonschema.validate(json.load(open(sys.argv[2])), s, cls=jsonschema.Draft7Validator)' "
-				"'%s/schema/result.schema.json' '%s'",
-				top, path);
+		                "jsonschema.Draft7Validator.check_schema(s); "
+		                "jsonschema.validate(json.load(open(sys.argv[2])), s, cls=jsonschema.Draft7Validator)' "
+		                "'%s/schema/result.schema.json' '%s'",
+		                top, path);
 	} else {
 		char *ajv = xasprintf("%s/node_modules/.bin/ajv", top);
 		if (access(ajv, X_OK) != 0) {
@@ -215,7 +215,7 @@ static void validate_json(const char *path)
 			return;
 		}
 		cmd = xasprintf("'%s' validate --spec=draft7 --strict=false -s '%s/schema/result.schema.json' -d '%s'",
-				ajv, top, path);
+		                ajv, top, path);
 		free(ajv);
 	}
 	tap_is_int(system(cmd), 0, "JSON result is valid against schema/result.schema.json");
@@ -247,7 +247,7 @@ static void test_json(void)
 	json_t *k0 = json_array_get(json_object_get(root, "keys"), 0);
 	tap_is_str(json_string_value(json_object_get(k0, "name")), "queries/redis-lookup", "key 0 name");
 	tap_is_int(json_integer_value(json_object_get(json_object_get(json_object_get(k0, "run"), "latency"), "p99")),
-		   500000, "key 0 run p99");
+	           500000, "key 0 run p99");
 	json_t *k3 = json_array_get(json_object_get(root, "keys"), 3);
 	tap_is_str(json_string_value(json_object_get(k3, "parent")), "queries/dashboard", "step's parent");
 	tap_is_str(json_string_value(json_object_get(k3, "kind")), "step", "step kind");
@@ -255,7 +255,8 @@ static void test_json(void)
 	struct fr_hist *h = fr_hist_create();
 	size_t i;
 	json_t *seg;
-	json_array_foreach(json_object_get(k0, "segments"), i, seg) {
+	json_array_foreach(json_object_get(k0, "segments"), i, seg)
+	{
 		struct fr_hist *part = fr_report_raw_hist(json_object_get(seg, "latency"));
 		tap_ok(part != NULL, "raw histogram reads back");
 		if (part)
@@ -266,7 +267,7 @@ static void test_json(void)
 	int all[] = {0, 1, 2};
 	fr_results_sum(res, 0, -1, all, 3, &c);
 	int same = fr_hist_count(h) == fr_hist_count(c.latency) && fr_hist_min(h) == fr_hist_min(c.latency) &&
-		   fr_hist_max(h) == fr_hist_max(c.latency);
+	           fr_hist_max(h) == fr_hist_max(c.latency);
 	for (int q = 0; q <= 1000; q++)
 		if (fr_hist_quantile(h, q / 1000.0) != fr_hist_quantile(c.latency, q / 1000.0))
 			same = 0;
@@ -325,11 +326,11 @@ static void test_junit(void)
 	tap_ok(x && strstr(x, "tests=\"9\" failures=\"2\" errors=\"0\" skipped=\"1\" time=\"20.000\""),
 	       "suite counts: 9 tests, 2 failures, 1 skipped");
 	tap_ok(x && strstr(x, "<testcase classname=\"store-failure\" name=\"stage-p95 [stage:#1]\" time=\"10.000\">\n"
-			      "    <failure type=\"slo\" message=\"p95 500ms &gt;= threshold &lt; 25ms\">"),
+	                      "    <failure type=\"slo\" message=\"p95 500ms &gt;= threshold &lt; 25ms\">"),
 	       "failure message: p95 500ms >= threshold < 25ms");
 	tap_ok(x && strstr(x, "name=\"widget-p99 [fault:latency-redis@5s]\" time=\"5.000\">\n"
-			      "    <failure type=\"no-data\" "
-			      "message=\"p99: no data in the window (threshold &lt; 50ms)\""),
+	                      "    <failure type=\"no-data\" "
+	                      "message=\"p99: no data in the window (threshold &lt; 50ms)\""),
 	       "no data is a failure");
 	tap_ok(x && strstr(x, "<testcase classname=\"store-failure\" name=\"redis-p99 [no-fault]\" time=\"20.000\"/>"),
 	       "a passing testcase");
@@ -341,8 +342,8 @@ static void test_junit(void)
 	tap_ok(x && strstr(x, "tests=\"10\" failures=\"2\" errors=\"1\" skipped=\"1\""),
 	       "invalid run: one more test, one error");
 	tap_ok(x && strstr(x, "<testcase classname=\"store-failure\" name=\"run validity\" time=\"0\">\n"
-			      "    <error type=\"invalid-run\" "
-			      "message=\"sent 900 of 1500 planned requests (60%) &amp; gave up\">"),
+	                      "    <error type=\"invalid-run\" "
+	                      "message=\"sent 900 of 1500 planned requests (60%) &amp; gave up\">"),
 	       "invalid run: an error testcase with the reason, escaped");
 	validate_xml(path);
 	free(x);

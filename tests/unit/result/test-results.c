@@ -9,8 +9,8 @@ static void test_keys(void)
 {
 	struct fr_results *res = fr_results_create(&fx_tl);
 	tap_is_int((int64_t)res->nkeys, 5, "5 keys: 2 requests, 2 group steps, 1 websocket scenario");
-	static const char *const names[] = {"queries/redis-lookup", "queries/dashboard",
-					    "queries/dashboard/dash-meta", "queries/dashboard/widget", "viewers"};
+	static const char *const names[] = {"queries/redis-lookup", "queries/dashboard", "queries/dashboard/dash-meta",
+	                                    "queries/dashboard/widget", "viewers"};
 	static const int parents[] = {-1, -1, 1, 1, -1};
 	for (size_t k = 0; k < 5 && k < res->nkeys; k++) {
 		tap_is_str(res->keys[k].name, names[k], "key name");
@@ -53,7 +53,7 @@ static void test_record(void)
 static void test_merge(void)
 {
 	struct fr_results *a = fr_results_create(&fx_tl), *b = fr_results_create(&fx_tl),
-			  *all = fr_results_create(&fx_tl);
+	                  *all = fr_results_create(&fx_tl);
 	fx_fill(all);
 	fx_fill(a);
 	fr_results_record_request(b, 0, 0, FR_ERR_RESET, 700, 600);
@@ -69,8 +69,7 @@ static void test_merge(void)
 		if (fr_cell_requests(x) != fr_cell_requests(y) || fr_cell_errors(x) != fr_cell_errors(y) ||
 		    fr_hist_count(x->latency) != fr_hist_count(y->latency) ||
 		    fr_hist_quantile(x->latency, 0.99) != fr_hist_quantile(y->latency, 0.99) ||
-		    fr_hist_min(x->latency) != fr_hist_min(y->latency) ||
-		    memcmp(x->ws, y->ws, sizeof x->ws) != 0)
+		    fr_hist_min(x->latency) != fr_hist_min(y->latency) || memcmp(x->ws, y->ws, sizeof x->ws) != 0)
 			same = 0;
 	}
 	tap_ok(same, "merge: every cell equals recording into one");
@@ -109,8 +108,8 @@ static void test_sum(void)
 /* Outcome and counter names as reports print them. */
 static void test_names(void)
 {
-	static const char *const want[] = {"ok", "connect-refused", "connect-timeout", "timeout", "reset",
-					   "tls", "http-4xx", "http-5xx", "other"};
+	static const char *const want[] = {"ok",  "connect-refused", "connect-timeout", "timeout", "reset",
+	                                   "tls", "http-4xx",        "http-5xx",        "other"};
 	for (int o = 0; o < FR_OUTCOME_N; o++)
 		tap_is_str(fr_outcome_name((enum fr_outcome)o), want[o], "outcome name");
 	tap_is_str(fr_ws_counter_name(FR_WS_LOST), "lost", "ws counter name lost");

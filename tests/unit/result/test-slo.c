@@ -6,8 +6,7 @@
 #include "tap.h"
 
 /* Checks one verdict's text and flags. */
-static void check(const struct fr_verdict *v, const char *text, int pass, int no_data, int skipped,
-		  const char *name)
+static void check(const struct fr_verdict *v, const char *text, int pass, int no_data, int skipped, const char *name)
 {
 	char buf[160];
 	snprintf(buf, sizeof buf, "%s: measured %s", name, text);
@@ -48,7 +47,7 @@ static void test_fixture(void)
 
 /* Evaluates SLO over the segments SEGS by borrowing the fixture's last window. */
 static void eval_custom(struct fr_results *res, struct fr_slo slo, int *segs, size_t nsegs, int scenario,
-			struct fr_verdict *out)
+                        struct fr_verdict *out)
 {
 	struct fr_slo save = fx_slos[6];
 	struct fr_window wsave = fx_windows[8];
@@ -69,8 +68,13 @@ static void test_custom(void)
 	fx_fill(res);
 	int all[] = {0, 1, 2};
 	struct fr_verdict v;
-	struct fr_slo s = {.name = "x", .stat = FR_STAT_QUANTILE, .quantile = 0.99, .cmp = FR_CMP_LT,
-			   .threshold = 8000, .threshold_text = "< 8ms", .request = "widget"};
+	struct fr_slo s = {.name = "x",
+	                   .stat = FR_STAT_QUANTILE,
+	                   .quantile = 0.99,
+	                   .cmp = FR_CMP_LT,
+	                   .threshold = 8000,
+	                   .threshold_text = "< 8ms",
+	                   .request = "widget"};
 	eval_custom(res, s, all, 3, -1, &v);
 	check(&v, "8.00ms", 0, 0, 0, "a group step by name, any scenario; 8ms is not < 8ms");
 	free(v.measured_text);
@@ -82,8 +86,12 @@ static void test_custom(void)
 	eval_custom(res, s, all, 3, -1, &v);
 	check(&v, "no data", 0, 1, 0, "scenario filter excludes the request's scenario");
 	free(v.measured_text);
-	s = (struct fr_slo){.name = "m", .stat = FR_STAT_MAX, .cmp = FR_CMP_LT, .threshold = 1e6,
-			    .request = "dashboard", .threshold_text = "< 1s"};
+	s = (struct fr_slo){.name = "m",
+	                    .stat = FR_STAT_MAX,
+	                    .cmp = FR_CMP_LT,
+	                    .threshold = 1e6,
+	                    .request = "dashboard",
+	                    .threshold_text = "< 1s"};
 	eval_custom(res, s, all, 3, -1, &v);
 	check(&v, "20.0ms", 1, 0, 0, "max of a group");
 	free(v.measured_text);
@@ -93,18 +101,28 @@ static void test_custom(void)
 	eval_custom(res, s, all, 3, -1, &v);
 	check(&v, "5.00ms", 1, 0, 0, "mean service time of a step");
 	free(v.measured_text);
-	s = (struct fr_slo){.name = "l", .stat = FR_STAT_LOST, .cmp = FR_CMP_LE, .threshold = 0,
-			    .threshold_text = "<= 0"};
+	s = (struct fr_slo){
+	        .name = "l", .stat = FR_STAT_LOST, .cmp = FR_CMP_LE, .threshold = 0, .threshold_text = "<= 0"};
 	eval_custom(res, s, all, 3, -1, &v);
 	check(&v, "3", 0, 0, 0, "lost as a count");
 	free(v.measured_text);
-	s = (struct fr_slo){.name = "c", .series = FR_SERIES_CONNECT, .stat = FR_STAT_QUANTILE,
-			    .quantile = 0.5, .cmp = FR_CMP_GT, .threshold = 100, .threshold_text = "> 100us"};
+	s = (struct fr_slo){.name = "c",
+	                    .series = FR_SERIES_CONNECT,
+	                    .stat = FR_STAT_QUANTILE,
+	                    .quantile = 0.5,
+	                    .cmp = FR_CMP_GT,
+	                    .threshold = 100,
+	                    .threshold_text = "> 100us"};
 	eval_custom(res, s, all, 3, -1, &v);
 	check(&v, "3.00ms", 1, 0, 0, "connect p50 > 100us");
 	free(v.measured_text);
-	s = (struct fr_slo){.name = "e", .stat = FR_STAT_ERROR_RATE, .cmp = FR_CMP_GE, .threshold = 0.5,
-			    .threshold_is_rate = 1, .threshold_text = ">= 50%", .request = "redis-lookup"};
+	s = (struct fr_slo){.name = "e",
+	                    .stat = FR_STAT_ERROR_RATE,
+	                    .cmp = FR_CMP_GE,
+	                    .threshold = 0.5,
+	                    .threshold_is_rate = 1,
+	                    .threshold_text = ">= 50%",
+	                    .request = "redis-lookup"};
 	int fault[] = {1};
 	eval_custom(res, s, fault, 1, -1, &v);
 	check(&v, "1.96%", 0, 0, 0, "error rate during the fault: 10 of 510");
@@ -140,8 +158,9 @@ static void test_format(void)
 		double us;
 		const char *want;
 	} cases[] = {
-		{0, "0us"}, {812, "812us"}, {999.4, "999us"}, {999.6, "1.00ms"}, {4210, "4.21ms"},
-		{42100, "42.1ms"}, {421000, "421ms"}, {1503000, "1.503s"}, {3600000000.0, "3600.000s"},
+	        {0, "0us"},        {812, "812us"},      {999.4, "999us"},
+	        {999.6, "1.00ms"}, {4210, "4.21ms"},    {42100, "42.1ms"},
+	        {421000, "421ms"}, {1503000, "1.503s"}, {3600000000.0, "3600.000s"},
 	};
 	char buf[32];
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

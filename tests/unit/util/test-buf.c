@@ -7,7 +7,7 @@
 
 int main(void)
 {
-	struct fr_buf b = { 0 };
+	struct fr_buf b = {0};
 	tap_is_str(fr_buf_str(&b), "", "a zeroed buffer reads as the empty string");
 	tap_is_int(fr_buf_adds(&b, "abc"), 0, "an append below the cap succeeds");
 	tap_is_int(fr_buf_printf(&b, "-%d-%s", 42, "x"), 0, "printf appends");
