@@ -1,0 +1,20 @@
+/* atomic_file.h: replace a file so that no reader ever sees half of it.
+ *
+ * A result file is read by other programs (a CI step, a dashboard, a later
+ * command that combines results), possibly while it is being written or after
+ * the writer was killed. fr_atomic_file_write writes the new content into
+ * PATH.tmp.PID in the same directory, flushes it to disk (fsync) and renames
+ * it over PATH, so PATH is always either the old file or the complete new one.
+ * On failure the temporary file is removed and PATH is left as it was.
+ */
+#ifndef FR_ATOMIC_FILE_H
+#define FR_ATOMIC_FILE_H
+
+#include <stdio.h>
+
+/* Replaces PATH with what FILL(out, ARG) writes; FILL returns 0, or -1 on
+ * failure. Returns 0, or -1 with the reason in *err_out ("No such file or
+ * directory"; the caller frees it and names the file). */
+int fr_atomic_file_write(const char *path, int (*fill)(FILE *out, const void *arg), const void *arg, char **err_out);
+
+#endif
