@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/exit.h"
 #include "result/diff.h"
 #include "util/xmalloc.h"
 
@@ -52,7 +53,7 @@ static int diff_git(const char *rev, const char *path, int allow)
 		return 2;
 	}
 	printf("### %s\n\n", path);
-	rc = fr_diff_plans(old, new, stdout, allow);
+	rc = fr_diff_plans(old, new, stdout, allow) ? FR_EXIT_SLO_FAILED : FR_EXIT_OK;
 	fr_plan_free(old);
 	fr_plan_free(new);
 	return rc;
@@ -107,7 +108,7 @@ int fr_cli_diff(int argc, char **argv)
 		fr_plan_free(old);
 		return 2;
 	}
-	int rc = fr_diff_plans(old, new, stdout, allow);
+	int rc = fr_diff_plans(old, new, stdout, allow) ? FR_EXIT_SLO_FAILED : FR_EXIT_OK;
 	fr_plan_free(old);
 	fr_plan_free(new);
 	return rc;

@@ -2,9 +2,9 @@
  *
  * An SLO is one line of a plan, so review of a plan change is mostly review
  * of these lines: this module makes the direction of each change explicit
- * (a loosened objective must not slip through as a "small edit") and gives
- * CI an exit status to gate on. It also fetches an older version of a plan
- * with git for `flowrun diff --git REV`.
+ * (a loosened objective must not slip through as a "small edit") and tells
+ * whether the change needs an explicit --allow-loosen, for CI to gate on. It
+ * also fetches an older version of a plan with git for `flowrun diff --git REV`.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "result/diff.h"
+#include "result/slo.h"
 #include "util/xmalloc.h"
 
 extern char **environ;
@@ -93,18 +94,6 @@ static int classify(const struct fr_slo *o, const struct fr_slo *n)
 	return ch;
 }
 
-/* The stat of an SLO as written: p99, p99.9, max, mean, error_rate, lost. */
-static void stat_name(const struct fr_slo *s, char *out, size_t size)
-{
-	switch (s->stat) {
-	case FR_STAT_QUANTILE: snprintf(out, size, "p%.10g", s->quantile * 100); break;
-	case FR_STAT_MAX: snprintf(out, size, "max"); break;
-	case FR_STAT_MEAN: snprintf(out, size, "mean"); break;
-	case FR_STAT_ERROR_RATE: snprintf(out, size, "error_rate"); break;
-	case FR_STAT_LOST: snprintf(out, size, "lost"); break;
-	}
-}
-
 /* Prints S with every '|' escaped for a Markdown table cell. */
 static void put_cell(FILE *out, const char *s)
 {
@@ -119,7 +108,7 @@ static void put_cell(FILE *out, const char *s)
 static void put_slo(FILE *out, const struct fr_slo *s)
 {
 	char stat[32];
-	stat_name(s, stat, sizeof stat);
+	fr_slo_stat_name(s, stat, sizeof stat);
 	fprintf(out, " `%s ", stat);
 	put_cell(out, s->threshold_text ? s->threshold_text : "?");
 	fputc('`', out);

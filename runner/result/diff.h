@@ -17,8 +17,9 @@
 
 /* Writes the Markdown table of SLO changes from OLD to NEW to OUT (a line
  * "No SLO changes." when there are none). OLD or NEW may be NULL (a plan
- * added or deleted: all its SLOs are added or removed). Returns 1 when an SLO was
- * loosened, removed or changed and ALLOW_LOOSEN is 0, else 0. */
+ * added or deleted: all its SLOs are added or removed). Returns 1 when the
+ * change must not pass review as it is (an SLO was loosened, removed or
+ * changed and ALLOW_LOOSEN is 0), else 0. */
 int fr_diff_plans(const struct fr_plan *old, const struct fr_plan *new, FILE *out, int allow_loosen);
 
 /* Writes the content of PATH at git revision REV (`git show REV:./PATH`, run
