@@ -20,9 +20,13 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/exit.h"
 #include "chaos/faults.h"
 #include "observe/metrics.h"
-#include "result/report.h"
+#include "result/report_json.h"
+#include "result/report_junit.h"
+#include "result/report_markdown.h"
+#include "result/report_text.h"
 #include "engine/run.h"
 #include "observe/slo_prom.h"
 #include "chaos/toxiproxy.h"
@@ -486,7 +490,7 @@ static int execute(const struct run_args *a, const struct fr_plan *plan, const s
 	if (!a->quiet)
 		fr_report_text(r, stdout);
 	fflush(stdout);
-	rc = fr_report_exit_code(r);
+	rc = fr_exit_from_slo(fr_report_slo_result(r));
 	int wr = write_reports(r, a);
 	publish_verdicts(w.metrics, r);
 	if (st == FR_RUN_INTERRUPTED)

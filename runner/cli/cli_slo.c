@@ -12,7 +12,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "result/report.h"
+#include "cli/exit.h"
+#include "result/report_text.h"
 #include "observe/slo_prom.h"
 #include "util/xmalloc.h"
 
@@ -102,7 +103,7 @@ static int judge(const struct slo_args *a, const struct fr_plan *plan, const str
 	} else {
 		printf("SLOs of run %s from prometheus at %s\n", a->run_id, a->url);
 		fr_report_text(&r, stdout);
-		rc = fr_report_exit_code(&r);
+		rc = fr_exit_from_slo(fr_report_slo_result(&r));
 	}
 	fr_verdicts_free(r.verdicts, r.nverdicts);
 out:

@@ -9,6 +9,8 @@
 #ifndef FR_EXIT_H
 #define FR_EXIT_H
 
+#include "result/slo.h"
+
 enum fr_exit {
 	FR_EXIT_OK = 0,            /* every SLO met */
 	FR_EXIT_SLO_FAILED = 1,    /* an SLO failed (a window without data fails too) */
@@ -24,6 +26,16 @@ static inline enum fr_exit fr_exit_worst(enum fr_exit a, enum fr_exit b)
 	if (a == FR_EXIT_INTERRUPTED || b == FR_EXIT_INTERRUPTED)
 		return FR_EXIT_INTERRUPTED;
 	return a > b ? a : b;
+}
+
+/* The exit code of what a run's SLO verdicts add up to. */
+static inline enum fr_exit fr_exit_from_slo(enum fr_slo_result res)
+{
+	switch (res) {
+	case FR_SLO_INVALID: return FR_EXIT_INVALID_RUN;
+	case FR_SLO_FAIL: return FR_EXIT_SLO_FAILED;
+	default: return FR_EXIT_OK;
+	}
 }
 
 #endif

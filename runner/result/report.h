@@ -1,24 +1,23 @@
-/* report.h: what a run reports — the terminal summary, JSON, JUnit XML and Markdown.
+/* report.h: the report model — what every report format (terminal, JSON, JUnit, Markdown) is written from.
  *
  * A struct fr_report gathers everything the writers need: the plan and its
  * timeline, the merged results, the SLO verdicts, the run's identity and
  * times, and what the fault module recorded about each toxic it added or
  * removed. fr_report_build fills one from a finished (or interrupted) run and
- * evaluates the SLOs; the writers only read it. A test or another module may
- * also fill the struct by hand (then it owns what it put in).
+ * evaluates the SLOs; the writers (report_text.h, report_json.h,
+ * report_junit.h, report_markdown.h) only read it. A test or another module
+ * may also fill the struct by hand (then it owns what it put in).
  *
- * File writers (JSON, JUnit, Markdown) replace their file atomically: they
- * write FILE.tmp.PID in the same directory, fsync it and rename it over FILE,
- * so a reader (a CI step, `flowrun merge`) never sees half a result. They
- * return 0, or -1 with the reason in *err_out ("No such file or directory";
- * caller frees; the caller names the file) — exit 4 material.
+ * Besides construction, this module answers what all writers ask the same
+ * way: the overall result and its one-line outcome, which segments make up a
+ * scenario, stage or pass and how long they lasted, and how a window and a
+ * latency quantile are written for people.
  */
 #ifndef FR_REPORT_H
 #define FR_REPORT_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "result/results.h"
 #include "result/slo.h"
@@ -43,7 +42,7 @@ struct fr_report {
 	int64_t started_unix_us; /* wall clock */
 	int64_t ended_unix_us;
 	int interrupted;      /* SIGINT/SIGTERM or abort: verdicts are on partial data */
-	char *invalid_reason; /* the run is invalid (exit 3), else NULL */
+	char *invalid_reason; /* the run is invalid (its verdicts cannot be trusted), else NULL */
 	struct fr_fault_record *faults;
 	size_t nfaults;
 };
@@ -60,43 +59,13 @@ void fr_report_add_fault(struct fr_report *r, int fault, int on, int64_t intende
 /* Frees a report built by fr_report_build (and what it owns); NULL is fine. */
 void fr_report_free(struct fr_report *r);
 
-/* The exit status the run should end with: 3 invalid, 1 an SLO failed, 0 met. */
-int fr_report_exit_code(const struct fr_report *r);
+/* What the run's verdicts add up to: FR_SLO_INVALID when the run is invalid,
+ * FR_SLO_FAIL when an evaluated SLO window failed, else FR_SLO_PASS. */
+enum fr_slo_result fr_report_slo_result(const struct fr_report *r);
 
 /* The one-line outcome, e.g. "PASS (6/6 SLOs met)", "FAIL (2 of 6 SLOs failed)",
  * "INVALID (reason)", "INTERRUPTED after 12.0s of 60.0s (…)". Caller frees. */
 char *fr_report_outcome(const struct fr_report *r);
-
-/* The terminal summary: per-request tables, stage and sweep tables, websocket
- * counters, faults and their impact, the SLO table and the result line. */
-int fr_report_text(const struct fr_report *r, FILE *out);
-
-/* The versioned JSON result ("format": "flowrun-result", "version": 1, see
- * schema/result.schema.json), with raw histograms per key and segment. */
-int fr_report_json(const struct fr_report *r, const char *path, char **err_out);
-
-/* JUnit XML: one testsuite for the plan, one testcase per SLO window. */
-int fr_report_junit(const struct fr_report *r, const char *path, char **err_out);
-
-/* A Markdown summary to OUT: result, SLO table with ✅/❌, per-request table. */
-int fr_report_md(const struct fr_report *r, FILE *out);
-
-/* The Markdown summary to PATH: appended when PATH is $GITHUB_STEP_SUMMARY
- * (which other steps share), otherwise written atomically. */
-int fr_report_markdown(const struct fr_report *r, const char *path, char **err_out);
-
-/* Rebuilds a histogram from one raw histogram object of a JSON result
- * ({"count", "min", "max", "sum", "buckets": [[low_us, high_us, count], …]}),
- * for `flowrun merge`: quantiles, count, min and max equal the original's.
- * RAW is a jansson json_t; returns NULL when it is malformed. */
-struct json_t;
-struct fr_hist *fr_report_raw_hist(const struct json_t *raw);
-
-/* Helpers shared by the writers (report_text.c). */
-
-/* Writes through CB into PATH atomically (PATH.tmp.PID, fsync, rename). */
-int fr_report_write_atomic(const char *path, int (*cb)(const struct fr_report *, FILE *), const struct fr_report *r,
-                           char **err_out);
 
 /* Segments of the whole run where the scenario SC (-1: any) was active in
  * stage STAGE (-1: any stage) of pass PASS (-1: any); a new array (caller
@@ -108,5 +77,9 @@ double fr_report_seconds(const struct fr_report *r, const int *segs, size_t n);
 
 /* The label of a window for people: "no-fault", "stage:ramp [widgets=5]". Caller frees. */
 char *fr_report_window_label(const struct fr_report *r, const struct fr_window *w);
+
+/* Quantile Q of H as a latency ("1.63ms", see fr_fmt_latency), or "-" when H
+ * is empty (or NULL); into BUF, which it returns. */
+char *fr_report_quantile(char *buf, size_t len, const struct fr_hist *h, double q);
 
 #endif

@@ -1,19 +1,20 @@
 /* report_json.c: the versioned machine-readable result (schema/result.schema.json).
  *
- * The JSON result is the stable interface for CI and for `flowrun merge`: it
+ * The JSON result is the stable interface for CI and other programs: it
  * carries the verdicts and human-sized summaries, and also the raw histograms
  * of every (key, segment) cell — exact count, min, max and sum, and the
- * non-empty buckets as [low_us, high_us, count] (high inclusive) — so shards
- * can be added up exactly later (fr_report_raw_hist reads one back). Empty cells are left
- * out. Built with jansson and written atomically.
+ * non-empty buckets as [low_us, high_us, count] (high inclusive) — so results
+ * of several shards can be added up exactly (fr_report_json_raw_hist reads one
+ * back). Empty cells are left out. Built with jansson and written atomically.
  */
-#include "result/report.h"
+#include "result/report_json.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "util/atomic_file.h"
 #include "util/xmalloc.h"
 
 /* Sets KEY of OBJ to V (which it steals). */
@@ -61,7 +62,7 @@ static json_t *raw_hist(const struct fr_hist *h)
 /* Rebuilds a histogram from a raw histogram object: every bucket keeps its
  * count, and the exact min and max are recorded as themselves, so quantiles,
  * min and max equal the original's (the mean is within a bucket width). */
-struct fr_hist *fr_report_raw_hist(const struct json_t *raw)
+struct fr_hist *fr_report_json_raw_hist(const struct json_t *raw)
 {
 	json_int_t min, max;
 	json_t *buckets, *b;
@@ -323,7 +324,19 @@ static const char *result_word(const struct fr_report *r)
 		return "invalid";
 	if (r->interrupted)
 		return "interrupted";
-	return fr_report_exit_code(r) ? "fail" : "pass";
+	return fr_report_slo_result(r) == FR_SLO_PASS ? "pass" : "fail";
+}
+
+/* The document's "exit_code" field: the status flowrun ends with for this
+ * result, fixed by the result schema (0 pass, 1 fail, 3 invalid), so a reader
+ * of the file alone can tell what the run's command returned. */
+static int exit_code_field(const struct fr_report *r)
+{
+	switch (fr_report_slo_result(r)) {
+	case FR_SLO_INVALID: return 3;
+	case FR_SLO_FAIL: return 1;
+	default: return 0;
+	}
 }
 
 /* Builds the whole JSON document. */
@@ -344,7 +357,7 @@ static json_t *build(const struct fr_report *r)
 	set(o, "invalid", str_or_null(r->invalid_reason));
 	set(o, "result", json_string(result_word(r)));
 	set(o, "outcome", json_string(outcome));
-	set(o, "exit_code", json_integer(fr_report_exit_code(r)));
+	set(o, "exit_code", json_integer(exit_code_field(r)));
 	set(o, "segments", segments_json(r));
 	set(o, "windows", windows_json(r));
 	json_t *keys = json_array();
@@ -363,18 +376,18 @@ static json_t *build(const struct fr_report *r)
 	return o;
 }
 
-/* Writes the document to OUT. */
-static int write_json(const struct fr_report *r, FILE *out)
+/* Writes the document of the report ARG to OUT (an fr_atomic_file_write filler). */
+static int write_json(FILE *out, const void *arg)
 {
-	json_t *root = build(r);
+	json_t *root = build(arg);
 	int rc = json_dumpf(root, out, JSON_COMPACT | JSON_REAL_PRECISION(10));
 	fputc('\n', out);
 	json_decref(root);
 	return rc;
 }
 
-/* Writes the JSON result to PATH atomically. */
+/* Atomically, because CI steps may read PATH while a run is still writing it. */
 int fr_report_json(const struct fr_report *r, const char *path, char **err_out)
 {
-	return fr_report_write_atomic(path, write_json, r, err_out);
+	return fr_atomic_file_write(path, write_json, r, err_out);
 }

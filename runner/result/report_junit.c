@@ -8,13 +8,14 @@
  * invalid run (planned load not delivered) adds an <error> testcase
  * "run validity", because its verdicts cannot be trusted.
  */
-#include "result/report.h"
+#include "result/report_junit.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "util/atomic_file.h"
 #include "util/xmalloc.h"
 
 /* Writes S with XML's special characters escaped (attribute-safe). */
@@ -96,9 +97,10 @@ static void property(FILE *out, const char *name, const char *value)
 	fputs("\"/>\n", out);
 }
 
-/* Writes the document to OUT. */
-static int write_junit(const struct fr_report *r, FILE *out)
+/* Writes the document of the report ARG to OUT (an fr_atomic_file_write filler). */
+static int write_junit(FILE *out, const void *arg)
 {
+	const struct fr_report *r = arg;
 	size_t failures = 0, skipped = 0;
 	for (size_t i = 0; i < r->nverdicts; i++) {
 		skipped += (size_t)r->verdicts[i].skipped;
@@ -143,8 +145,8 @@ static int write_junit(const struct fr_report *r, FILE *out)
 	return 0;
 }
 
-/* Writes the JUnit XML to PATH atomically. */
+/* Atomically, because a CI step may pick PATH up while a run is still writing it. */
 int fr_report_junit(const struct fr_report *r, const char *path, char **err_out)
 {
-	return fr_report_write_atomic(path, write_junit, r, err_out);
+	return fr_atomic_file_write(path, write_junit, r, err_out);
 }

@@ -81,7 +81,7 @@ struct fr_results {
 	struct fr_hist *sched_lag; /* actual − intended send, open model */
 	uint64_t planned;          /* open-model sends planned in the elapsed time */
 	uint64_t sent;
-	char *invalid_reason; /* set when the run is invalid (exit 3) */
+	char *invalid_reason; /* set when the run is invalid (its verdicts cannot be trusted) */
 };
 
 /* Creates empty results for TL: one key per request, group and group step of

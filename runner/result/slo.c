@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/fmt.h"
 #include "util/xmalloc.h"
 
 /* Whether SLO reads websocket keys. */
@@ -148,30 +149,15 @@ void fr_verdicts_free(struct fr_verdict *v, size_t n)
 	free(v);
 }
 
-/* 3 invalid, 1 a failed window, 0 all met. */
-int fr_slo_exit_code(const struct fr_results *res, const struct fr_verdict *v, size_t n)
+/* An invalid run outranks a failed SLO: a verdict on load that never arrived means nothing. */
+enum fr_slo_result fr_slo_overall(const struct fr_results *res, const struct fr_verdict *v, size_t n)
 {
 	if (res && res->invalid_reason)
-		return 3;
+		return FR_SLO_INVALID;
 	for (size_t i = 0; i < n; i++)
 		if (!v[i].skipped && !v[i].pass)
-			return 1;
-	return 0;
-}
-
-/* Durations with three significant digits in ms, milliseconds of precision in s. */
-void fr_slo_format_us(double us, char *buf, size_t len)
-{
-	if (us < 999.5)
-		snprintf(buf, len, "%.0fus", us);
-	else if (us < 9995)
-		snprintf(buf, len, "%.2fms", us / 1e3);
-	else if (us < 99950)
-		snprintf(buf, len, "%.1fms", us / 1e3);
-	else if (us < 999500)
-		snprintf(buf, len, "%.0fms", us / 1e3);
-	else
-		snprintf(buf, len, "%.3fs", us / 1e6);
+			return FR_SLO_FAIL;
+	return FR_SLO_PASS;
 }
 
 /* Formats VALUE in the unit of SLO's threshold. */
@@ -184,7 +170,7 @@ void fr_slo_format_value(const struct fr_slo *slo, double value, char *buf, size
 	} else if (slo->stat == FR_STAT_LOST) {
 		snprintf(buf, len, "%.0f", value);
 	} else {
-		fr_slo_format_us(value, buf, len);
+		fr_fmt_latency(buf, len, value);
 	}
 }
 
@@ -196,13 +182,6 @@ void fr_slo_stat_name(const struct fr_slo *slo, char *buf, size_t len)
 		snprintf(buf, len, "p%g", slo->quantile * 100);
 	else
 		snprintf(buf, len, "%s", names[slo->stat]);
-}
-
-/* Comparator text. */
-const char *fr_slo_cmp_text(enum fr_cmp cmp)
-{
-	static const char *const t[] = {"<", "<=", ">", ">="};
-	return t[cmp];
 }
 
 /* The comparator that describes a miss: ">=" for "<", ">" for "<=", … */

@@ -34,22 +34,26 @@ void fr_slo_evaluate_window(const struct fr_results *res, int window, struct fr_
 /* Frees an array of verdicts; NULL is fine. */
 void fr_verdicts_free(struct fr_verdict *v, size_t n);
 
-/* The run's exit status: 3 when the run is invalid (RES->invalid_reason),
- * 1 when any evaluated SLO window failed (no data counts as failed), else 0.
+/* What a run's verdicts add up to. */
+enum fr_slo_result {
+	FR_SLO_PASS,    /* every evaluated SLO window met its threshold */
+	FR_SLO_FAIL,    /* an evaluated window failed (no data counts as failed) */
+	FR_SLO_INVALID, /* the run is invalid: its verdicts cannot be trusted */
+};
+
+/* FR_SLO_INVALID when the run is invalid (RES->invalid_reason; RES may be
+ * NULL), FR_SLO_FAIL when any evaluated window of V failed, else FR_SLO_PASS.
  * Skipped windows do not count. */
-int fr_slo_exit_code(const struct fr_results *res, const struct fr_verdict *v, size_t n);
+enum fr_slo_result fr_slo_overall(const struct fr_results *res, const struct fr_verdict *v, size_t n);
 
-/* Formats a duration in µs for people: "812us", "4.21ms", "42.1ms", "1.503s". */
-void fr_slo_format_us(double us, char *buf, size_t len);
-
-/* Formats a measured value in the unit of SLO's threshold into BUF. */
+/* Formats a measured value in the unit of SLO's threshold into BUF
+ * (latencies as fr_fmt_latency writes them, rates as "0.35%", counts). */
 void fr_slo_format_value(const struct fr_slo *slo, double value, char *buf, size_t len);
 
 /* The SLO's statistic as written: "p99", "p99.9", "max", "mean", "error_rate", "lost". */
 void fr_slo_stat_name(const struct fr_slo *slo, char *buf, size_t len);
 
-/* The comparator as text ("<", "<=", ">", ">=") and its negation (">=" for "<"). */
-const char *fr_slo_cmp_text(enum fr_cmp cmp);
+/* The negation of a comparator as text (">=" for "<"), to say how a value missed. */
 const char *fr_slo_cmp_negated(enum fr_cmp cmp);
 
 #endif

@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "result/report.h"
+#include "result/report_json.h"
+#include "result/report_junit.h"
+#include "result/report_markdown.h"
+#include "result/report_text.h"
 #include "result/results-fixture.h"
 #include "tap.h"
 
@@ -98,7 +101,7 @@ static void test_text(void)
 	want_line(t, "  store-p99     run                     p99          skipped  < 5ms      SKIPPED");
 	want_line(t, "  widget-p99    fault:latency-redis@5s  p99          no data  < 50ms     NO DATA");
 	want_line(t, "result: FAIL (2 of 7 SLOs failed, 1 skipped)");
-	tap_is_int(fr_report_exit_code(r), 1, "exit code 1");
+	tap_is_int(fr_report_slo_result(r), FR_SLO_FAIL, "result FAIL");
 	free(t);
 
 	/* The same run judged only on its first three windows passes. */
@@ -106,7 +109,7 @@ static void test_text(void)
 	r->nverdicts = 3;
 	t = text_of(r);
 	want_line(t, "result: PASS (3/3 SLOs met)");
-	tap_is_int(fr_report_exit_code(r), 0, "exit code 0");
+	tap_is_int(fr_report_slo_result(r), FR_SLO_PASS, "result PASS");
 	free(t);
 	r->nverdicts = n;
 
@@ -121,7 +124,7 @@ static void test_text(void)
 	t = text_of(r);
 	want_line(t, "!! INVALID: sent 900 of 1500 planned requests (60%)");
 	want_line(t, "result: INVALID (sent 900 of 1500 planned requests (60%))");
-	tap_is_int(fr_report_exit_code(r), 3, "exit code 3");
+	tap_is_int(fr_report_slo_result(r), FR_SLO_INVALID, "result INVALID");
 	free(t);
 	fr_report_free(r);
 	fr_results_free(res);
@@ -257,7 +260,7 @@ static void test_json(void)
 	json_t *seg;
 	json_array_foreach(json_object_get(k0, "segments"), i, seg)
 	{
-		struct fr_hist *part = fr_report_raw_hist(json_object_get(seg, "latency"));
+		struct fr_hist *part = fr_report_json_raw_hist(json_object_get(seg, "latency"));
 		tap_ok(part != NULL, "raw histogram reads back");
 		if (part)
 			fr_hist_merge(h, part);
@@ -275,11 +278,11 @@ static void test_json(void)
 	tap_ok(fabs(fr_hist_mean(h) - fr_hist_mean(c.latency)) <= 0.01 * fr_hist_mean(c.latency),
 	       "raw histograms rebuild: mean within 1%");
 	json_t *sched = json_object_get(root, "scheduler");
-	struct fr_hist *lag = fr_report_raw_hist(json_object_get(sched, "lag_raw"));
+	struct fr_hist *lag = fr_report_json_raw_hist(json_object_get(sched, "lag_raw"));
 	tap_is_int((int64_t)fr_hist_count(lag), 1490, "scheduler lag_raw: 1490 sends");
 	tap_is_int(fr_hist_quantile(lag, 0.99), 2000, "scheduler lag_raw: p99 2000us");
 	fr_hist_free(lag);
-	tap_ok(fr_report_raw_hist(json_object_get(sched, "lag")) == NULL, "malformed raw histogram: NULL");
+	tap_ok(fr_report_json_raw_hist(json_object_get(sched, "lag")) == NULL, "malformed raw histogram: NULL");
 	fr_cell_clear(&c);
 	fr_hist_free(h);
 	json_t *f1 = json_array_get(json_object_get(root, "faults"), 1);

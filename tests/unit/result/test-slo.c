@@ -1,8 +1,9 @@
-/* test-slo.c: SLO verdicts on the fixture run — measured values, units, no data, exit codes. */
+/* test-slo.c: SLO verdicts on the fixture run — measured values, units, no data, the overall result. */
 #include <stdlib.h>
 
 #include "result/results-fixture.h"
 #include "result/slo.h"
+#include "util/fmt.h"
 #include "tap.h"
 
 /* Checks one verdict's text and flags. */
@@ -35,12 +36,12 @@ static void test_fixture(void)
 	check(&v[6], "0.33%", 1, 0, 0, "lost: 3 of 900 expected");
 	check(&v[7], "skipped", 0, 0, 1, "server-side SLO");
 	check(&v[8], "no data", 0, 1, 0, "widget-p99 during the fault: no samples");
-	tap_is_int(fr_slo_exit_code(res, v, n), 1, "exit code 1: an SLO failed");
-	tap_is_int(fr_slo_exit_code(res, v, 3), 0, "exit code 0: the first three passed");
-	tap_is_int(fr_slo_exit_code(res, v + 7, 1), 0, "exit code 0: skipped does not count");
-	tap_is_int(fr_slo_exit_code(res, v + 8, 1), 1, "exit code 1: no data fails");
+	tap_is_int(fr_slo_overall(res, v, n), FR_SLO_FAIL, "result FAIL: an SLO failed");
+	tap_is_int(fr_slo_overall(res, v, 3), FR_SLO_PASS, "result PASS: the first three passed");
+	tap_is_int(fr_slo_overall(res, v + 7, 1), FR_SLO_PASS, "result PASS: skipped does not count");
+	tap_is_int(fr_slo_overall(res, v + 8, 1), FR_SLO_FAIL, "result FAIL: no data fails");
 	res->invalid_reason = xstrdup("could not deliver the planned load");
-	tap_is_int(fr_slo_exit_code(res, v, 3), 3, "exit code 3: run invalid");
+	tap_is_int(fr_slo_overall(res, v, 3), FR_SLO_INVALID, "result INVALID: run invalid");
 	fr_verdicts_free(v, n);
 	fr_results_free(res);
 }
@@ -146,7 +147,7 @@ static void test_interrupted(void)
 	fr_slo_evaluate(res, &v, &n);
 	check(&v[0], "3.00ms", 1, 0, 0, "interrupted: redis-p99 from segment 0 only");
 	check(&v[5], "no data", 0, 1, 0, "interrupted: no deliveries yet");
-	tap_is_int(fr_slo_exit_code(res, v, n), 1, "interrupted: no data fails");
+	tap_is_int(fr_slo_overall(res, v, n), FR_SLO_FAIL, "interrupted: no data fails");
 	fr_verdicts_free(v, n);
 	fr_results_free(res);
 }
@@ -164,8 +165,8 @@ static void test_format(void)
 	};
 	char buf[32];
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		fr_slo_format_us(cases[i].us, buf, sizeof buf);
-		tap_is_str(buf, cases[i].want, "format_us");
+		fr_fmt_latency(buf, sizeof buf, cases[i].us);
+		tap_is_str(buf, cases[i].want, "format_us: SLO latencies in the fr_fmt_latency style");
 	}
 	struct fr_slo rate = {.stat = FR_STAT_ERROR_RATE, .threshold_is_rate = 1};
 	fr_slo_format_value(&rate, 0.0035, buf, sizeof buf);

@@ -1,14 +1,15 @@
-/* report_md.c: a Markdown summary for a pull request comment or $GITHUB_STEP_SUMMARY.
+/* report_markdown.c: a Markdown summary for a pull request comment or $GITHUB_STEP_SUMMARY.
  *
  * Short on purpose: the result line, the SLO table with ✅/❌ (⚠️ for no data,
  * ⏭️ for server-side SLOs judged elsewhere) and one row per request with its
  * count, errors and latency percentiles over the whole run.
  */
-#include "result/report.h"
+#include "result/report_markdown.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/atomic_file.h"
 #include "util/xmalloc.h"
 
 /* Writes S with Markdown table separators escaped. */
@@ -49,15 +50,6 @@ static void slo_table(const struct fr_report *r, FILE *out)
 	fputc('\n', out);
 }
 
-/* A quantile of H, or "-". */
-static void q(const struct fr_hist *h, double quant, char *buf, size_t len)
-{
-	if (!fr_hist_count(h))
-		snprintf(buf, len, "-");
-	else
-		fr_slo_format_us((double)fr_hist_quantile(h, quant), buf, len);
-}
-
 /* One row per key over the whole run. */
 static void request_table(const struct fr_report *r, FILE *out)
 {
@@ -73,10 +65,10 @@ static void request_table(const struct fr_report *r, FILE *out)
 		int ws = res->keys[k].request == NULL;
 		const struct fr_hist *h = ws ? c.delivery : c.latency;
 		char p[4][24];
-		q(h, 0.5, p[0], sizeof p[0]);
-		q(h, 0.95, p[1], sizeof p[1]);
-		q(h, 0.99, p[2], sizeof p[2]);
-		q(h, 1.0, p[3], sizeof p[3]);
+		fr_report_quantile(p[0], sizeof p[0], h, 0.5);
+		fr_report_quantile(p[1], sizeof p[1], h, 0.95);
+		fr_report_quantile(p[2], sizeof p[2], h, 0.99);
+		fr_report_quantile(p[3], sizeof p[3], h, 1.0);
 		fputs("| ", out);
 		md_cell(out, res->keys[k].name);
 		fprintf(out, "%s | %llu | %llu | %s | %s | %s | %s |\n", ws ? " (delivery)" : "",
@@ -88,12 +80,13 @@ static void request_table(const struct fr_report *r, FILE *out)
 	free(segs);
 }
 
-/* Writes the Markdown summary to OUT. */
-int fr_report_md(const struct fr_report *r, FILE *out)
+/* Writes the Markdown summary of the report ARG to OUT (also an fr_atomic_file_write filler). */
+static int write_md(FILE *out, const void *arg)
 {
+	const struct fr_report *r = arg;
 	char *outcome = fr_report_outcome(r);
-	int code = fr_report_exit_code(r);
-	const char *mark = r->invalid_reason || r->interrupted ? "⚠️" : code ? "❌" : "✅";
+	int failed = fr_report_slo_result(r) != FR_SLO_PASS;
+	const char *mark = r->invalid_reason || r->interrupted ? "⚠️" : failed ? "❌" : "✅";
 	fprintf(out, "### %s flowrun `%s`: %s\n\n", mark, r->plan->name, outcome);
 	fprintf(out, "run `%s`, plan `%s`\n\n", r->run_id ? r->run_id : "-", r->plan->file ? r->plan->file : "-");
 	slo_table(r, out);
@@ -102,18 +95,18 @@ int fr_report_md(const struct fr_report *r, FILE *out)
 	return ferror(out) ? -1 : 0;
 }
 
-/* Appends to $GITHUB_STEP_SUMMARY, else replaces PATH atomically. */
+/* The step summary is shared by every step of a GitHub job, so it is appended to, never replaced. */
 int fr_report_markdown(const struct fr_report *r, const char *path, char **err_out)
 {
 	const char *gh = getenv("GITHUB_STEP_SUMMARY");
 	if (!gh || strcmp(gh, path) != 0)
-		return fr_report_write_atomic(path, fr_report_md, r, err_out);
+		return fr_atomic_file_write(path, write_md, r, err_out);
 	FILE *f = fopen(path, "a");
 	if (!f) {
 		*err_out = xasprintf("%m");
 		return -1;
 	}
-	int rc = fr_report_md(r, f);
+	int rc = write_md(f, r);
 	if (fclose(f) != 0)
 		rc = -1;
 	if (rc)

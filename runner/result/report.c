@@ -1,0 +1,171 @@
+/* report.c: builds the report model of a run and answers what every report format asks (see report.h).
+ *
+ * The writers differ in layout only: the overall result, the outcome line,
+ * the segments of a scenario or pass and the wording of windows and latencies
+ * are decided here once, so the terminal summary, the JSON result, the JUnit
+ * XML and the Markdown summary never disagree.
+ */
+#include "result/report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "util/fmt.h"
+#include "util/xmalloc.h"
+
+/* Evaluating here, not in the writers, gives every format the same verdicts. */
+struct fr_report *fr_report_build(const struct fr_results *res, const char *run_id)
+{
+	struct fr_report *r = xcalloc(1, sizeof *r);
+	r->results = res;
+	r->timeline = res->tl;
+	r->plan = res->tl->plan;
+	fr_slo_evaluate(res, &r->verdicts, &r->nverdicts);
+	r->run_id = xstrdup(run_id ? run_id : "");
+	r->started_unix_us = res->started_unix_us;
+	r->ended_unix_us = res->started_unix_us + res->elapsed_us;
+	r->interrupted = res->interrupted;
+	r->invalid_reason = res->invalid_reason ? xstrdup(res->invalid_reason) : NULL;
+	return r;
+}
+
+/* The record is copied because the fault executor frees its own when it stops. */
+void fr_report_add_fault(struct fr_report *r, int fault, int on, int64_t intended_us, int64_t actual_us, int ok,
+                         const char *error)
+{
+	r->faults = xreallocarray(r->faults, r->nfaults + 1, sizeof *r->faults);
+	r->faults[r->nfaults++] = (struct fr_fault_record){
+	        fault, on, intended_us, actual_us, ok, error ? xstrdup(error) : NULL,
+	};
+}
+
+/* The plan, timeline and results are borrowed, so only the copies go. */
+void fr_report_free(struct fr_report *r)
+{
+	if (!r)
+		return;
+	fr_verdicts_free(r->verdicts, r->nverdicts);
+	for (size_t i = 0; i < r->nfaults; i++)
+		free(r->faults[i].error);
+	free(r->faults);
+	free(r->run_id);
+	free(r->invalid_reason);
+	free(r);
+}
+
+/* The report's own invalid reason wins: a hand-filled report has no results to ask. */
+enum fr_slo_result fr_report_slo_result(const struct fr_report *r)
+{
+	if (r->invalid_reason)
+		return FR_SLO_INVALID;
+	return fr_slo_overall(NULL, r->verdicts, r->nverdicts);
+}
+
+/* Counts SLOs (not windows): an SLO fails when any of its windows does, and
+ * counts as skipped only when none of its windows was evaluated. */
+static void count_slos(const struct fr_report *r, size_t *eval, size_t *failed, size_t *skipped)
+{
+	*eval = *failed = *skipped = 0;
+	for (size_t s = 0; s < r->plan->nslos; s++) {
+		int seen = 0, fail = 0, skip = 0;
+		for (size_t i = 0; i < r->nverdicts; i++) {
+			if (r->timeline->windows[r->verdicts[i].window].slo != (int)s)
+				continue;
+			if (r->verdicts[i].skipped) {
+				skip = 1;
+				continue;
+			}
+			seen = 1;
+			fail |= !r->verdicts[i].pass;
+		}
+		*eval += (size_t)seen;
+		*failed += (size_t)fail;
+		*skipped += (size_t)(skip && !seen);
+	}
+}
+
+/* The SLO tally in parentheses: "6/6 SLOs met", "2 of 6 SLOs failed", "…, 1 skipped". */
+static char *tally(const struct fr_report *r, const char *prefix)
+{
+	size_t eval, failed, skipped;
+	count_slos(r, &eval, &failed, &skipped);
+	char skip[64] = "";
+	if (skipped)
+		snprintf(skip, sizeof skip, ", %zu skipped", skipped);
+	if (!eval)
+		return xasprintf("%sno SLOs evaluated%s", prefix, skip);
+	if (failed)
+		return xasprintf("%s%zu of %zu SLO%s failed%s", prefix, failed, eval, eval == 1 ? "" : "s", skip);
+	return xasprintf("%s%zu/%zu SLO%s met%s", prefix, eval, eval, eval == 1 ? "" : "s", skip);
+}
+
+/* An interrupted run says how far it got, because its verdicts are on partial data. */
+char *fr_report_outcome(const struct fr_report *r)
+{
+	if (r->invalid_reason)
+		return xasprintf("INVALID (%s)", r->invalid_reason);
+	char *t, *s;
+	if (r->interrupted) {
+		char done[FR_FMT_LEN], planned[FR_FMT_LEN];
+		fr_fmt_run_length(done, sizeof done,
+		                  r->results ? r->results->elapsed_us : r->ended_unix_us - r->started_unix_us);
+		fr_fmt_run_length(planned, sizeof planned, r->timeline->totals.duration_us);
+		t = tally(r, "on partial data: ");
+		s = xasprintf("INTERRUPTED after %s of %s (%s)", done, planned, t);
+	} else {
+		t = tally(r, "");
+		s = xasprintf("%s (%s)", fr_report_slo_result(r) == FR_SLO_PASS ? "PASS" : "FAIL", t);
+	}
+	free(t);
+	return s;
+}
+
+/* Segments are the unit results are kept in, so every per-stage or per-pass figure starts here. */
+int *fr_report_segs(const struct fr_timeline *tl, int pass, int sc, int stage, size_t *n_out)
+{
+	int *segs = xcalloc(tl->nsegs, sizeof *segs);
+	size_t n = 0;
+	for (size_t i = 0; i < tl->nsegs; i++) {
+		const struct fr_segment *s = &tl->segs[i];
+		if (pass >= 0 && s->pass != pass)
+			continue;
+		if (sc >= 0 && (!s->stage || s->stage[sc] < 0 || (stage >= 0 && s->stage[sc] != stage)))
+			continue;
+		segs[n++] = (int)i;
+	}
+	*n_out = n;
+	return segs;
+}
+
+/* Rates divide by this, so an interrupted run is not charged for time it never ran. */
+double fr_report_seconds(const struct fr_report *r, const int *segs, size_t n)
+{
+	int64_t cut = r->interrupted && r->results && r->results->elapsed_us > 0 ? r->results->elapsed_us : INT64_MAX;
+	double us = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct fr_segment *s = &r->timeline->segs[segs[i]];
+		int64_t end = s->end_us < cut ? s->end_us : cut;
+		if (end > s->start_us)
+			us += (double)(end - s->start_us);
+	}
+	return us / 1e6;
+}
+
+/* Under a sweep the same window repeats once per pass, so the label names the pass's value. */
+char *fr_report_window_label(const struct fr_report *r, const struct fr_window *w)
+{
+	const struct fr_plan *p = r->plan;
+	if (p->sweep_param && w->pass >= 0 && (size_t)w->pass < p->nsweep)
+		return xasprintf("%s [%s=%s]", w->label, p->sweep_param, p->sweep_values[w->pass]);
+	return xstrdup(w->label);
+}
+
+/* An empty histogram has no quantile; "-" keeps table columns filled. */
+char *fr_report_quantile(char *buf, size_t len, const struct fr_hist *h, double q)
+{
+	if (!fr_hist_count(h))
+		snprintf(buf, len, "-");
+	else
+		fr_fmt_latency(buf, len, (double)fr_hist_quantile(h, q));
+	return buf;
+}
