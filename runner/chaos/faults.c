@@ -12,7 +12,6 @@
  * have taken effect, so a flag is cleared only when a call confirms the undo.
  * Cleanup walks those flags, so it does not depend on where the thread was.
  */
-#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -20,6 +19,8 @@
 #include <time.h>
 
 #include "chaos/faults.h"
+#include "util/buf.h"
+#include "util/clock.h"
 #include "util/xmalloc.h"
 
 #define CLEANUP_BUDGET_NS (5 * 1000000000LL)
@@ -52,7 +53,6 @@ struct fr_faults_exec {
 
 	struct fr_fault_record *records;
 	size_t nrecords;
-	size_t cap;
 	char **unclean;
 	size_t nunclean;
 	char *last_error;       /* cleanup: the last failure's message */
@@ -61,16 +61,7 @@ struct fr_faults_exec {
 	unsigned timeouts_seen; /* fr_toxi_timeouts already settled for */
 };
 
-/* CLOCK_MONOTONIC now, in ns. */
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-/* An absolute timespec for NS. */
+/* An absolute CLOCK_MONOTONIC timespec for NS, for pthread_cond_timedwait. */
 static struct timespec to_timespec(int64_t ns)
 {
 	struct timespec ts = {.tv_sec = ns / 1000000000LL, .tv_nsec = ns % 1000000000LL};
@@ -87,13 +78,10 @@ static const struct fr_fault *action_fault(const struct fr_faults_exec *f, const
 	return &f->plan->faults.items[a->fault];
 }
 
-/* Appends "; MSG" (or MSG) to *errs. */
-static void add_error(char **errs, const char *msg)
+/* Appends "; MSG" (or MSG, the first) to the errors of one action. */
+static void add_error(struct fr_buf *errs, const char *msg)
 {
-	char *next = *errs ? xasprintf("%s; %s", *errs, msg) : xstrdup(msg);
-
-	free(*errs);
-	*errs = next;
+	fr_buf_printf(errs, "%s%s", errs->len ? "; " : "", msg);
 }
 
 /* Sets a fault's active flag and tells the listener. */
@@ -126,7 +114,7 @@ static int add_one(struct fr_faults_exec *f, const struct fr_fault *fault, const
 
 /* Applies FAULT_ON on every proxy; returns how many proxies took it. Sets
  * *EFFECT_NS to when the last call that switched the fault on returned. */
-static int apply_on(struct fr_faults_exec *f, int i, char **errs, int64_t *effect_ns)
+static int apply_on(struct fr_faults_exec *f, int i, struct fr_buf *errs, int64_t *effect_ns)
 {
 	const struct fr_fault *fault = &f->plan->faults.items[i];
 	size_t s = f->slot[i];
@@ -149,7 +137,7 @@ static int apply_on(struct fr_faults_exec *f, int i, char **errs, int64_t *effec
 				continue;
 			}
 		}
-		*effect_ns = now_ns();
+		*effect_ns = fr_clock_mono_ns();
 		applied++;
 	}
 	return applied;
@@ -171,7 +159,7 @@ static int undo_one(struct fr_faults_exec *f, int i, size_t j, int64_t *effect_n
 			return rc;
 		f->disabled[k] = 0; /* a proxy that is gone is not left disabled */
 		if (effect_ns)
-			*effect_ns = now_ns();
+			*effect_ns = fr_clock_mono_ns();
 	}
 	if (f->dirty[k]) {
 		rc = fr_toxi_remove_toxic(f->toxi, proxy, f->names[i]);
@@ -179,13 +167,13 @@ static int undo_one(struct fr_faults_exec *f, int i, size_t j, int64_t *effect_n
 			return rc;
 		f->dirty[k] = 0;
 		if (effect_ns && !down)
-			*effect_ns = now_ns();
+			*effect_ns = fr_clock_mono_ns();
 	}
 	return FR_TOXI_OK;
 }
 
 /* Applies FAULT_OFF on every proxy; sets *EFFECT_NS like apply_on. */
-static void apply_off(struct fr_faults_exec *f, int i, char **errs, int64_t *effect_ns)
+static void apply_off(struct fr_faults_exec *f, int i, struct fr_buf *errs, int64_t *effect_ns)
 {
 	const struct fr_fault *fault = &f->plan->faults.items[i];
 
@@ -194,15 +182,13 @@ static void apply_off(struct fr_faults_exec *f, int i, char **errs, int64_t *eff
 			add_error(errs, fr_toxi_error(f->toxi));
 }
 
-/* Records one applied action; called with the lock held. */
+/* Records one applied action (ERRS taken, NULL when it succeeded); called
+ * with the lock held. */
 static void record(struct fr_faults_exec *f, const struct fr_action *a, int64_t actual_us, char *errs)
 {
 	struct fr_fault_record *r;
 
-	if (f->nrecords == f->cap) {
-		f->cap = f->cap ? f->cap * 2 : 16;
-		f->records = xreallocarray(f->records, f->cap, sizeof(*f->records));
-	}
+	f->records = xreallocarray(f->records, f->nrecords + 1, sizeof(*f->records));
 	r = &f->records[f->nrecords++];
 	r->fault = a->fault;
 	r->on = a->kind == FR_ACT_FAULT_ON;
@@ -224,7 +210,7 @@ static int wait_due(struct fr_faults_exec *f, const struct fr_action *a, int64_t
 		}
 		int64_t base = f->pass_t0[a->pass];
 		int64_t due = base + (a->at_us - (int64_t)a->pass * f->tl->pass_us) * 1000;
-		if (now_ns() >= due) {
+		if (fr_clock_mono_ns() >= due) {
 			*base_out = base;
 			return 0;
 		}
@@ -236,9 +222,10 @@ static int wait_due(struct fr_faults_exec *f, const struct fr_action *a, int64_t
 /* Applies action A (lock not held) and records it. */
 static void run_action(struct fr_faults_exec *f, const struct fr_action *a, int64_t base)
 {
-	char *errs = NULL;
+	struct fr_buf errs;
 	int64_t done = 0;
 
+	fr_buf_init(&errs, 0);
 	if (a->kind == FR_ACT_FAULT_ON) {
 		if (apply_on(f, a->fault, &errs, &done) > 0)
 			set_active(f, a->fault, 1);
@@ -246,10 +233,10 @@ static void run_action(struct fr_faults_exec *f, const struct fr_action *a, int6
 		set_active(f, a->fault, 0);
 		apply_off(f, a->fault, &errs, &done);
 	}
-	if (errs || !done)
-		done = now_ns(); /* a failure: when we gave up */
+	if (errs.len || !done)
+		done = fr_clock_mono_ns(); /* a failure: when we gave up */
 	pthread_mutex_lock(&f->lock);
-	record(f, a, (int64_t)a->pass * f->tl->pass_us + (done - base) / 1000, errs);
+	record(f, a, (int64_t)a->pass * f->tl->pass_us + (done - base) / 1000, errs.len ? fr_buf_take(&errs) : NULL);
 	pthread_mutex_unlock(&f->lock);
 }
 
@@ -356,14 +343,6 @@ int fr_faults_start(const struct fr_plan *plan, const struct fr_timeline *tl, co
 	return start_exec(plan, tl, run_id, toxi, t0_ns, 1, NULL, NULL, faults_out);
 }
 
-/* Starts the executor with a listener. */
-int fr_faults_start_listen(const struct fr_plan *plan, const struct fr_timeline *tl, const char *run_id,
-                           struct fr_toxi *toxi, int64_t t0_ns, fr_faults_listener listener, void *arg,
-                           struct fr_faults_exec **faults_out)
-{
-	return start_exec(plan, tl, run_id, toxi, t0_ns, 1, listener, arg, faults_out);
-}
-
 /* Gives pass PASS its start time. */
 void fr_faults_rebase(struct fr_faults_exec *f, int pass, int64_t t0_ns)
 {
@@ -419,6 +398,13 @@ static size_t cleanup_round(struct fr_faults_exec *f)
 	return left;
 }
 
+/* Adds MSG (taken) to what stop could not clean. */
+static void add_unclean(struct fr_faults_exec *f, char *msg)
+{
+	f->unclean = xreallocarray(f->unclean, f->nunclean + 1, sizeof(*f->unclean));
+	f->unclean[f->nunclean++] = msg;
+}
+
 /* Writes down what cleanup left behind. */
 static void note_unclean(struct fr_faults_exec *f, const char *why)
 {
@@ -435,8 +421,7 @@ static void note_unclean(struct fr_faults_exec *f, const char *why)
 				                why);
 			else
 				continue;
-			f->unclean = xreallocarray(f->unclean, f->nunclean + 1, sizeof(*f->unclean));
-			f->unclean[f->nunclean++] = msg;
+			add_unclean(f, msg);
 		}
 	}
 }
@@ -464,38 +449,32 @@ static int settle(struct fr_faults_exec *f)
 	if (!f->touched || fr_toxi_timeouts(f->toxi) == f->timeouts_seen)
 		return 0;
 	f->timeouts_seen = fr_toxi_timeouts(f->toxi);
-	struct timespec ts = to_timespec(SETTLE_NS);
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
+	fr_clock_sleep((double)SETTLE_NS / 1e9, NULL);
 	return verify(f) ? -1 : 0;
 }
 
 /* Writes down that the final check could not be made. */
 static void note_verify_failed(struct fr_faults_exec *f)
 {
-	f->unclean = xreallocarray(f->unclean, f->nunclean + 1, sizeof(*f->unclean));
-	f->unclean[f->nunclean++] =
-	        xasprintf("could not check that no %s* toxic is left: %s", f->prefix, f->last_error);
+	add_unclean(f, xasprintf("could not check that no %s* toxic is left: %s", f->prefix, f->last_error));
 }
 
 /* Undoes everything, retrying with backoff for CLEANUP_BUDGET_NS. */
 static int cleanup(struct fr_faults_exec *f)
 {
-	int64_t deadline = now_ns() + CLEANUP_BUDGET_NS;
+	int64_t deadline = fr_clock_mono_ns() + CLEANUP_BUDGET_NS;
 	int64_t delay = BACKOFF_FIRST_NS;
 	size_t left;
 
 	while ((left = cleanup_round(f)) > 0 || (f->touched && verify(f)) || settle(f)) {
-		if (now_ns() + delay > deadline) {
+		if (fr_clock_mono_ns() + delay > deadline) {
 			if (left)
 				note_unclean(f, f->last_error);
 			else
 				note_verify_failed(f);
 			return -1;
 		}
-		struct timespec ts = to_timespec(delay);
-		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-			;
+		fr_clock_sleep((double)delay / 1e9, NULL);
 		delay = delay * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS : delay * 2;
 	}
 	for (size_t i = 0; i < f->plan->faults.n; i++)
@@ -592,7 +571,7 @@ void fr_faults_hook_action(const struct fr_action *act, void *arg)
 	struct fr_faults_hook *h = arg;
 
 	if (act->kind == FR_ACT_PASS)
-		fr_faults_rebase(h->exec, act->pass, now_ns());
+		fr_faults_rebase(h->exec, act->pass, fr_clock_mono_ns());
 }
 
 /* fr_run_hooks.on_stop: stops the executor and cleans up. */

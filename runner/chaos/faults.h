@@ -55,11 +55,6 @@ typedef void (*fr_faults_listener)(int fault, int active, void *arg);
 int fr_faults_start(const struct fr_plan *plan, const struct fr_timeline *tl, const char *run_id, struct fr_toxi *toxi,
                     int64_t t0_ns, struct fr_faults_exec **faults_out);
 
-/* Like fr_faults_start, calling LISTENER (may be NULL) on each change. */
-int fr_faults_start_listen(const struct fr_plan *plan, const struct fr_timeline *tl, const char *run_id,
-                           struct fr_toxi *toxi, int64_t t0_ns, fr_faults_listener listener, void *arg,
-                           struct fr_faults_exec **faults_out);
-
 /* Pass PASS started at T0_NS (CLOCK_MONOTONIC): its actions fire at T0_NS
  * plus their offset within the pass. Ignored after stop. */
 void fr_faults_rebase(struct fr_faults_exec *f, int pass, int64_t t0_ns);

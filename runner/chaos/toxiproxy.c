@@ -1,4 +1,4 @@
-/* toxiproxy.c: the Toxiproxy v2 HTTP API over one blocking libcurl easy handle.
+/* toxiproxy.c: the Toxiproxy v2 HTTP API over the blocking control-API client (util/httpapi.h).
  *
  * Each public function is one HTTP call (fr_toxi_remove_leftovers: one listing
  * and one call per leftover). Requests and answers are JSON (jansson). The
@@ -8,40 +8,29 @@
  * the client: the URL, what failed and Toxiproxy's own error text.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include "chaos/toxiproxy.h"
+#include "util/buf.h"
+#include "util/container.h"
+#include "util/httpapi.h"
 #include "util/xmalloc.h"
 
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "0"
-#endif
-
-#define CONNECT_TIMEOUT_MS 1000L
-#define TOTAL_TIMEOUT_MS   3000L
-#define MAX_ANSWER         (4u << 20) /* bytes; a listing of thousands of proxies fits */
-
-struct answer {
-	char *data;
-	size_t len;
-	size_t cap;
-	int overflow;
+/* Short and bounded: the calls run on the fault thread, whose lateness is
+ * measured, and in the cleanup of an interrupted run, which must end promptly.
+ * A listing of thousands of proxies fits in the answer. */
+static const struct fr_httpapi_limits toxi_limits = {
+        .connect_ms = 1000,
+        .total_ms = 3000,
+        .max_answer = 4u << 20,
 };
 
 struct fr_toxi {
-	char *url;
-	CURL *curl;
-	char *error;
-	char errbuf[CURL_ERROR_SIZE];
-	struct answer ans;
-	long http_code;
-	unsigned timeouts;
+	struct fr_httpapi *api;
 };
 
 static const char *const type_names[] = {
@@ -54,66 +43,17 @@ static const char *const type_names[] = {
 /* Toxiproxy's name of a toxic type. */
 const char *fr_toxi_type_name(enum fr_toxic toxic)
 {
-	if ((size_t)toxic >= sizeof(type_names) / sizeof(type_names[0]) || !type_names[toxic])
+	if ((size_t)toxic >= FR_NELEM(type_names) || !type_names[toxic])
 		return "unknown";
 	return type_names[toxic];
-}
-
-/* A status as a word. */
-const char *fr_toxi_status_name(int status)
-{
-	switch (status) {
-	case FR_TOXI_OK: return "ok";
-	case FR_TOXI_UNREACHABLE: return "unreachable";
-	case FR_TOXI_NOT_FOUND: return "not-found";
-	case FR_TOXI_CONFLICT: return "conflict";
-	default: return "error";
-	}
-}
-
-/* Replaces the client's error message. */
-static void set_error(struct fr_toxi *toxi, char *msg)
-{
-	free(toxi->error);
-	toxi->error = msg;
-}
-
-/* libcurl write callback: appends to the answer, up to MAX_ANSWER. */
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-	struct answer *a = userdata;
-	size_t n = size * nmemb;
-
-	if (a->len + n > MAX_ANSWER) {
-		a->overflow = 1;
-		return 0;
-	}
-	if (a->len + n + 1 > a->cap) {
-		a->cap = (a->len + n + 1) * 2;
-		a->data = xrealloc(a->data, a->cap);
-	}
-	memcpy(a->data + a->len, ptr, n);
-	a->len += n;
-	a->data[a->len] = '\0';
-	return n;
 }
 
 /* Creates a client for URL; no I/O. */
 struct fr_toxi *fr_toxi_create(const char *url)
 {
 	struct fr_toxi *toxi = xcalloc(1, sizeof(*toxi));
-	size_t len = strlen(url);
 
-	while (len > 0 && url[len - 1] == '/')
-		len--;
-	toxi->url = xstrndup(url, len);
-	toxi->error = xstrdup("");
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	toxi->curl = curl_easy_init();
-	if (!toxi->curl) {
-		fprintf(stderr, "flowrun: out of memory (curl_easy_init)\n");
-		abort();
-	}
+	toxi->api = fr_httpapi_create("toxiproxy", url, toxi_limits);
 	return toxi;
 }
 
@@ -122,155 +62,41 @@ void fr_toxi_free(struct fr_toxi *toxi)
 {
 	if (!toxi)
 		return;
-	curl_easy_cleanup(toxi->curl);
-	curl_global_cleanup();
-	free(toxi->ans.data);
-	free(toxi->error);
-	free(toxi->url);
+	fr_httpapi_free(toxi->api);
 	free(toxi);
 }
 
-/* The URL without a trailing slash. */
-const char *fr_toxi_url(const struct fr_toxi *toxi)
-{
-	return toxi->url;
-}
-
-/* The last error message. */
+/* The transport keeps the message of the last call. */
 const char *fr_toxi_error(const struct fr_toxi *toxi)
 {
-	return toxi->error;
+	return fr_httpapi_error(toxi->api);
 }
 
 /* Calls that timed out so far. */
 unsigned fr_toxi_timeouts(const struct fr_toxi *toxi)
 {
-	return toxi->timeouts;
-}
-
-/* Why a transfer failed, in the words of the OS where there are some. */
-static char *transport_reason(struct fr_toxi *toxi, CURLcode rc)
-{
-	long os_errno = 0;
-
-	curl_easy_getinfo(toxi->curl, CURLINFO_OS_ERRNO, &os_errno);
-	if (rc == CURLE_OPERATION_TIMEDOUT)
-		return xasprintf("no answer within %ld ms", TOTAL_TIMEOUT_MS);
-	if (os_errno != 0)
-		return xstrdup(strerror((int)os_errno));
-	if (toxi->errbuf[0])
-		return xstrdup(toxi->errbuf);
-	return xstrdup(curl_easy_strerror(rc));
-}
-
-/* Toxiproxy's own text for an error answer: the "error" member, else the body. */
-static char *answer_error_text(const struct answer *a)
-{
-	json_t *root;
-	char *text;
-	size_t len;
-
-	if (!a->data || a->len == 0)
-		return xstrdup("(empty answer)");
-	root = json_loadb(a->data, a->len, 0, NULL);
-	if (root && json_is_string(json_object_get(root, "error"))) {
-		text = xstrdup(json_string_value(json_object_get(root, "error")));
-		json_decref(root);
-		return text;
-	}
-	json_decref(root);
-	len = a->len;
-	while (len > 0 && isspace((unsigned char)a->data[len - 1]))
-		len--;
-	return xstrndup(a->data, len > 200 ? 200 : len);
-}
-
-/* Maps an HTTP status to ours. */
-static int http_status(long code)
-{
-	if (code == 404)
-		return FR_TOXI_NOT_FOUND;
-	if (code == 409)
-		return FR_TOXI_CONFLICT;
-	return FR_TOXI_ERROR;
-}
-
-/* Sets up the easy handle for one call. */
-static void prepare(struct fr_toxi *toxi, const char *method, const char *url, const char *body,
-                    struct curl_slist *headers)
-{
-	CURL *c = toxi->curl;
-
-	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "flowrun/" PACKAGE_VERSION);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, TOTAL_TIMEOUT_MS);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, toxi->errbuf);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &toxi->ans);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	if (body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	}
+	return fr_httpapi_timeouts(toxi->api);
 }
 
 /* One HTTP call: METHOD PATH with BODY (JSON text or NULL). On success the
- * parsed answer goes to *json_out when it is not NULL (the caller decrefs). */
+ * parsed answer goes to *json_out when it is not NULL (the caller decrefs).
+ * Toxiproxy's 404 and 409 have statuses of their own. */
 static int call(struct fr_toxi *toxi, const char *method, const char *path, const char *body, json_t **json_out)
 {
-	struct curl_slist *headers = NULL;
-	char *url = xasprintf("%s%s", toxi->url, path);
-	CURLcode rc;
-	int status = FR_TOXI_OK;
+	int st = fr_httpapi_call(toxi->api, method, path, body ? "application/json" : NULL, body,
+	                         body ? strlen(body) : 0, json_out);
 
-	if (json_out)
-		*json_out = NULL;
-	toxi->ans.len = 0;
-	toxi->ans.overflow = 0;
-	toxi->errbuf[0] = '\0';
-	toxi->http_code = 0;
-	if (body)
-		headers = curl_slist_append(headers, "Content-Type: application/json");
-	headers = curl_slist_append(headers, "Accept: application/json");
-	prepare(toxi, method, url, body, headers);
-	rc = curl_easy_perform(toxi->curl);
-	curl_easy_getinfo(toxi->curl, CURLINFO_RESPONSE_CODE, &toxi->http_code);
-	if (rc == CURLE_WRITE_ERROR && toxi->ans.overflow) {
-		set_error(toxi, xasprintf("toxiproxy at %s: %s %s: answer larger than %u bytes", toxi->url, method,
-		                          path, MAX_ANSWER));
-		status = FR_TOXI_ERROR;
-	} else if (rc != CURLE_OK) {
-		char *why = transport_reason(toxi, rc);
-		if (rc == CURLE_OPERATION_TIMEDOUT)
-			toxi->timeouts++;
-		set_error(toxi, xasprintf("toxiproxy at %s is unreachable: %s", toxi->url, why));
-		free(why);
-		status = FR_TOXI_UNREACHABLE;
-	} else if (toxi->http_code >= 400) {
-		char *text = answer_error_text(&toxi->ans);
-		set_error(toxi, xasprintf("toxiproxy at %s: %s %s: %s (HTTP %ld)", toxi->url, method, path, text,
-		                          toxi->http_code));
-		free(text);
-		status = http_status(toxi->http_code);
-	} else if (json_out && toxi->ans.len > 0) {
-		json_error_t jerr;
-		*json_out = json_loadb(toxi->ans.data, toxi->ans.len, 0, &jerr);
-		if (!*json_out) {
-			set_error(toxi, xasprintf("toxiproxy at %s: %s %s: unreadable answer: %s", toxi->url, method,
-			                          path, jerr.text));
-			status = FR_TOXI_ERROR;
-		}
+	switch (st) {
+	case FR_HTTPAPI_OK: return FR_TOXI_OK;
+	case FR_HTTPAPI_UNREACHABLE: return FR_TOXI_UNREACHABLE;
+	case FR_HTTPAPI_HTTP_ERROR:
+		if (fr_httpapi_code(toxi->api) == 404)
+			return FR_TOXI_NOT_FOUND;
+		if (fr_httpapi_code(toxi->api) == 409)
+			return FR_TOXI_CONFLICT;
+		return FR_TOXI_ERROR;
+	default: return FR_TOXI_ERROR;
 	}
-	if (status == FR_TOXI_OK)
-		set_error(toxi, xstrdup(""));
-	curl_slist_free_all(headers);
-	free(url);
-	return status;
 }
 
 /* Like call, with a jansson body (stolen: decref'd here). */
@@ -289,25 +115,10 @@ static int call_json(struct fr_toxi *toxi, const char *method, const char *path,
 	return rc;
 }
 
-/* A proxy or toxic name escaped for a URL path. */
-static char *escape(struct fr_toxi *toxi, const char *s)
-{
-	char *e = curl_easy_escape(toxi->curl, s, 0);
-	char *copy;
-
-	if (!e) {
-		fprintf(stderr, "flowrun: out of memory (curl_easy_escape)\n");
-		abort();
-	}
-	copy = xstrdup(e);
-	curl_free(e);
-	return copy;
-}
-
 /* "/proxies/{proxy}" plus SUFFIX, escaped. */
 static char *proxy_path(struct fr_toxi *toxi, const char *proxy, const char *suffix)
 {
-	char *p = escape(toxi, proxy);
+	char *p = fr_httpapi_escape(toxi->api, proxy);
 	char *path = xasprintf("/proxies/%s%s", p, suffix);
 
 	free(p);
@@ -318,6 +129,7 @@ static char *proxy_path(struct fr_toxi *toxi, const char *proxy, const char *suf
 int fr_toxi_version(struct fr_toxi *toxi, char **version_out)
 {
 	json_t *root = NULL;
+	size_t len;
 	int rc;
 
 	*version_out = NULL;
@@ -325,14 +137,16 @@ int fr_toxi_version(struct fr_toxi *toxi, char **version_out)
 	if (rc)
 		return rc;
 	/* 2.x answers {"version":"…"}; very old servers answer plain text. */
-	root = json_loadb(toxi->ans.data ? toxi->ans.data : "", toxi->ans.len, 0, NULL);
+	const char *answer = fr_httpapi_answer(toxi->api, &len);
+	root = json_loadb(answer, len, 0, NULL);
 	if (root && json_is_string(json_object_get(root, "version")))
 		*version_out = xstrdup(json_string_value(json_object_get(root, "version")));
-	else if (!root && toxi->ans.len > 0 && toxi->ans.len < 64)
-		*version_out = xstrndup(toxi->ans.data, strcspn(toxi->ans.data, "\r\n"));
+	else if (!root && len > 0 && len < 64)
+		*version_out = xstrndup(answer, strcspn(answer, "\r\n"));
 	json_decref(root);
 	if (!*version_out) {
-		set_error(toxi, xasprintf("toxiproxy at %s: GET /version: unexpected answer", toxi->url));
+		fr_httpapi_set_error(toxi->api, "toxiproxy at %s: GET /version: unexpected answer",
+		                     fr_httpapi_url(toxi->api));
 		return FR_TOXI_ERROR;
 	}
 	return FR_TOXI_OK;
@@ -431,7 +245,8 @@ int fr_toxi_proxies(struct fr_toxi *toxi, struct fr_toxi_proxy **proxies_out, si
 		return rc;
 	if (!json_is_object(root)) {
 		json_decref(root);
-		set_error(toxi, xasprintf("toxiproxy at %s: GET /proxies: not an object", toxi->url));
+		fr_httpapi_set_error(toxi->api, "toxiproxy at %s: GET /proxies: not an object",
+		                     fr_httpapi_url(toxi->api));
 		return FR_TOXI_ERROR;
 	}
 	*proxies_out = xcalloc(json_object_size(root) + 1, sizeof(**proxies_out));
@@ -468,17 +283,15 @@ static int proxy_exists(const struct fr_toxi_proxy *proxies, size_t n, const cha
 	return 0;
 }
 
-/* Joins NAMES as "'a', 'b'". */
-static char *quoted_list(char **names, size_t n)
+/* Joins NAMES with ", ", each between QUOTE ("'a', 'b'"); caller frees. */
+static char *join(char **names, size_t n, const char *quote)
 {
-	char *s = xstrdup("");
+	struct fr_buf b;
 
-	for (size_t i = 0; i < n; i++) {
-		char *next = xasprintf("%s%s'%s'", s, i ? ", " : "", names[i]);
-		free(s);
-		s = next;
-	}
-	return s;
+	fr_buf_init(&b, 0);
+	for (size_t i = 0; i < n; i++)
+		fr_buf_printf(&b, "%s%s%s%s", i ? ", " : "", quote, names[i], quote);
+	return fr_buf_take(&b);
 }
 
 /* Checks that every proxy the faults name exists. */
@@ -503,11 +316,12 @@ int fr_toxi_check_proxies(struct fr_toxi *toxi, const struct fr_faults *faults)
 	fr_toxi_proxies_free(proxies, n);
 	if (!nmissing)
 		return FR_TOXI_OK;
-	char *list = quoted_list(missing, nmissing);
-	set_error(toxi,
-	          xasprintf("toxiproxy at %s has no proxy %s named by the plan's faults "
-	                    "(start toxiproxy-server -config %s, or run with --create-proxies)",
-	                    toxi->url, list, faults->proxies_file ? faults->proxies_file : "toxiproxy/config.json"));
+	char *list = join(missing, nmissing, "'");
+	fr_httpapi_set_error(toxi->api,
+	                     "toxiproxy at %s has no proxy %s named by the plan's faults "
+	                     "(start toxiproxy-server -config %s, or run with --create-proxies)",
+	                     fr_httpapi_url(toxi->api), list,
+	                     faults->proxies_file ? faults->proxies_file : "toxiproxy/config.json");
 	free(list);
 	free(missing);
 	return FR_TOXI_NOT_FOUND;
@@ -522,10 +336,10 @@ int fr_toxi_populate(struct fr_toxi *toxi, const struct fr_faults *faults)
 		const struct fr_proxy *p = &faults->proxies[i];
 		if (!p->name || !p->listen || !p->upstream) {
 			json_decref(arr);
-			set_error(toxi, xasprintf("toxiproxy at %s: proxy %zu of %s lacks a name, "
-			                          "listen or upstream",
-			                          toxi->url, i + 1,
-			                          faults->proxies_file ? faults->proxies_file : "the plan"));
+			fr_httpapi_set_error(toxi->api,
+			                     "toxiproxy at %s: proxy %zu of %s lacks a name, listen or upstream",
+			                     fr_httpapi_url(toxi->api), i + 1,
+			                     faults->proxies_file ? faults->proxies_file : "the plan");
 			return FR_TOXI_ERROR;
 		}
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b}", "name", p->name, "listen", p->listen,
@@ -568,7 +382,8 @@ int fr_toxi_add_toxic(struct fr_toxi *toxi, const char *proxy, const char *name,
 
 	if (fault->toxic == FR_TOXIC_DOWN) {
 		json_decref(attrs);
-		set_error(toxi, xasprintf("toxiproxy at %s: a down fault has no toxic", toxi->url));
+		fr_httpapi_set_error(toxi->api, "toxiproxy at %s: a down fault has no toxic",
+		                     fr_httpapi_url(toxi->api));
 		return FR_TOXI_ERROR;
 	}
 	for (size_t i = 0; i < fault->nattrs; i++)
@@ -591,7 +406,7 @@ int fr_toxi_add_marker(struct fr_toxi *toxi, const char *proxy, const char *name
 int fr_toxi_remove_toxic(struct fr_toxi *toxi, const char *proxy, const char *name)
 {
 	char *p = proxy_path(toxi, proxy, "/toxics/");
-	char *t = escape(toxi, name);
+	char *t = fr_httpapi_escape(toxi->api, name);
 	char *path = xasprintf("%s%s", p, t);
 	int rc = call(toxi, "DELETE", path, NULL, NULL);
 
@@ -599,7 +414,7 @@ int fr_toxi_remove_toxic(struct fr_toxi *toxi, const char *proxy, const char *na
 	free(t);
 	free(p);
 	if (rc == FR_TOXI_NOT_FOUND) {
-		set_error(toxi, xstrdup(""));
+		fr_httpapi_set_error(toxi->api, "%s", "");
 		rc = FR_TOXI_OK;
 	}
 	return rc;
@@ -687,19 +502,6 @@ void fr_toxi_leftovers_clear(struct fr_toxi_leftovers *lo)
 	memset(lo, 0, sizeof(*lo));
 }
 
-/* Joins a list with ", ". */
-static char *join(char **list, size_t n)
-{
-	char *s = xstrdup("");
-
-	for (size_t i = 0; i < n; i++) {
-		char *next = xasprintf("%s%s%s", s, i ? ", " : "", list[i]);
-		free(s);
-		s = next;
-	}
-	return s;
-}
-
 /* The line to print about leftovers, or NULL. */
 char *fr_toxi_leftovers_message(const struct fr_toxi_leftovers *lo)
 {
@@ -707,12 +509,12 @@ char *fr_toxi_leftovers_message(const struct fr_toxi_leftovers *lo)
 
 	if (lo->ntoxics == 0 && lo->nenabled == 0)
 		return NULL;
-	toxics = join(lo->toxics, lo->ntoxics);
+	toxics = join(lo->toxics, lo->ntoxics, "");
 	msg = xasprintf("removed %zu leftover toxic%s from an earlier run: %s", lo->ntoxics,
 	                lo->ntoxics == 1 ? "" : "s", toxics);
 	free(toxics);
 	if (lo->nenabled) {
-		char *proxies = join(lo->enabled, lo->nenabled);
+		char *proxies = join(lo->enabled, lo->nenabled, "");
 		char *full = xasprintf("%s; re-enabled proxy%s it had left disabled: %s", msg,
 		                       lo->nenabled == 1 ? "" : "s", proxies);
 		free(proxies);

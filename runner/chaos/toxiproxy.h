@@ -2,9 +2,9 @@
  *
  * flowrun injects its TCP faults through Toxiproxy: a fault is a toxic added to
  * a proxy (or, for `down`, the proxy disabled) and removed again at the end of
- * its window. This client does one HTTP call per function over a single
- * libcurl easy handle, with a 1 s connect timeout and a 3 s total timeout, so
- * a dead or hanging Toxiproxy costs at most 3 s per call. It is meant for the
+ * its window. This client does one HTTP call per function over the blocking
+ * control-API client (util/httpapi.h), with a 1 s connect timeout and a 3 s
+ * total timeout, so a dead or hanging Toxiproxy costs at most 3 s per call. It is meant for the
  * fault thread (faults.c) and the checks before a run, never for a load loop.
  *
  * A client is not thread-safe: use it from one thread at a time.
@@ -79,9 +79,6 @@ struct fr_toxi *fr_toxi_create(const char *url);
 /* Frees a client; accepts NULL. */
 void fr_toxi_free(struct fr_toxi *toxi);
 
-/* The URL the client talks to, without a trailing slash. */
-const char *fr_toxi_url(const struct fr_toxi *toxi);
-
 /* The message of the last failed call ("" after a success). */
 const char *fr_toxi_error(const struct fr_toxi *toxi);
 
@@ -146,8 +143,5 @@ const char *fr_toxi_type_name(enum fr_toxic toxic);
  * Toxiproxy may still apply such a request later (it does after a stall), so
  * the fault executor checks once more after a pause when this grew. */
 unsigned fr_toxi_timeouts(const struct fr_toxi *toxi);
-
-/* A status as a word, for logs: "ok", "unreachable", … */
-const char *fr_toxi_status_name(int status);
 
 #endif
