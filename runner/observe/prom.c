@@ -1,106 +1,50 @@
-/* prom.c: instant queries against the Prometheus HTTP API (see prom.h). */
+/* prom.c: instant queries against the Prometheus HTTP API over util/httpapi.h (see prom.h). */
 #include "observe/prom.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
+#include "util/httpapi.h"
 #include "util/xmalloc.h"
 
-#define PROM_MAX_BODY (16u << 20)
+/* A query may take a while on a big TSDB; an answer is a vector of samples. */
+static const struct fr_httpapi_limits prom_limits = {
+        .connect_ms = 2000,
+        .total_ms = 15000,
+        .max_answer = 16u << 20,
+};
 
 struct fr_prom {
-	char *url;
-	CURL *curl;
-	char *error;
+	struct fr_httpapi *api;
 };
 
-/* A response body, capped. */
-struct body {
-	char *data;
-	size_t len;
-	int overflow;
-};
-
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	struct body *b = arg;
-	size_t n = size * nmemb;
-	if (b->len + n > PROM_MAX_BODY) {
-		b->overflow = 1;
-		return 0;
-	}
-	b->data = xrealloc(b->data, b->len + n + 1);
-	memcpy(b->data + b->len, ptr, n);
-	b->len += n;
-	b->data[b->len] = 0;
-	return n;
-}
-
+/* A client over the shared control-API transport; no I/O. */
 struct fr_prom *fr_prom_create(const char *url)
 {
 	struct fr_prom *p = xcalloc(1, sizeof *p);
-	size_t len = strlen(url);
-	while (len && url[len - 1] == '/')
-		len--;
-	p->url = xstrndup(url, len);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	p->curl = curl_easy_init();
+	p->api = fr_httpapi_create("prometheus", url, prom_limits);
 	return p;
 }
 
+/* Frees the client and its connection. */
 void fr_prom_free(struct fr_prom *p)
 {
 	if (!p)
 		return;
-	if (p->curl)
-		curl_easy_cleanup(p->curl);
-	free(p->url);
-	free(p->error);
+	fr_httpapi_free(p->api);
 	free(p);
 }
 
+/* The transport keeps the message of the last call. */
 const char *fr_prom_error(const struct fr_prom *p)
 {
-	return p->error ? p->error : "";
+	return fr_httpapi_error(p->api);
 }
 
-static void set_error(struct fr_prom *p, char *msg)
-{
-	free(p->error);
-	p->error = msg;
-}
-
-/* GETs PATH (with its query string) into B; returns a status. */
-static int get(struct fr_prom *p, const char *path, struct body *b, long *code_out)
-{
-	char *full = xasprintf("%s%s", p->url, path);
-	char errbuf[CURL_ERROR_SIZE] = "";
-
-	curl_easy_reset(p->curl);
-	curl_easy_setopt(p->curl, CURLOPT_URL, full);
-	curl_easy_setopt(p->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(p->curl, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
-	curl_easy_setopt(p->curl, CURLOPT_TIMEOUT_MS, 15000L);
-	curl_easy_setopt(p->curl, CURLOPT_USERAGENT, "flowrun/" PACKAGE_VERSION);
-	curl_easy_setopt(p->curl, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(p->curl, CURLOPT_WRITEDATA, b);
-	curl_easy_setopt(p->curl, CURLOPT_ERRORBUFFER, errbuf);
-	CURLcode rc = curl_easy_perform(p->curl);
-	free(full);
-	if (rc != CURLE_OK) {
-		set_error(p, xasprintf("prometheus at %s is unreachable: %s", p->url,
-		                       errbuf[0] ? errbuf : curl_easy_strerror(rc)));
-		return FR_PROM_UNREACHABLE;
-	}
-	curl_easy_getinfo(p->curl, CURLINFO_RESPONSE_CODE, code_out);
-	return FR_PROM_OK;
-}
-
+/* A trivial query always has a value, so only a failure is an answer. */
 int fr_prom_ping(struct fr_prom *p)
 {
 	double v;
@@ -108,36 +52,36 @@ int fr_prom_ping(struct fr_prom *p)
 	return st == FR_PROM_NO_DATA ? FR_PROM_OK : st;
 }
 
-/* Runs the query and hands back the parsed "data" object; caller decrefs ROOT. */
+/* Runs the query and hands back the parsed "data" object; caller decrefs
+ * ROOT. Prometheus answers an error (HTTP 400/422) with a JSON body of its
+ * own, so the body is judged whatever the HTTP status. */
 static int run_query(struct fr_prom *p, const char *expr, double at, json_t **root_out, json_t **data_out)
 {
-	char *q = curl_easy_escape(p->curl, expr, 0);
+	char *q = fr_httpapi_escape(p->api, expr);
 	char *path =
 	        at > 0 ? xasprintf("/api/v1/query?query=%s&time=%.3f", q, at) : xasprintf("/api/v1/query?query=%s", q);
-	struct body b = {0};
-	long code = 0;
-	int st;
+	const char *url = fr_httpapi_url(p->api);
 
-	curl_free(q);
-	st = get(p, path, &b, &code);
+	free(q);
+	int st = fr_httpapi_call(p->api, "GET", path, NULL, NULL, 0, NULL);
 	free(path);
-	if (st) {
-		free(b.data);
-		return st;
-	}
-	json_error_t jerr;
-	json_t *root = b.data ? json_loads(b.data, 0, &jerr) : NULL;
+	if (st == FR_HTTPAPI_UNREACHABLE)
+		return FR_PROM_UNREACHABLE;
+	if (st == FR_HTTPAPI_BAD_ANSWER)
+		return FR_PROM_ERROR;
+	size_t len;
+	const char *body = fr_httpapi_answer(p->api, &len);
+	json_t *root = len ? json_loadb(body, len, 0, NULL) : NULL;
 	if (!root || !json_is_object(root)) {
-		set_error(p, xasprintf("prometheus at %s answered HTTP %ld with no JSON", p->url, code));
-		free(b.data);
+		fr_httpapi_set_error(p->api, "prometheus at %s answered HTTP %ld with no JSON", url,
+		                     fr_httpapi_code(p->api));
 		json_decref(root);
 		return FR_PROM_ERROR;
 	}
-	free(b.data);
 	const char *status = json_string_value(json_object_get(root, "status"));
 	if (!status || strcmp(status, "success") != 0) {
 		const char *e = json_string_value(json_object_get(root, "error"));
-		set_error(p, xasprintf("prometheus at %s rejected the query %s: %s", p->url, expr, e ? e : "error"));
+		fr_httpapi_set_error(p->api, "prometheus at %s rejected the query %s: %s", url, expr, e ? e : "error");
 		json_decref(root);
 		return FR_PROM_ERROR;
 	}
@@ -153,6 +97,7 @@ static double pair_value(json_t *pair)
 	return s ? strtod(s, NULL) : NAN;
 }
 
+/* Every sample of the vector (or the one scalar), with one label's value. */
 int fr_prom_query_vector(struct fr_prom *p, const char *expr, double at, const char *label, struct fr_prom_sample **out,
                          size_t *n_out)
 {
@@ -185,6 +130,7 @@ int fr_prom_query_vector(struct fr_prom *p, const char *expr, double at, const c
 	return *n_out ? FR_PROM_OK : FR_PROM_NO_DATA;
 }
 
+/* The sum of the samples; NaN samples count as nothing. */
 int fr_prom_query(struct fr_prom *p, const char *expr, double at, double *value_out)
 {
 	struct fr_prom_sample *s;
@@ -199,6 +145,7 @@ int fr_prom_query(struct fr_prom *p, const char *expr, double at, double *value_
 	return st;
 }
 
+/* Frees the labels and the array. */
 void fr_prom_samples_free(struct fr_prom_sample *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

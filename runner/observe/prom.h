@@ -1,8 +1,9 @@
 /* prom.h: a small client for the Prometheus HTTP query API (instant queries).
  *
  * `flowrun slo` and server-side SLOs read Prometheus: this client sends
- * GET /api/v1/query?query=…&time=… over a libcurl easy handle and reads the
- * answer with jansson. A query's value is the sum of the vector's samples
+ * GET /api/v1/query?query=…&time=… over the blocking control-API client
+ * (util/httpapi.h: 2 s to connect, 15 s in all) and reads the answer with
+ * jansson. A query's value is the sum of the vector's samples
  * (or the scalar); an empty vector is "no data", which callers must treat as
  * a failure, never as zero. Errors name the URL, and Prometheus's own error
  * text when it sent one.

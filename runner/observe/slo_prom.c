@@ -1,7 +1,6 @@
 /* slo_prom.c: judging SLO windows from Prometheus data (see slo_prom.h). */
 #include "observe/slo_prom.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,51 +22,6 @@ struct buckets {
 	double *count;
 	size_t n;
 };
-
-int fr_slo_prom_check_selector(const char *sel, char **err_out)
-{
-	const char *s = sel;
-
-	*err_out = NULL;
-	if (!(isalpha((unsigned char)*s) || *s == '_' || *s == ':'))
-		goto bad;
-	while (isalnum((unsigned char)*s) || *s == '_' || *s == ':')
-		s++;
-	if (*s == 0)
-		return 0;
-	if (*s++ != '{')
-		goto bad;
-	while (*s != '}') {
-		if (!(isalpha((unsigned char)*s) || *s == '_'))
-			goto bad;
-		while (isalnum((unsigned char)*s) || *s == '_')
-			s++;
-		if (strncmp(s, "=~", 2) == 0 || strncmp(s, "!=", 2) == 0 || strncmp(s, "!~", 2) == 0)
-			s += 2;
-		else if (*s == '=')
-			s++;
-		else
-			goto bad;
-		if (*s++ != '"')
-			goto bad;
-		while (*s && *s != '"') {
-			if (*s == '\\' && s[1])
-				s++;
-			s++;
-		}
-		if (*s++ != '"')
-			goto bad;
-		if (*s == ',')
-			s++;
-		else if (*s != '}')
-			goto bad;
-	}
-	if (s[1] == 0)
-		return 0;
-bad:
-	*err_out = xasprintf("malformed metric selector '%s': expected name{label=\"value\",…}", sel);
-	return -1;
-}
 
 /* Splits a selector into its name and its label matchers (without braces). */
 static void split_selector(const char *sel, char **name_out, char **labels_out)
@@ -214,6 +168,7 @@ static int add_buckets(struct fr_prom *p, const char *expr, double t, double fir
 	return FR_PROM_OK;
 }
 
+/* Orders bucket indexes by their bound, for qsort_r. */
 static int le_cmp(const void *a, const void *b, void *arg)
 {
 	const double *le = arg;
@@ -388,6 +343,7 @@ static int judge_ratio(struct fr_prom *p, const struct fr_timeline *tl, const st
 	return st;
 }
 
+/* Judges each window on its wall-clock ranges; stops at the first error. */
 int fr_slo_prom_evaluate(struct fr_prom *p, const struct fr_timeline *tl, const struct fr_slo_prom_run *run,
                          int server_only, struct fr_verdict *verdicts)
 {
@@ -433,6 +389,7 @@ int fr_slo_prom_evaluate(struct fr_prom *p, const struct fr_timeline *tl, const 
 	return FR_PROM_OK;
 }
 
+/* Reads the pass starts and the end the run's exporter published. */
 int fr_slo_prom_find_run(struct fr_prom *p, const char *run_id, int npasses, double lookback_s,
                          struct fr_slo_prom_run *run, double **pass_start_out)
 {

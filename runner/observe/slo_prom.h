@@ -43,8 +43,4 @@ int fr_slo_prom_evaluate(struct fr_prom *p, const struct fr_timeline *tl, const 
 int fr_slo_prom_find_run(struct fr_prom *p, const char *run_id, int npasses, double lookback_s,
                          struct fr_slo_prom_run *run, double **pass_start_out);
 
-/* Checks a server-side selector: "name" or "name{label="value",…}". Returns 0
- * when valid, else -1 with a message in *err_out (caller frees). */
-int fr_slo_prom_check_selector(const char *sel, char **err_out);
-
 #endif
