@@ -22,7 +22,9 @@
 #include "cli/cli.h"
 #include "cli/exit.h"
 #include "chaos/faults.h"
+#include "observe/exporter.h"
 #include "observe/metrics.h"
+#include "observe/pushgateway.h"
 #include "result/report_json.h"
 #include "result/report_junit.h"
 #include "result/report_markdown.h"
@@ -401,20 +403,23 @@ static int execute(const struct run_args *a, const struct fr_plan *plan, const s
 	struct wiring w = {.plan = plan, .tl = tl};
 	w.pass_wall = xcalloc((size_t)tl->npasses + 1, sizeof *w.pass_wall);
 	struct fr_toxi *toxi = NULL;
+	struct fr_exporter *exporter = NULL;
 	struct fr_results *keys = fr_results_create(tl);
 	int rc = 0;
 
 	if (a->metrics_listen) {
 		char *err = NULL;
-		int st = fr_metrics_create(plan, keys, run_id, a->metrics_listen, &w.metrics, &err);
-		if (st) {
+		w.metrics = fr_metrics_create(plan, keys, run_id);
+		enum fr_exporter_status st = fr_exporter_start(w.metrics, a->metrics_listen, &exporter, &err);
+		if (st != FR_EXPORTER_OK) {
 			fprintf(stderr, "flowrun: %s\n", err ? err : "cannot start the metrics exporter");
 			free(err);
+			fr_metrics_free(w.metrics);
 			fr_results_free(keys);
 			free(w.pass_wall);
-			return st;
+			return st == FR_EXPORTER_BAD_ADDRESS ? FR_EXIT_USAGE : FR_EXIT_INFRA;
 		}
-		if (a->metrics_wait > 0 && fr_metrics_wait_scrape(w.metrics, a->metrics_wait, &stop_flag) != 0 &&
+		if (a->metrics_wait > 0 && fr_exporter_wait_scrape(exporter, a->metrics_wait, &stop_flag) != 0 &&
 		    !stop_flag)
 			fprintf(stderr, "flowrun: nobody scraped %s within %gs; starting anyway\n", a->metrics_listen,
 			        a->metrics_wait);
@@ -499,7 +504,7 @@ static int execute(const struct run_args *a, const struct fr_plan *plan, const s
 		rc = 4;
 	if (w.metrics && a->pushgateway) {
 		char *err = NULL;
-		if (fr_metrics_push(w.metrics, a->pushgateway, &err) != 0) {
+		if (fr_pushgateway_push(w.metrics, a->pushgateway, &err) != 0) {
 			fprintf(stderr, "flowrun: %s\n", err ? err : "push failed");
 			if (rc == 0)
 				rc = 4;
@@ -507,7 +512,7 @@ static int execute(const struct run_args *a, const struct fr_plan *plan, const s
 		free(err);
 	}
 	if (w.metrics && st != FR_RUN_INTERRUPTED)
-		fr_metrics_linger(w.metrics, a->metrics_linger >= 0 ? a->metrics_linger : FR_METRICS_LINGER_DEFAULT);
+		fr_exporter_linger(exporter, a->metrics_linger >= 0 ? a->metrics_linger : FR_EXPORTER_LINGER_DEFAULT);
 	fr_report_free(r);
 	fr_results_free(res);
 out:
@@ -515,6 +520,7 @@ out:
 		fr_faults_free(w.faults.exec);
 	fr_ws_run_free(w.ws);
 	fr_toxi_free(toxi);
+	fr_exporter_free(exporter);
 	fr_metrics_free(w.metrics);
 	fr_results_free(keys);
 	free(w.pass_wall);

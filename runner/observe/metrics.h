@@ -1,57 +1,63 @@
-/* metrics.h: the Prometheus exporter of a run (/metrics, text format 0.0.4).
+/* metrics.h: the live metrics of a run — a store of atomic counters and gauges.
  *
- * flowrun is a short-lived process, so Prometheus scrapes it rather than
- * being pushed to (docs/decisions/0008-metrics.md). The exporter binds its
- * port before load starts, serves GET /metrics from a thread of its own for
- * the whole run, and keeps serving for a linger time after the end so the
- * last samples are scraped. Every series exists, at zero, from the first
- * scrape; every series carries the run_id label. docs/metrics.md lists the
- * metrics.
+ * The drivers record every finished request, WebSocket delivery and message
+ * here while the run goes on; the exposition (exposition.h) turns the current
+ * values into Prometheus text, which the exporter (exporter.h) serves on
+ * /metrics and the Pushgateway push (pushgateway.h) sends once at the end.
+ * The store itself does no I/O.
  *
  * Recording is lock-free (relaxed atomics) and safe from any thread: the
  * drivers call fr_metrics_record_* on their hot path with the metric key of
  * results.h (fr_results_key), so a sample costs a bucket search over ~20
  * bounds and three atomic adds, with no string work. Histogram bounds are a
  * default set plus every latency threshold of the plan's SLOs, so a threshold
- * query against Prometheus needs no interpolation.
+ * query against Prometheus needs no interpolation. docs/metrics.md lists the
+ * series.
  *
  * Every recording and setting call accepts M == NULL (no --metrics-listen)
  * and out-of-range indexes, and then does nothing, so callers need no checks.
+ * The reading calls (for the exposition) take indexes that exist.
  */
 #ifndef FR_METRICS_H
 #define FR_METRICS_H
 
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "plan/plan.h"
+#include "plan/timeline.h"
 #include "result/results.h"
 
-/* Default listen address and linger (2 scrape intervals of 1 s + 1 s). */
-#define FR_METRICS_LISTEN_DEFAULT "127.0.0.1:9464"
-#define FR_METRICS_LINGER_DEFAULT 3.0
+/* The WebSocket counters that are messages (flowrun_ws_messages_total): those
+ * before FR_WS_CONNECTS; the connection counters are not exported. */
+#define FR_METRICS_WS_KINDS FR_WS_CONNECTS
+
+/* The histograms of the store. */
+enum fr_metrics_hist {
+	FR_METRICS_DURATION, /* HTTP latency from the intended send, per key and outcome */
+	FR_METRICS_SERVICE,  /* HTTP latency from the actual send, per key and outcome */
+	FR_METRICS_DELIVERY, /* WebSocket delivery latency, per websocket key */
+};
+
+/* The level gauges of a scenario. */
+enum fr_metrics_gauge {
+	FR_METRICS_USERS,    /* virtual users running (closed model) */
+	FR_METRICS_VIEWERS,  /* viewers planned (websocket model) */
+	FR_METRICS_PLANNED,  /* planned requests per second (open model) */
+	FR_METRICS_ACHIEVED, /* requests finished per second, sampled by fr_metrics_sample_rates */
+	FR_METRICS_GAUGES,
+};
 
 struct fr_metrics;
 
-/* Creates the exporter for PLAN and binds LISTEN ("HOST:PORT", "[V6]:PORT";
- * port 0 picks a free one, see fr_metrics_port), then starts the serving
- * thread. KEYS gives the metric keys (only keys/nkeys are read; the results
- * of any worker thread do, they all share the timeline's keys). PLAN and the
- * keys must outlive the exporter. Returns 0 and sets *m_out (free with
- * fr_metrics_free), or the exit status main should use with a message in
- * *err_out (caller frees; main prints it after "flowrun: "):
- *   2: LISTEN is malformed ("bad metrics address 'x': expected HOST:PORT"),
- *   4: the port cannot be bound ("cannot listen on 127.0.0.1:9464 for
- *      metrics: Address already in use") or the thread cannot start. */
-int fr_metrics_create(const struct fr_plan *plan, const struct fr_results *keys, const char *run_id, const char *listen,
-                      struct fr_metrics **m_out, char **err_out);
+/* A store for PLAN with every value at zero (SLO values and times at NaN).
+ * KEYS gives the metric keys (only keys/nkeys are read; the results of any
+ * worker thread do, they all share the timeline's keys). PLAN and the keys
+ * must outlive the store; RUN_ID is copied. Free with fr_metrics_free. */
+struct fr_metrics *fr_metrics_create(const struct fr_plan *plan, const struct fr_results *keys, const char *run_id);
 
-/* Stops the serving thread, closes the port and frees M; accepts NULL. */
+/* Frees M; accepts NULL. Stop the exporter that reads M first. */
 void fr_metrics_free(struct fr_metrics *m);
-
-/* The bound TCP port (useful after port 0). */
-int fr_metrics_port(const struct fr_metrics *m);
 
 /* One finished HTTP request of metric KEY: LATENCY_US from the intended send
  * (flowrun_request_duration_seconds), SERVICE_US from the actual send
@@ -78,7 +84,7 @@ void fr_metrics_action(struct fr_metrics *m, const struct fr_action *act);
 
 /* The same gauges one by one (SCENARIO: an index into plan->scenarios).
  * flowrun_achieved_rate needs no call: the exporter samples the finished
- * requests of each scenario once a second. */
+ * requests of each scenario once a second (fr_metrics_sample_rates). */
 void fr_metrics_set_users(struct fr_metrics *m, int scenario, double users);
 void fr_metrics_set_viewers(struct fr_metrics *m, int scenario, double viewers);
 void fr_metrics_set_planned_rate(struct fr_metrics *m, int scenario, double rate);
@@ -94,29 +100,43 @@ void fr_metrics_set_pass_start(struct fr_metrics *m, int pass, double unix_s);
 void fr_metrics_set_run_end(struct fr_metrics *m, double unix_s);
 
 /* The latest verdict of SLO (plan->slos): VALUE in the SLO's base unit (µs
- * are exported as seconds, rates as a fraction) and whether it passed. */
+ * for latencies, a fraction for rates) and whether it passed. */
 void fr_metrics_set_slo(struct fr_metrics *m, int slo, double value, int pass);
 
-/* The exposition text of the current values (caller frees); what GET
- * /metrics returns. *len_out gets its length. */
-char *fr_metrics_render(struct fr_metrics *m, size_t *len_out);
+/* Sets flowrun_achieved_rate of every scenario from the requests finished
+ * since the previous call (top-level keys only: a group counts once). One
+ * thread only, about once a second (the exporter's). */
+void fr_metrics_sample_rates(struct fr_metrics *m);
 
-/* Waits up to SECONDS until Prometheus has scraped /metrics once, so that it
- * has seen every series at zero before load starts (the windows of `flowrun
- * slo` then start from a real sample). Returns 0 once scraped, -1 on timeout
- * or when *STOP is set. */
-int fr_metrics_wait_scrape(struct fr_metrics *m, double seconds, volatile sig_atomic_t *stop);
+/* Whether SLO judges a latency (a quantile, max or mean of a client-side
+ * series): its threshold is a bucket bound and its values are exported in
+ * seconds. */
+int fr_metrics_slo_is_latency(const struct fr_slo *slo);
 
-/* Keeps serving for SECONDS after the run (the caller sleeps here), so that
- * Prometheus scrapes the final values. */
-void fr_metrics_linger(struct fr_metrics *m, double seconds);
-
-/* PUTs the current values to a Pushgateway at URL (http://host:port) under
- * /metrics/job/flowrun/run_id/<id>. Returns 0, or -1 with *err_out set. */
-int fr_metrics_push(struct fr_metrics *m, const char *url, char **err_out);
-
-/* The histogram upper bounds in µs, ascending, without +Inf (for tests and
- * for the Grafana/PromQL docs). */
+/* The histogram upper bounds in µs, ascending, without +Inf; a histogram has
+ * *n_out + 1 buckets. */
 const int64_t *fr_metrics_bounds(const struct fr_metrics *m, size_t *n_out);
+
+/* What the store was created with. */
+const struct fr_plan *fr_metrics_plan(const struct fr_metrics *m);
+const char *fr_metrics_run_id(const struct fr_metrics *m);
+const struct fr_key *fr_metrics_keys(const struct fr_metrics *m, size_t *n_out);
+
+/* Copies the bucket counts of histogram H of KEY (and OUTCOME, ignored for
+ * FR_METRICS_DELIVERY) into COUNTS (not cumulative; the last is the +Inf
+ * bucket) and returns the sum of the samples in µs. */
+uint64_t fr_metrics_read_hist(const struct fr_metrics *m, enum fr_metrics_hist h, size_t key, enum fr_outcome outcome,
+                              uint64_t *counts);
+
+/* The current values, by index. */
+uint64_t fr_metrics_ws_messages(const struct fr_metrics *m, size_t key, enum fr_ws_counter c);
+int64_t fr_metrics_ws_connections(const struct fr_metrics *m, size_t scenario);
+double fr_metrics_gauge(const struct fr_metrics *m, size_t scenario, enum fr_metrics_gauge g);
+int fr_metrics_fault_active(const struct fr_metrics *m, size_t fault);
+double fr_metrics_slo_value(const struct fr_metrics *m, size_t slo);
+int fr_metrics_slo_pass(const struct fr_metrics *m, size_t slo);
+size_t fr_metrics_passes(const struct fr_metrics *m); /* sweep passes; 1 without a sweep */
+double fr_metrics_pass_start(const struct fr_metrics *m, size_t pass);
+double fr_metrics_run_end(const struct fr_metrics *m);
 
 #endif

@@ -11,25 +11,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cli/exit.h"
+#include "observe/exporter.h"
 #include "observe/metrics.h"
+#include "observe/pushgateway.h"
 
 #include "observe/metrics-fixture.h"
 
 int main(int argc, char **argv)
 {
 	struct fixture f;
-	struct fr_metrics *m;
+	struct fr_exporter *e;
 	char *err;
 	if (argc != 3 && argc != 4) {
 		fprintf(stderr, "usage: metrics-demo LISTEN SECONDS [PUSHGATEWAY]\n");
-		return 2;
+		return FR_EXIT_USAGE;
 	}
 	fixture_init(&f);
-	int rc = fr_metrics_create(&f.plan, &f.res, "demo-1", argv[1], &m, &err);
-	if (rc != 0) {
+	struct fr_metrics *m = fr_metrics_create(&f.plan, &f.res, "demo-1");
+	enum fr_exporter_status st = fr_exporter_start(m, argv[1], &e, &err);
+	if (st != FR_EXPORTER_OK) {
 		fprintf(stderr, "flowrun: %s\n", err);
 		free(err);
-		return rc;
+		fr_metrics_free(m);
+		return st == FR_EXPORTER_BAD_ADDRESS ? FR_EXIT_USAGE : FR_EXIT_INFRA;
 	}
 	fr_metrics_record_request(m, 0, FR_OK, 3000, 2500);
 	fr_metrics_record_request(m, 1, FR_ERR_HTTP_5XX, 120000, 119000);
@@ -40,15 +45,17 @@ int main(int argc, char **argv)
 	fr_metrics_set_viewers(m, 1, 10);
 	fr_metrics_set_fault(m, 0, 1);
 	fr_metrics_set_slo(m, 0, 3000, 1);
-	if (argc == 4 && fr_metrics_push(m, argv[3], &err) != 0) {
+	if (argc == 4 && fr_pushgateway_push(m, argv[3], &err) != 0) {
 		fprintf(stderr, "flowrun: %s\n", err);
 		free(err);
+		fr_exporter_free(e);
 		fr_metrics_free(m);
-		return 4;
+		return FR_EXIT_INFRA;
 	}
-	printf("listening on %d\n", fr_metrics_port(m));
+	printf("listening on %d\n", fr_exporter_port(e));
 	fflush(stdout);
-	fr_metrics_linger(m, atof(argv[2]));
+	fr_exporter_linger(e, atof(argv[2]));
+	fr_exporter_free(e);
 	fr_metrics_free(m);
-	return 0;
+	return FR_EXIT_OK;
 }

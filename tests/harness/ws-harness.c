@@ -24,6 +24,7 @@
 #include <threads.h>
 
 #include "engine/loop.h"
+#include "observe/exporter.h"
 #include "observe/metrics.h"
 #include "result/results.h"
 #include "engine/run.h"
@@ -239,12 +240,14 @@ int main(int argc, char **argv)
 	h->nthreads = argc > 2 ? atoi(argv[2]) : 2;
 	h->ws = fr_ws_run_create(plan);
 	struct fr_metrics *metrics = NULL;
+	struct fr_exporter *exporter = NULL;
 	struct fr_results *keys = NULL;
 	const char *port_file = getenv("FR_WS_METRICS_PORT_FILE");
 	if (port_file) {
 		char *err = NULL;
 		keys = fr_results_create(tl);
-		if (fr_metrics_create(plan, keys, "ws-harness", "127.0.0.1:0", &metrics, &err)) {
+		metrics = fr_metrics_create(plan, keys, "ws-harness");
+		if (fr_exporter_start(metrics, "127.0.0.1:0", &exporter, &err) != FR_EXPORTER_OK) {
 			fprintf(stderr, "ws-harness: %s\n", err);
 			free(err);
 			rc = 4;
@@ -252,7 +255,7 @@ int main(int argc, char **argv)
 		}
 		FILE *f = fopen(port_file, "w");
 		if (f) {
-			fprintf(f, "%d\n", fr_metrics_port(metrics));
+			fprintf(f, "%d\n", fr_exporter_port(exporter));
 			fclose(f);
 		}
 		fr_ws_run_set_metrics(h->ws, metrics);
@@ -298,6 +301,7 @@ int main(int argc, char **argv)
 	free(w);
 	free(th);
 out_ws:
+	fr_exporter_free(exporter);
 	fr_metrics_free(metrics);
 	fr_results_free(keys);
 	fr_ws_run_free(h->ws);

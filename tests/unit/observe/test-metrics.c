@@ -1,4 +1,4 @@
-/* test-metrics.c: the Prometheus exporter, scraped over HTTP with libcurl.
+/* test-metrics.c: the metrics store, its exposition and the exporter, scraped over HTTP with libcurl.
  *
  * Checks exact exposition lines before and after recording (every series at
  * zero first, SLO thresholds as exact bucket bounds, boundary values counted
@@ -12,6 +12,8 @@
 
 #include <curl/curl.h>
 
+#include "observe/exporter.h"
+#include "observe/exposition.h"
 #include "observe/metrics.h"
 #include "tap.h"
 #include "util/xmalloc.h"
@@ -207,7 +209,7 @@ static void test_recorded(struct fr_metrics *m, int port)
 	tap_is_int(count_lines(t, "flowrun_pass_start_seconds{"), 1, "still one pass");
 	free(t);
 	fr_metrics_set_fault(m, 1, 0);
-	t = fr_metrics_render(m, NULL);
+	t = fr_exposition_render(m, NULL);
 	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",proxy=\"redis\",toxic=\"timeout\",fault=\"timeout-redis+"
 	           "clickhouse@120s\"} 0");
 	free(t);
@@ -227,26 +229,26 @@ static void test_http(int port)
 }
 
 /* A second exporter on a port in use, and malformed addresses. */
-static void test_errors(const struct fixture *f, int port)
+static void test_errors(struct fr_metrics *m, int port)
 {
-	struct fr_metrics *m2;
+	struct fr_exporter *e2;
 	char *err;
 	char *addr = xasprintf("127.0.0.1:%d", port);
 	char *want = xasprintf("cannot listen on %s for metrics: Address already in use", addr);
-	int rc = fr_metrics_create(&f->plan, &f->res, "r-2", addr, &m2, &err);
-	tap_is_int(rc, 4, "port in use: exit status 4");
+	int rc = fr_exporter_start(m, addr, &e2, &err);
+	tap_is_int(rc, FR_EXPORTER_CANNOT_LISTEN, "port in use: cannot listen (exit status 4)");
 	tap_is_str(err, want, "port in use: the message");
-	tap_ok(m2 == NULL, "port in use: no exporter");
+	tap_ok(e2 == NULL, "port in use: no exporter");
 	free(err);
 	free(want);
 	free(addr);
-	rc = fr_metrics_create(&f->plan, &f->res, "r-2", "9464", &m2, &err);
-	tap_is_int(rc, 2, "address without a host: exit status 2");
+	rc = fr_exporter_start(m, "9464", &e2, &err);
+	tap_is_int(rc, FR_EXPORTER_BAD_ADDRESS, "address without a host: bad address (exit status 2)");
 	tap_is_str(err, "bad metrics address '9464': expected HOST:PORT, e.g. 127.0.0.1:9464",
 	           "address without a host: the message");
 	free(err);
-	rc = fr_metrics_create(&f->plan, &f->res, "r-2", "127.0.0.1:99999", &m2, &err);
-	tap_is_int(rc, 2, "port out of range: exit status 2");
+	rc = fr_exporter_start(m, "127.0.0.1:99999", &e2, &err);
+	tap_is_int(rc, FR_EXPORTER_BAD_ADDRESS, "port out of range: bad address (exit status 2)");
 	free(err);
 }
 
@@ -267,20 +269,14 @@ static void *hammer(void *arg)
 /* Four threads recording into the same series lose no sample. */
 static void test_threads(const struct fixture *f)
 {
-	struct fr_metrics *m;
-	char *err;
-	if (fr_metrics_create(&f->plan, &f->res, "r-3", "127.0.0.1:0", &m, &err) != 0) {
-		tap_ok(0, err);
-		free(err);
-		return;
-	}
+	struct fr_metrics *m = fr_metrics_create(&f->plan, &f->res, "r-3");
 	pthread_t th[4];
 	struct hammer h = {m, 1};
 	for (int i = 0; i < 4; i++)
 		pthread_create(&th[i], NULL, hammer, &h);
 	for (int i = 0; i < 4; i++)
 		pthread_join(th[i], NULL);
-	char *t = fr_metrics_render(m, NULL);
+	char *t = fr_exposition_render(m, NULL);
 	line_ok(t, "flowrun_requests_total{run_id=\"r-3\",scenario=\"queries\",request=\"analytical\",outcome=\"ok\"} "
 	           "400000");
 	/* values 0..5000 of each 20000-cycle: 5001 per cycle, 5 cycles, 4 threads */
@@ -294,17 +290,11 @@ static void test_threads(const struct fixture *f)
 static void test_escape(void)
 {
 	struct fixture f;
-	struct fr_metrics *m;
-	char *err;
 	fixture_init(&f);
 	f.scen[0].name = (char *)"q\"s";
 	f.slos[0].name = (char *)"a\nb";
-	if (fr_metrics_create(&f.plan, &f.res, "a\"b\\c", "127.0.0.1:0", &m, &err) != 0) {
-		tap_ok(0, err);
-		free(err);
-		return;
-	}
-	char *t = fr_metrics_render(m, NULL);
+	struct fr_metrics *m = fr_metrics_create(&f.plan, &f.res, "a\"b\\c");
+	char *t = fr_exposition_render(m, NULL);
 	line_ok(t, "flowrun_run_info{run_id=\"a\\\"b\\\\c\",plan=\"metrics-fixture\"} 1");
 	line_ok(t, "flowrun_active_users{run_id=\"a\\\"b\\\\c\",scenario=\"q\\\"s\"} 0");
 	line_ok(t, "flowrun_slo_pass{run_id=\"a\\\"b\\\\c\",slo=\"a\\nb\"} 0");
@@ -325,8 +315,6 @@ static double value_of(const char *text, const char *prefix)
 static void test_actions(void)
 {
 	struct fixture f;
-	struct fr_metrics *m;
-	char *err;
 	fixture_init(&f);
 	struct fr_scenario three[3] = {f.scen[0], f.scen[1], f.scen[0]};
 	three[2].name = (char *)"users";
@@ -337,17 +325,13 @@ static void test_actions(void)
 	f.plan.sweep_param = (char *)"widgets";
 	f.plan.sweep_values = sweep;
 	f.plan.nsweep = 3;
-	if (fr_metrics_create(&f.plan, &f.res, "r-4", "127.0.0.1:0", &m, &err) != 0) {
-		tap_ok(0, err);
-		free(err);
-		return;
-	}
+	struct fr_metrics *m = fr_metrics_create(&f.plan, &f.res, "r-4");
 	fr_metrics_action(m, &(struct fr_action){.kind = FR_ACT_STAGE, .scenario = 0, .level = 20});
 	fr_metrics_action(m, &(struct fr_action){.kind = FR_ACT_STAGE, .scenario = 1, .level = 10});
 	fr_metrics_action(m, &(struct fr_action){.kind = FR_ACT_STAGE, .scenario = 2, .level = 5});
 	fr_metrics_action(m, &(struct fr_action){.kind = FR_ACT_STAGE, .scenario = 2, .level = 25});
 	fr_metrics_action(m, &(struct fr_action){.kind = FR_ACT_FAULT_ON, .scenario = -1, .fault = 0});
-	char *t = fr_metrics_render(m, NULL);
+	char *t = fr_exposition_render(m, NULL);
 	line_ok(t, "flowrun_planned_rate{run_id=\"r-4\",scenario=\"queries\"} 20");
 	line_ok(t, "flowrun_active_viewers{run_id=\"r-4\",scenario=\"viewers\"} 10");
 	line_ok(t, "flowrun_active_users{run_id=\"r-4\",scenario=\"users\"} 25");
@@ -358,7 +342,7 @@ static void test_actions(void)
 	        "flowrun_fault_active{run_id=\"r-4\",proxy=\"redis\",toxic=\"latency\",fault=\"latency-redis@60s\"} 0");
 	free(t);
 	fr_metrics_action(m, &(struct fr_action){.kind = FR_ACT_STOP, .scenario = 1});
-	t = fr_metrics_render(m, NULL);
+	t = fr_exposition_render(m, NULL);
 	line_ok(t, "flowrun_active_viewers{run_id=\"r-4\",scenario=\"viewers\"} 0");
 	free(t);
 	fr_metrics_free(m);
@@ -367,45 +351,51 @@ static void test_actions(void)
 /* The exporter measures the achieved rate itself, once a second. */
 static void test_achieved(const struct fixture *f)
 {
-	struct fr_metrics *m;
+	struct fr_metrics *m = fr_metrics_create(&f->plan, &f->res, "r-5");
+	struct fr_exporter *e;
 	char *err;
-	if (fr_metrics_create(&f->plan, &f->res, "r-5", "127.0.0.1:0", &m, &err) != 0) {
+	if (fr_exporter_start(m, "127.0.0.1:0", &e, &err) != FR_EXPORTER_OK) {
 		tap_ok(0, err);
 		free(err);
+		fr_metrics_free(m);
 		return;
 	}
 	for (int i = 0; i < 50; i++)
 		fr_metrics_record_request(m, i % 2, FR_OK, 1000, 900);
 	struct timespec ts = {1, 300000000};
 	nanosleep(&ts, NULL);
-	char *t = fr_metrics_render(m, NULL);
+	char *t = fr_exposition_render(m, NULL);
 	double v = value_of(t, "flowrun_achieved_rate{run_id=\"r-5\",scenario=\"queries\"}");
 	if (!tap_ok(v > 25 && v <= 50.01, "achieved rate: 50 requests in the first second, 50/s or a little less"))
 		printf("#   got %g\n", v);
 	free(t);
+	fr_exporter_free(e);
 	fr_metrics_free(m);
 }
 
 int main(void)
 {
 	struct fixture f;
-	struct fr_metrics *m;
+	struct fr_exporter *e;
 	char *err = NULL;
 	fixture_init(&f);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	int rc = fr_metrics_create(&f.plan, &f.res, "r-1", "127.0.0.1:0", &m, &err);
-	if (!tap_is_int(rc, 0, "exporter starts on a free port")) {
+	struct fr_metrics *m = fr_metrics_create(&f.plan, &f.res, "r-1");
+	int rc = fr_exporter_start(m, "127.0.0.1:0", &e, &err);
+	if (!tap_is_int(rc, FR_EXPORTER_OK, "exporter starts on a free port")) {
 		printf("# %s\n", err);
 		free(err);
+		fr_metrics_free(m);
 		return tap_done();
 	}
-	int port = fr_metrics_port(m);
+	int port = fr_exporter_port(e);
 	tap_ok(port > 0, "the bound port is known");
 	test_bounds(m);
 	test_zero(port);
 	test_recorded(m, port);
 	test_http(port);
-	test_errors(&f, port);
+	test_errors(m, port);
+	fr_exporter_free(e);
 	fr_metrics_free(m);
 	test_threads(&f);
 	test_escape();
