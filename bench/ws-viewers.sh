@@ -5,8 +5,8 @@
 #
 #     bench/ws-viewers.sh [VIEWERS…]        (default: 5000 10000)
 #
-# Uses $top_builddir/tests/harness/ws-harness (runner/ws.c on 2 worker threads,
-# the hooks run.c calls) and $top_builddir/flowforge-fixture: build them
+# Uses $top_builddir/tests/harness/ws-harness (runner/engine/ws_*.c on 2 worker threads,
+# the hooks fr_run calls) and $top_builddir/flowforge-fixture: build them
 # without --enable-asan for meaningful figures (`make tests/harness/ws-harness
 # flowforge-fixture`). Environment: FOR (stage length, default 30s), RATE
 # (default 10/s), THREADS (default 2). Prints one Markdown table row per

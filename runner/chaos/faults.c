@@ -581,3 +581,15 @@ void fr_faults_hook_stop(void *arg)
 
 	fr_faults_stop(h->exec);
 }
+
+/* The executor lives on the control thread: no worker hooks. */
+const struct fr_run_hooks *fr_faults_hooks(struct fr_faults_hook *h)
+{
+	h->hooks = (struct fr_run_hooks){
+	        .arg = h,
+	        .on_start = fr_faults_hook_start,
+	        .on_action = fr_faults_hook_action,
+	        .on_stop = fr_faults_hook_stop,
+	};
+	return &h->hooks;
+}

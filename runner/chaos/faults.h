@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "plan/plan.h"
+#include "plan/run_hooks.h"
 #include "result/report.h"
 #include "plan/timeline.h"
 #include "chaos/toxiproxy.h"
@@ -77,11 +78,12 @@ char *const *fr_faults_unclean(const struct fr_faults_exec *f, size_t *n_out);
 /* Stops (if not stopped) and frees; accepts NULL. */
 void fr_faults_free(struct fr_faults_exec *f);
 
-/* Glue for struct fr_run_hooks (run.h): fill a struct fr_faults_hook, put it
- * in hooks.arg and the three functions below in on_start, on_action and
- * on_stop. on_start starts the executor; on_action bases each pass, the first
- * one too, on the moment its FR_ACT_PASS fires (the pass start, after its
- * setup) and ignores fault actions (the executor times those itself); on_stop
+/* The executor as a plug-in of a run (plan/run_hooks.h): fill a struct
+ * fr_faults_hook and give fr_run the hooks fr_faults_hooks returns. on_start
+ * (fr_faults_hook_start) starts the executor; on_action
+ * (fr_faults_hook_action) bases each pass, the first one too, on the moment
+ * its FR_ACT_PASS fires (the pass start, after its setup) and ignores fault
+ * actions (the executor times those itself); on_stop (fr_faults_hook_stop)
  * stops and cleans up. After the run, hook.exec holds the records; the caller
  * frees it with fr_faults_free. */
 struct fr_faults_hook {
@@ -92,7 +94,11 @@ struct fr_faults_hook {
 	fr_faults_listener listener; /* optional */
 	void *listener_arg;
 	struct fr_faults_exec *exec; /* set by fr_faults_hook_start */
+	struct fr_run_hooks hooks;   /* set by fr_faults_hooks */
 };
+
+/* The hooks that plug H into a run (their arg is H); they live as long as H. */
+const struct fr_run_hooks *fr_faults_hooks(struct fr_faults_hook *h);
 
 int fr_faults_hook_start(int64_t t0_ns, void *arg);
 void fr_faults_hook_action(const struct fr_action *act, void *arg);

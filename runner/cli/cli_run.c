@@ -32,7 +32,7 @@
 #include "engine/run.h"
 #include "observe/slo_prom.h"
 #include "chaos/toxiproxy.h"
-#include "engine/ws.h"
+#include "engine/ws_run.h"
 #include "util/xmalloc.h"
 
 const char fr_cli_usage_run[] =
@@ -220,13 +220,8 @@ static void fault_listener(int fault, int active, void *arg)
 	fr_metrics_set_fault(w->metrics, fault, active);
 }
 
-static int hook_start(int64_t t0_ns, void *arg)
-{
-	struct wiring *w = arg;
-	return w->have_faults ? fr_faults_hook_start(t0_ns, &w->faults) : 0;
-}
-
-static void hook_action(const struct fr_action *act, void *arg)
+/* The wall-clock start of each pass, for server-side SLOs: the pass recorder's on_action. */
+static void record_pass_start(const struct fr_action *act, void *arg)
 {
 	struct wiring *w = arg;
 	if (act->kind == FR_ACT_PASS) {
@@ -234,33 +229,6 @@ static void hook_action(const struct fr_action *act, void *arg)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		w->pass_wall[act->pass] = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	}
-	if (w->have_faults)
-		fr_faults_hook_action(act, &w->faults);
-}
-
-static void hook_stop(void *arg)
-{
-	struct wiring *w = arg;
-	if (w->have_faults)
-		fr_faults_hook_stop(&w->faults);
-}
-
-static void *hook_worker_start(const struct fr_worker_info *info, void *arg)
-{
-	struct wiring *w = arg;
-	return w->ws ? fr_ws_worker_start(info, w->ws) : NULL;
-}
-
-static void hook_worker_action(void *state, const struct fr_action *act, int64_t pass_t0_ns)
-{
-	if (state)
-		fr_ws_worker_action(state, act, pass_t0_ns);
-}
-
-static void hook_worker_stop(void *state)
-{
-	if (state)
-		fr_ws_worker_stop(state);
 }
 
 /* Checks Toxiproxy and the proxies the plan names before any load; removes
@@ -442,32 +410,30 @@ static int execute(const struct run_args *a, const struct fr_plan *plan, const s
 	w.ws = fr_ws_run_create(plan);
 	fr_ws_run_set_metrics(w.ws, w.metrics);
 	fr_ws_run_set_abort(w.ws, &stop_flag);
-	struct fr_run_hooks hooks = {
-	        .arg = &w,
-	        .on_start = hook_start,
-	        .on_action = hook_action,
-	        .on_stop = hook_stop,
-	        .worker_start = hook_worker_start,
-	        .worker_action = hook_worker_action,
-	        .worker_stop = hook_worker_stop,
-	};
-	char errbuf[512] = "";
+	struct fr_run_hooks pass_recorder = {.arg = &w, .on_action = record_pass_start};
+	const struct fr_run_hooks *hooks[3];
+	size_t nhooks = 0;
+	hooks[nhooks++] = &pass_recorder;
+	if (w.have_faults)
+		hooks[nhooks++] = fr_faults_hooks(&w.faults);
+	hooks[nhooks++] = fr_ws_run_hooks(w.ws);
+	char *run_err = NULL;
 	struct fr_run_opts opts = {
 	        .threads = a->threads,
 	        .quiet = a->quiet,
 	        .run_id = run_id,
 	        .stop = &stop_flag,
 	        .seed = a->seed,
-	        .hooks = &hooks,
+	        .hooks = hooks,
+	        .nhooks = nhooks,
 	        .metrics = w.metrics,
 	        .max_inflight = a->connections,
-	        .errbuf = errbuf,
-	        .errlen = sizeof errbuf,
 	};
 	struct fr_results *res = NULL;
-	int st = fr_run(plan, tl, &opts, &res);
+	int st = fr_run(plan, tl, &opts, &res, &run_err);
 	if (st == FR_RUN_UNREACHABLE || st == FR_RUN_FAILED || !res) {
-		fprintf(stderr, "flowrun: %s\n", errbuf[0] ? errbuf : "the run failed");
+		fprintf(stderr, "flowrun: %s\n", run_err ? run_err : "the run failed");
+		free(run_err);
 		rc = st == FR_RUN_UNREACHABLE ? 3 : 4;
 		goto out;
 	}
@@ -483,11 +449,13 @@ static int execute(const struct run_args *a, const struct fr_plan *plan, const s
 			fprintf(stderr, "flowrun: %s\n", unclean[i]);
 	}
 	int infra_rc = st == FR_RUN_INTERRUPTED ? 0 : judge_server_side(plan, tl, r, w.pass_wall, run_id, a->quiet);
-	if (w.ws && fr_ws_run_error(w.ws)) {
+	char *ws_err = NULL;
+	if (w.ws && fr_ws_run_status(w.ws, &ws_err) != 0) {
 		/* a viewer driver could not start (e.g. the libev plugin of libwebsockets is missing) */
-		fprintf(stderr, "flowrun: %s\n", fr_ws_run_error(w.ws));
+		fprintf(stderr, "flowrun: %s\n", ws_err);
 		infra_rc = 4;
 	}
+	free(ws_err);
 	char *wsum = w.ws ? fr_ws_run_summary(w.ws) : NULL;
 	if (wsum && !a->quiet)
 		fputs(wsum, stdout);

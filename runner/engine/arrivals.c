@@ -14,10 +14,12 @@
 
 #include "engine/arrivals.h"
 #include "engine/iter.h"
+#include "util/clock.h"
+#include "util/container.h"
 #include "util/xmalloc.h"
 
 struct slot {
-	struct fr_iter it; /* first */
+	struct fr_iter it;
 	struct fr_varstore vars;
 	struct fr_arrivals *a;
 	struct slot *next_free;
@@ -31,7 +33,7 @@ struct waiting {
 };
 
 struct fr_arrivals {
-	struct fr_timer timer; /* first */
+	struct fr_timer timer;
 	struct fr_drive *d;
 	int scenario;
 	const struct fr_scenario *sc;
@@ -150,7 +152,7 @@ static struct waiting ring_pop(struct fr_arrivals *a)
 /* An iteration ended: free its slot, send a waiting arrival. */
 static void on_done(struct fr_iter *it, enum fr_outcome outcome, int aborted)
 {
-	struct slot *s = (struct slot *)it;
+	struct slot *s = FR_CONTAINER_OF(it, struct slot, it);
 	struct fr_arrivals *a = s->a;
 
 	fr_varstore_clear(&s->vars);
@@ -171,7 +173,7 @@ static void send_now(struct fr_arrivals *a, int64_t intended_ns, const struct fr
 	struct slot *s = slot_get(a);
 	char num[24];
 
-	if (fr_sched_now_ns() - intended_ns > FR_LATE_NS) {
+	if (fr_clock_mono_ns() - intended_ns > FR_LATE_NS) {
 		int key = fr_results_key(d->res, a->scenario, req);
 		fr_results_cell(d->res, key, fr_drive_segment(d, intended_ns))->late++;
 	}
@@ -204,8 +206,8 @@ static void arrive(struct fr_arrivals *a, int64_t intended_ns, int64_t now)
 /* Timer: send everything that is due, then wait for the next arrival. */
 static void on_timer(struct fr_timer *t)
 {
-	struct fr_arrivals *a = (struct fr_arrivals *)t;
-	int64_t now = fr_sched_now_ns();
+	struct fr_arrivals *a = FR_CONTAINER_OF(t, struct fr_arrivals, timer);
+	int64_t now = fr_clock_mono_ns();
 
 	if (a->d->stopping)
 		return;

@@ -1,10 +1,8 @@
-/* capture.c: pulls values out of a response into variables — JSON paths, pcre2 regexes, headers.
+/* capture.c: the three kinds of capture (see capture.h).
  *
- * JSON paths are the small subset the plan language documents: `$`, `.key`,
- * `[N]` and `[*]`; a path with `[*]` yields a list variable (possibly empty),
- * any other path exactly one value. Strings are captured without quotes,
- * other JSON values as their compact JSON text. Regexes are pcre2 with match
- * and depth limits, so a pathological pattern cannot stall a worker.
+ * A JSON path is walked over the parsed body step by step, collecting every
+ * value a `[*]` fans out to; a regex is compiled per call (captures run on
+ * auth, setup and group steps, not on every request of the load).
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -15,7 +13,7 @@
 #include <jansson.h>
 #include <pcre2.h>
 
-#include "engine/http.h"
+#include "engine/capture.h"
 #include "util/xmalloc.h"
 
 #define MATCH_LIMIT 1000000
@@ -203,14 +201,14 @@ static int capture_header(const struct fr_capture *cap, const char *headers, siz
 }
 
 /* Applies one capture to a response. */
-int fr_http_capture(const struct fr_capture *cap, const char *body, size_t len, const char *headers, size_t hlen,
-                    struct fr_varstore *vars, char **err_out)
+int fr_capture_apply(const struct fr_capture *cap, const char *body, size_t len, const char *headers, size_t hlen,
+                     struct fr_varstore *vars, char **err_out)
 {
 	char *err = NULL;
 	int rc;
 
-	if (len > FR_HTTP_BODY_MAX)
-		len = FR_HTTP_BODY_MAX;
+	if (len > FR_CAPTURE_BODY_MAX)
+		len = FR_CAPTURE_BODY_MAX;
 	if (cap->kind == FR_CAPTURE_JSON)
 		rc = capture_json(cap, body, len, vars, &err);
 	else if (cap->kind == FR_CAPTURE_REGEX)

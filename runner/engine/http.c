@@ -2,22 +2,27 @@
  *
  * A struct fr_http lives from fr_http_start until its done function has
  * returned. It owns the expanded URL, body and header list (curl does not copy
- * them) and, only when the request has captures, the response body (capped at
- * FR_HTTP_BODY_MAX) and headers. Easy handles come from the loop's free list
- * and go back to it, so connections and handles are reused across requests.
+ * them) and, only when the request has captures, the response body (cut at
+ * FR_CAPTURE_BODY_MAX) and headers, in capped buffers (util/buf.h). Easy
+ * handles come from the loop's free list and go back to it, so connections
+ * and handles are reused across requests.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "engine/capture.h"
 #include "engine/http.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/container.h"
 #include "util/xmalloc.h"
 
 #define HEADERS_MAX (64 * 1024)
 
 struct fr_http {
-	struct fr_loop_xfer xfer; /* first: the loop hands it back to on_done */
+	struct fr_loop_xfer xfer; /* the loop hands it back to on_done */
 	struct fr_loop *loop;
 	const struct fr_request *req;
 	struct fr_varstore *vars;
@@ -28,31 +33,18 @@ struct fr_http {
 	struct curl_slist *hdrs;
 	int keep_body;
 	int keep_headers;
-	char *buf; /* response body, when kept */
-	size_t len;
-	size_t cap;
-	char *hbuf; /* response header lines, NUL-separated, when kept */
-	size_t hlen;
-	size_t hcap;
+	struct fr_buf body_in; /* response body, when kept; capped at FR_CAPTURE_BODY_MAX */
+	struct fr_buf head_in; /* response header lines, NUL-separated, when kept; capped at HEADERS_MAX */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
-/* Appends N bytes to a capped buffer; returns 0 or -1 when the cap is hit. */
-static int buf_add(char **buf, size_t *len, size_t *cap, const char *p, size_t n, size_t max)
+/* Appends what fits of N bytes: an answer over the cap is cut, not dropped,
+ * so captures still see its beginning. */
+static void keep(struct fr_buf *b, const char *p, size_t n)
 {
-	if (*len + n + 1 > max)
-		n = *len + 1 < max ? max - *len - 1 : 0;
-	if (*len + n + 1 > *cap) {
-		size_t c = *cap ? *cap : 4096;
-		while (c < *len + n + 1)
-			c *= 2;
-		*buf = xrealloc(*buf, c);
-		*cap = c;
-	}
-	memcpy(*buf + *len, p, n);
-	*len += n;
-	(*buf)[*len] = '\0';
-	return 0;
+	size_t room = b->max - b->len;
+
+	fr_buf_add(b, p, n < room ? n : room);
 }
 
 /* curl: response body data; kept only when the request captures from it. */
@@ -61,7 +53,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 	struct fr_http *h = arg;
 
 	if (h->keep_body)
-		buf_add(&h->buf, &h->len, &h->cap, p, size * n, FR_HTTP_BODY_MAX + 1);
+		keep(&h->body_in, p, size * n);
 	return size * n;
 }
 
@@ -74,13 +66,12 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	if (!h->keep_headers)
 		return len;
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0)
-		h->hlen = 0; /* a new response (after 1xx): forget the previous one */
+		fr_buf_reset(&h->head_in); /* a new response (after 1xx): forget the previous one */
 	while (len && (p[len - 1] == '\r' || p[len - 1] == '\n'))
 		len--;
 	if (len) {
-		buf_add(&h->hbuf, &h->hlen, &h->hcap, p, len, HEADERS_MAX);
-		buf_add(&h->hbuf, &h->hlen, &h->hcap, "", 1, HEADERS_MAX);
-		h->hlen++; /* keep the NUL as separator */
+		keep(&h->head_in, p, len);
+		keep(&h->head_in, "", 1); /* the NUL separator */
 	}
 	return size * n;
 }
@@ -209,8 +200,8 @@ static void http_free(struct fr_http *h)
 	curl_slist_free_all(h->hdrs);
 	free(h->url);
 	free(h->body);
-	free(h->buf);
-	free(h->hbuf);
+	fr_buf_free(&h->body_in);
+	fr_buf_free(&h->head_in);
 	free(h);
 }
 
@@ -221,8 +212,8 @@ static int apply_captures(struct fr_http *h, const char **err_out)
 
 	for (size_t i = 0; i < h->req->ncaptures; i++) {
 		char *err = NULL;
-		if (fr_http_capture(&h->req->captures[i], h->buf ? h->buf : "", h->len, h->hbuf ? h->hbuf : "", h->hlen,
-		                    h->vars, &err) != 0) {
+		if (fr_capture_apply(&h->req->captures[i], fr_buf_str(&h->body_in), h->body_in.len,
+		                     fr_buf_str(&h->head_in), h->head_in.len, h->vars, &err) != 0) {
 			failed++;
 			if (!h->errbuf[0] && err)
 				snprintf(h->errbuf, sizeof(h->errbuf), "%s", err);
@@ -241,7 +232,7 @@ static void fill_result(struct fr_http *h, CURLcode code, struct fr_http_result 
 	long os_errno = 0;
 
 	memset(r, 0, sizeof(*r));
-	r->done_ns = fr_sched_now_ns();
+	r->done_ns = fr_clock_mono_ns();
 	r->code = code;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
 	curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total);
@@ -256,7 +247,7 @@ static void fill_result(struct fr_http *h, CURLcode code, struct fr_http_result 
 /* The loop: the transfer ended. */
 static void on_done(struct fr_loop_xfer *xfer, CURLcode code)
 {
-	struct fr_http *h = (struct fr_http *)xfer;
+	struct fr_http *h = FR_CONTAINER_OF(xfer, struct fr_http, xfer);
 	struct fr_http_result r;
 
 	fill_result(h, code, &r);
@@ -275,6 +266,8 @@ struct fr_http *fr_http_start(struct fr_loop *loop, const struct fr_http_target 
 {
 	struct fr_http *h = xcalloc(1, sizeof(*h));
 
+	fr_buf_init(&h->body_in, FR_CAPTURE_BODY_MAX);
+	fr_buf_init(&h->head_in, HEADERS_MAX);
 	h->loop = loop;
 	h->req = req;
 	h->vars = vars;
@@ -290,7 +283,7 @@ struct fr_http *fr_http_start(struct fr_loop *loop, const struct fr_http_target 
 	if (res_out) {
 		memset(res_out, 0, sizeof(*res_out));
 		res_out->outcome = FR_ERR_OTHER;
-		res_out->done_ns = fr_sched_now_ns();
+		res_out->done_ns = fr_clock_mono_ns();
 		res_out->error = "cannot start the transfer";
 	}
 	http_free(h);

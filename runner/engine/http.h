@@ -5,9 +5,9 @@
  * URL-encoded), headers (target headers, then auth headers, then the
  * request's), body, method and timeout are expanded with fr_vars_expand. The
  * response body is not kept unless the request has captures (then it is kept
- * up to FR_HTTP_BODY_MAX). When the transfer ends the captures are applied to
- * the store given at start (json paths, pcre2 with match limits, headers) and
- * the caller's done function gets a struct fr_http_result.
+ * up to FR_CAPTURE_BODY_MAX). When the transfer ends the captures are applied
+ * to the store given at start (capture.h) and the caller's done function gets
+ * a struct fr_http_result.
  *
  * Timings: service_us is curl's total time of the transfer (from the moment
  * it actually started); the latency from an intended send time is the
@@ -24,8 +24,6 @@
 #include "plan/plan.h"
 #include "result/results.h"
 #include "plan/vars.h"
-
-#define FR_HTTP_BODY_MAX (1024 * 1024) /* captured bodies are cut here */
 
 /* What every request of a run shares: the target and the auth headers.
  * Strings and lists point into the plan; the run owns the struct. */
@@ -74,11 +72,5 @@ int fr_http_sync(struct fr_loop *loop, const struct fr_http_target *tgt, const s
 /* The outcome class of a finished transfer: curl's result, the socket's
  * errno (ECONNRESET → reset), whether the connection was up, the status. */
 enum fr_outcome fr_http_classify(CURLcode code, long os_errno, int connected, long status);
-
-/* Applies one capture to a response (BODY of LEN bytes, HEADERS as a
- * NUL-separated list of "Name: value" lines) into VARS. Returns 0, or -1
- * when nothing matched (*err_out: caller frees). Exposed for unit tests. */
-int fr_http_capture(const struct fr_capture *cap, const char *body, size_t len, const char *headers, size_t hlen,
-                    struct fr_varstore *vars, char **err_out);
 
 #endif

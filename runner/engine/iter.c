@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "engine/iter.h"
+#include "util/clock.h"
+#include "util/container.h"
 #include "util/xmalloc.h"
 
 struct fr_iter_leg {
@@ -55,7 +57,7 @@ static void legs_release(struct fr_iter *it)
 /* Ends the iteration: records a group as a whole and tells the driver. */
 static void finish(struct fr_iter *it)
 {
-	int64_t now = fr_sched_now_ns();
+	int64_t now = fr_clock_mono_ns();
 
 	legs_release(it);
 	if (it->req->nsteps) {
@@ -72,7 +74,7 @@ static void finish(struct fr_iter *it)
 static void leg_ended(struct fr_iter_leg *leg, enum fr_outcome outcome, int64_t service_us, int aborted)
 {
 	struct fr_iter *it = leg->it;
-	int64_t now = fr_sched_now_ns();
+	int64_t now = fr_clock_mono_ns();
 
 	leg->http = NULL;
 	if (aborted)
@@ -103,7 +105,7 @@ static void on_http_done(struct fr_http *h, const struct fr_http_result *r, void
 /* Timer: report the legs that could not start. */
 static void on_defer(struct fr_timer *t)
 {
-	struct fr_iter *it = (struct fr_iter *)((char *)t - offsetof(struct fr_iter, defer));
+	struct fr_iter *it = FR_CONTAINER_OF(t, struct fr_iter, defer);
 	size_t n = it->nlegs;
 	unsigned gen = it->gen;
 
@@ -125,7 +127,7 @@ static void leg_send(struct fr_iter *it, struct fr_iter_leg *leg, struct fr_vars
 		return;
 	}
 	leg->failed_start = 1;
-	fr_sched_arm(fr_loop_sched(it->d->loop), &it->defer, fr_sched_now_ns());
+	fr_sched_arm(fr_loop_sched(it->d->loop), &it->defer, fr_clock_mono_ns());
 }
 
 /* The values a step fans out over, or NULL without `each`. */
@@ -175,7 +177,7 @@ void fr_iter_start(struct fr_iter *it, const struct fr_request *req, int64_t int
 		fr_timer_init(&it->defer, on_defer);
 	it->req = req;
 	it->intended_ns = intended_ns;
-	it->started_ns = fr_sched_now_ns();
+	it->started_ns = fr_clock_mono_ns();
 	it->step = 0;
 	it->worst = FR_OK;
 	it->aborted = 0;

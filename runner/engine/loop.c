@@ -1,7 +1,8 @@
 /* loop.c: libev + libcurl multi-socket glue, the timer scheduler on a timerfd, cross-thread wake.
  *
- * The glue follows REFERENCE.md: one ev_io per socket, kept in a table indexed
- * by fd and only touched when the events curl wants change; sockets are
+ * The glue is libcurl's multi-socket API driven by libev, as curl documents
+ * it (curl_multi_socket_action): one ev_io per socket, kept in a table
+ * indexed by fd and only touched when the events curl wants change; sockets are
  * unregistered in CURLOPT_CLOSESOCKETFUNCTION before they are closed (so a
  * libwebsockets context on the same loop may be handed the fd number at
  * once); curl's single timeout is one ev_timer; finished transfers are
@@ -22,6 +23,7 @@
 #include <ev.h>
 
 #include "engine/loop.h"
+#include "util/clock.h"
 #include "util/xmalloc.h"
 
 struct sockw {
@@ -47,7 +49,6 @@ struct fr_loop {
 	size_t nspare;
 	size_t capspare;
 	struct fr_loop_xfer *inflight;
-	size_t ninflight;
 	unsigned maxconns;
 };
 
@@ -214,7 +215,7 @@ static void on_tfd(struct ev_loop *ev, ev_io *w, int revents)
 	if (read(loop->tfd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		return;
 	loop->tfd_at = -1;
-	fr_sched_run(loop->sched, fr_sched_now_ns());
+	fr_sched_run(loop->sched, fr_clock_mono_ns());
 }
 
 /* libev: another thread called fr_loop_wake. */
@@ -314,12 +315,6 @@ struct ev_loop *fr_loop_ev(struct fr_loop *loop)
 	return loop->ev;
 }
 
-/* The multi handle. */
-CURLM *fr_loop_multi(struct fr_loop *loop)
-{
-	return loop->multi;
-}
-
 /* The timer scheduler of this loop. */
 struct fr_sched *fr_loop_sched(struct fr_loop *loop)
 {
@@ -387,7 +382,6 @@ int fr_loop_add(struct fr_loop *loop, struct fr_loop_xfer *xfer)
 	if (loop->inflight)
 		loop->inflight->prev = xfer;
 	loop->inflight = xfer;
-	loop->ninflight++;
 	return 0;
 }
 
@@ -410,7 +404,6 @@ void fr_loop_abort(struct fr_loop *loop, struct fr_loop_xfer *xfer)
 	if (xfer->next)
 		xfer->next->prev = xfer->prev;
 	xfer->next = xfer->prev = NULL;
-	loop->ninflight--;
 }
 
 /* Aborts everything in flight, telling each owner. */
@@ -421,12 +414,6 @@ void fr_loop_abort_all(struct fr_loop *loop)
 		fr_loop_abort(loop, x);
 		x->done(x, CURLE_ABORTED_BY_CALLBACK);
 	}
-}
-
-/* Number of transfers in flight. */
-size_t fr_loop_inflight(const struct fr_loop *loop)
-{
-	return loop->ninflight;
 }
 
 /* Sets the wake-up callback. */

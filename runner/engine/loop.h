@@ -54,8 +54,9 @@ struct fr_loop *fr_loop_create(unsigned maxconns);
  * functions), frees the easy handles and the loop; accepts NULL. */
 void fr_loop_free(struct fr_loop *loop);
 
+/* The libev loop, for watchers of other modules (libwebsockets). */
 struct ev_loop *fr_loop_ev(struct fr_loop *loop);
-CURLM *fr_loop_multi(struct fr_loop *loop);
+/* The timer scheduler the loop drives. */
 struct fr_sched *fr_loop_sched(struct fr_loop *loop);
 
 /* Makes sure the connection cache holds at least MAXCONNS connections. */
@@ -74,8 +75,6 @@ void fr_loop_abort(struct fr_loop *loop, struct fr_loop_xfer *xfer);
 /* Aborts every transfer in flight, calling each done function with
  * CURLE_ABORTED_BY_CALLBACK (a stopped run: nothing should be recorded). */
 void fr_loop_abort_all(struct fr_loop *loop);
-/* Number of transfers in flight. */
-size_t fr_loop_inflight(const struct fr_loop *loop);
 
 /* Sets what runs on the loop's thread after fr_loop_wake. */
 void fr_loop_on_wake(struct fr_loop *loop, fr_loop_wake_fn fn, void *arg);

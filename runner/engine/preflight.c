@@ -1,21 +1,21 @@
-/* preflight.c: before any load, check that the target accepts a TCP connection.
+/* preflight.c: the TCP connect check before a run (see preflight.h).
  *
- * A run against a target that is not there would otherwise fill its results
- * with connect errors; fr_run turns a failed preflight into a distinct status
- * (exit 3) with the reason, e.g. "Connection refused".
+ * The URL is parsed with curl's URL parser (so it agrees with the requests
+ * about host and default port); every address the resolver gives is tried
+ * with a non-blocking connect until one accepts.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
-#include "engine/run.h"
+#include "engine/preflight.h"
+#include "util/xmalloc.h"
 
 /* Host and port (default port for the scheme) of URL; -1 when it cannot be parsed. */
 static int host_port(const char *url, char **host_out, char **port_out)
@@ -57,28 +57,33 @@ static int try_connect(const struct addrinfo *ai, int timeout_ms)
 }
 
 /* Checks that BASE_URL's host:port accepts a TCP connection. */
-int fr_run_preflight(const char *base_url, int timeout_ms, char *errbuf, size_t errlen)
+int fr_preflight_check(const char *base_url, int timeout_ms, char **err_out)
 {
 	char *host, *port;
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
 	int err = -1, gai;
+	const char *why = NULL;
 
+	*err_out = NULL;
 	if (host_port(base_url, &host, &port) != 0) {
-		snprintf(errbuf, errlen, "cannot parse the URL");
+		*err_out = xstrdup("cannot parse the URL");
 		curl_free(host);
 		curl_free(port);
 		return -1;
 	}
 	gai = getaddrinfo(host, port, &hints, &res);
 	if (gai != 0)
-		snprintf(errbuf, errlen, "%s", gai_strerror(gai));
+		why = gai_strerror(gai);
 	for (struct addrinfo *ai = res; ai && err != 0; ai = ai->ai_next) {
 		err = try_connect(ai, timeout_ms);
-		snprintf(errbuf, errlen, "%s", strerror(err));
+		why = strerror(err);
 	}
 	if (res)
 		freeaddrinfo(res);
 	curl_free(host);
 	curl_free(port);
-	return err == 0 ? 0 : -1;
+	if (err == 0)
+		return 0;
+	*err_out = xstrdup(why ? why : "no address");
+	return -1;
 }

@@ -1,4 +1,8 @@
-/* progress.c: formats and refreshes the progress line from the live counters. */
+/* progress.c: formats and refreshes the progress line from the live counters.
+ *
+ * The p99 is written in fr_fmt_latency's style (util/fmt.h): three
+ * significant digits, "850us", "7.30ms", "1.200s".
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,13 +10,16 @@
 
 #include "engine/progress.h"
 #include "engine/worker.h"
+#include "util/clock.h"
+#include "util/container.h"
+#include "util/fmt.h"
 #include "util/xmalloc.h"
 
 #define TTY_EVERY_NS   500000000
 #define PLAIN_EVERY_NS 5000000000
 
 struct fr_progress {
-	struct fr_timer timer; /* first */
+	struct fr_timer timer;
 	FILE *out;
 	int tty;
 	int64_t every_ns;
@@ -31,24 +38,13 @@ struct fr_progress {
 	int printed;
 };
 
-/* Formats a latency in µs as "850us", "12.3ms" or "1.20s". */
-static void fmt_latency(char *buf, size_t len, int64_t us)
-{
-	if (us < 1000)
-		snprintf(buf, len, "%dus", (int)us);
-	else if (us < 1000000)
-		snprintf(buf, len, "%.1fms", (double)us / 1000.0);
-	else
-		snprintf(buf, len, "%.2fs", (double)us / 1e6);
-}
-
 /* Formats the progress line. */
 void fr_progress_format(char *buf, size_t len, const char *stage, double elapsed_s, double total_s, double rate,
                         uint64_t done, uint64_t errors, int64_t p99_us)
 {
-	char lat[32];
+	char lat[FR_FMT_LEN];
 
-	fmt_latency(lat, sizeof(lat), p99_us);
+	fr_fmt_latency(lat, sizeof(lat), (double)p99_us);
 	snprintf(buf, len, "%s  %.1fs/%.1fs  %.0f req/s  %llu requests  %llu errors (%.1f%%)  p99 %s", stage, elapsed_s,
 	         total_s, rate, (unsigned long long)done, (unsigned long long)errors,
 	         done ? 100.0 * (double)errors / (double)done : 0.0, done ? lat : "-");
@@ -82,8 +78,8 @@ static void print_line(struct fr_progress *p, int64_t now)
 /* Timer: time for a refresh. */
 static void on_timer(struct fr_timer *t)
 {
-	struct fr_progress *p = (struct fr_progress *)t;
-	int64_t now = fr_sched_now_ns();
+	struct fr_progress *p = FR_CONTAINER_OF(t, struct fr_progress, timer);
+	int64_t now = fr_clock_mono_ns();
 
 	print_line(p, now);
 	fr_sched_arm(fr_loop_sched(p->loop), t, now + p->every_ns);
@@ -99,16 +95,12 @@ static int shown_scenario(const struct fr_plan *plan)
 }
 
 /* Starts the progress output. */
-struct fr_progress *fr_progress_create(const struct fr_run_opts *opts, const struct fr_timeline *tl,
-                                       struct fr_live *live, struct fr_worker **workers, int nworkers,
-                                       struct fr_loop *loop)
+struct fr_progress *fr_progress_create(FILE *out, const struct fr_timeline *tl, struct fr_live *live,
+                                       struct fr_worker **workers, int nworkers, struct fr_loop *loop)
 {
-	struct fr_progress *p;
+	struct fr_progress *p = xcalloc(1, sizeof(*p));
 
-	if (opts->quiet)
-		return NULL;
-	p = xcalloc(1, sizeof(*p));
-	p->out = opts->progress ? opts->progress : stderr;
+	p->out = out ? out : stderr;
 	p->tty = isatty(fileno(p->out));
 	p->every_ns = p->tty ? TTY_EVERY_NS : PLAIN_EVERY_NS;
 	p->tl = tl;

@@ -10,17 +10,18 @@
 
 #include <stdint.h>
 
+#include <stdio.h>
+
 #include "engine/drive.h"
-#include "engine/run.h"
 
 struct fr_progress;
 struct fr_worker;
 
-/* Starts the progress output on LOOP; NULL (and nothing printed) with opts->quiet. */
-struct fr_progress *fr_progress_create(const struct fr_run_opts *opts, const struct fr_timeline *tl,
-                                       struct fr_live *live, struct fr_worker **workers, int nworkers,
-                                       struct fr_loop *loop);
-/* Notes an action (stage changes) and a pass start. All accept NULL. */
+/* Starts the progress output to OUT (stderr when NULL) on LOOP; a quiet run
+ * creates none, and every function below accepts NULL. */
+struct fr_progress *fr_progress_create(FILE *out, const struct fr_timeline *tl, struct fr_live *live,
+                                       struct fr_worker **workers, int nworkers, struct fr_loop *loop);
+/* Notes an action (stage changes) and a pass start. */
 void fr_progress_action(struct fr_progress *p, const struct fr_action *act);
 void fr_progress_pass(struct fr_progress *p, int pass, int64_t t0_ns);
 /* Prints the final line and stops refreshing. */

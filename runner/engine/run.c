@@ -7,16 +7,18 @@
  * thread starts each pass on all of them with one common start time and
  * waits until every worker has drained its pass.
  */
-#include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "observe/metrics.h"
+#include "engine/preflight.h"
 #include "engine/progress.h"
 #include "engine/run.h"
 #include "engine/worker.h"
+#include "observe/metrics.h"
+#include "util/clock.h"
+#include "util/container.h"
+#include "util/fmt.h"
 #include "util/xmalloc.h"
 
 #define STOP_POLL_NS   20000000 /* how often the stop flag is looked at */
@@ -46,22 +48,22 @@ struct ctl {
 	struct fr_timer act_timer;
 	struct fr_timer stop_timer;
 	struct fr_progress *progress;
+	size_t hooks_started; /* opts->hooks[0 .. hooks_started-1] get on_stop */
+	char *err;            /* the message of a failure, for fr_run's caller */
 };
 
 /* The wall-clock time (unix seconds) of monotonic time T_NS. */
 static double unix_at(int64_t t_ns)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + (double)(t_ns - fr_sched_now_ns()) / 1e9;
+	return fr_clock_wall_s() + (double)(t_ns - fr_clock_mono_ns()) / 1e9;
 }
 
-/* Writes a message for the caller into opts->errbuf. */
-static void set_error(const struct fr_run_opts *opts, const char *msg)
+/* Keeps MSG (taken over) as the run's error; the last failure wins, as the
+ * run stops at the first one. */
+static void set_error(struct ctl *c, char *msg)
 {
-	if (opts->errbuf && opts->errlen)
-		snprintf(opts->errbuf, opts->errlen, "%s", msg);
+	free(c->err);
+	c->err = msg;
 }
 
 /* A worker became idle (worker thread): count it and wake the control loop. */
@@ -121,6 +123,7 @@ static int start_workers(struct ctl *c)
 		        .target = &c->target,
 		        .run_vars = &c->vars,
 		        .hooks = c->opts->hooks,
+		        .nhooks = c->opts->nhooks,
 		        .live = &c->live,
 		        .thread = k,
 		        .nthreads = n,
@@ -164,9 +167,9 @@ static struct fr_results *finish_workers(struct ctl *c)
 /* Timer: fire the on_action hook for the actions that are due. */
 static void on_ctl_action(struct fr_timer *t)
 {
-	struct ctl *c = (struct ctl *)((char *)t - offsetof(struct ctl, act_timer));
+	struct ctl *c = FR_CONTAINER_OF(t, struct ctl, act_timer);
 	const struct fr_timeline *tl = c->tl;
-	int64_t now = fr_sched_now_ns(), base = (int64_t)c->pass * tl->pass_us;
+	int64_t now = fr_clock_mono_ns(), base = (int64_t)c->pass * tl->pass_us;
 
 	while (c->next_act < tl->nactions && tl->actions[c->next_act].pass == c->pass) {
 		const struct fr_action *act = &tl->actions[c->next_act];
@@ -178,15 +181,16 @@ static void on_ctl_action(struct fr_timer *t)
 		c->next_act++;
 		fr_progress_action(c->progress, act);
 		fr_metrics_action(c->opts->metrics, act);
-		if (c->opts->hooks && c->opts->hooks->on_action)
-			c->opts->hooks->on_action(act, c->opts->hooks->arg);
+		for (size_t h = 0; h < c->opts->nhooks; h++)
+			if (c->opts->hooks[h]->on_action)
+				c->opts->hooks[h]->on_action(act, c->opts->hooks[h]->arg);
 	}
 }
 
 /* Timer: has a signal asked us to stop? */
 static void on_stop_poll(struct fr_timer *t)
 {
-	struct ctl *c = (struct ctl *)((char *)t - offsetof(struct ctl, stop_timer));
+	struct ctl *c = FR_CONTAINER_OF(t, struct ctl, stop_timer);
 
 	if (c->opts->stop && *c->opts->stop && !c->interrupted) {
 		c->interrupted = 1;
@@ -195,7 +199,7 @@ static void on_stop_poll(struct fr_timer *t)
 			fr_worker_interrupt(c->workers[k]);
 		return;
 	}
-	fr_sched_arm(fr_loop_sched(c->loop), t, fr_sched_now_ns() + STOP_POLL_NS);
+	fr_sched_arm(fr_loop_sched(c->loop), t, fr_clock_mono_ns() + STOP_POLL_NS);
 }
 
 /* Whether the stop flag is set. */
@@ -208,12 +212,10 @@ static int stop_requested(const struct ctl *c)
 static int run_requests(struct ctl *c, const struct fr_request *reqs, size_t n, const char *what)
 {
 	for (size_t i = 0; i < n && !stop_requested(c); i++) {
-		char *err = NULL, *msg;
+		char *err = NULL;
 		if (fr_http_sync(c->loop, &c->target, &reqs[i], &c->vars, &c->rng, NULL, &err) == 0)
 			continue;
-		msg = xasprintf("%s failed: %s", what, err ? err : "?");
-		set_error(c->opts, msg);
-		free(msg);
+		set_error(c, xasprintf("%s failed: %s", what, err ? err : "?"));
 		free(err);
 		return -1;
 	}
@@ -232,7 +234,7 @@ static int run_pass(struct ctl *c, int p)
 	if (stop_requested(c))
 		return 0;
 	c->pass = p;
-	c->pass_t0_ns = fr_sched_now_ns() + PASS_LEAD_NS;
+	c->pass_t0_ns = fr_clock_mono_ns() + PASS_LEAD_NS;
 	c->next_act = 0;
 	while (c->next_act < c->tl->nactions && c->tl->actions[c->next_act].pass < p)
 		c->next_act++;
@@ -254,38 +256,17 @@ static int run_pass(struct ctl *c, int p)
 /* Logs in once; captures go into the run's variables, auth headers are used from then on. */
 static int run_auth(struct ctl *c)
 {
-	char *err = NULL, *msg;
+	char *err = NULL;
 
 	if (!c->plan->auth)
 		return 0;
 	if (fr_http_sync(c->loop, &c->target, c->plan->auth, &c->vars, &c->rng, NULL, &err) != 0) {
-		msg = xasprintf("auth failed: %s", err ? err : "?");
-		set_error(c->opts, msg);
-		free(msg);
+		set_error(c, xasprintf("auth failed: %s", err ? err : "?"));
 		free(err);
 		return -1;
 	}
 	c->target.auth_headers = &c->plan->auth_headers;
 	return 0;
-}
-
-/* Formats N with thousands separators. */
-static void thousands(char *buf, size_t len, double v)
-{
-	char raw[32];
-	long long n = llround(v);
-	int l, o = 0;
-
-	snprintf(raw, sizeof(raw), "%lld", n < 0 ? -n : n);
-	l = (int)strlen(raw);
-	if (n < 0 && (size_t)o + 1 < len)
-		buf[o++] = '-';
-	for (int i = 0; i < l && (size_t)o + 2 < len; i++) {
-		if (i && (l - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = raw[i];
-	}
-	buf[o] = '\0';
 }
 
 /* Why a run is invalid, or NULL: open models fell short or the scheduler lagged. */
@@ -294,9 +275,9 @@ char *fr_run_invalid_reason(uint64_t planned, uint64_t sent, int64_t load_us, in
 	double secs = (double)load_us / 1e6;
 
 	if (planned && (double)sent < MIN_ACHIEVED * (double)planned && secs > 0) {
-		char got[32], want[32];
-		thousands(got, sizeof(got), (double)sent / secs);
-		thousands(want, sizeof(want), (double)planned / secs);
+		char got[FR_FMT_LEN], want[FR_FMT_LEN];
+		fr_fmt_count(got, sizeof(got), (double)sent / secs);
+		fr_fmt_count(want, sizeof(want), (double)planned / secs);
 		return xasprintf("achieved %s/s of %s/s planned (%.1f %%)", got, want,
 		                 100.0 * (double)sent / (double)planned);
 	}
@@ -327,13 +308,13 @@ static int ctl_init(struct ctl *c, const struct fr_plan *plan, const struct fr_t
 	c->target.base_url = plan->base_url;
 	c->target.timeout_us = plan->timeout_us > 0 ? plan->timeout_us : 10000000;
 	c->target.headers = &plan->headers;
-	c->rng = opts->seed ? opts->seed : (uint64_t)fr_sched_now_ns() | 1;
+	c->rng = opts->seed ? opts->seed : (uint64_t)fr_clock_mono_ns() | 1;
 	pthread_mutex_init(&c->mu, NULL);
 	fr_timer_init(&c->act_timer, on_ctl_action);
 	fr_timer_init(&c->stop_timer, on_stop_poll);
 	c->loop = fr_loop_create(16);
 	if (!c->loop) {
-		set_error(opts, "cannot create the event loop");
+		set_error(c, xstrdup("cannot create the event loop"));
 		return -1;
 	}
 	fr_loop_on_wake(c->loop, on_ctl_wake, c);
@@ -347,70 +328,99 @@ static void ctl_free(struct ctl *c)
 	fr_loop_free(c->loop);
 	fr_varstore_clear(&c->vars);
 	pthread_mutex_destroy(&c->mu);
+	free(c->err);
+}
+
+/* Starts the hooks in list order, up to the first that fails; -1 then. */
+static int start_hooks(struct ctl *c, int64_t t0_ns)
+{
+	const struct fr_run_opts *o = c->opts;
+
+	for (; c->hooks_started < o->nhooks; c->hooks_started++) {
+		const struct fr_run_hooks *h = o->hooks[c->hooks_started];
+		if (h->on_start && h->on_start(t0_ns, h->arg) != 0) {
+			c->hooks_started++; /* it may have started in part: it gets on_stop */
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Stops the hooks that were started, in list order. */
+static void stop_hooks(struct ctl *c)
+{
+	for (size_t i = 0; i < c->hooks_started; i++) {
+		const struct fr_run_hooks *h = c->opts->hooks[i];
+		if (h->on_stop)
+			h->on_stop(h->arg);
+	}
+	c->hooks_started = 0;
 }
 
 /* Runs the passes with the workers started; returns a status. */
 static int run_load(struct ctl *c, struct fr_results **res_out)
 {
-	const struct fr_run_hooks *h = c->opts->hooks;
-	int64_t t0 = fr_sched_now_ns();
+	int64_t t0 = fr_clock_mono_ns();
 	int status = FR_RUN_OK;
 
 	if (start_workers(c) != 0) {
-		set_error(c->opts, "cannot start the worker threads");
+		set_error(c, xstrdup("cannot start the worker threads"));
 		status = FR_RUN_FAILED;
-	} else if (h && h->on_start && h->on_start(t0 + PASS_LEAD_NS, h->arg) != 0) {
-		set_error(c->opts, "could not start the run's faults or drivers");
+	} else if (start_hooks(c, t0 + PASS_LEAD_NS) != 0) {
+		set_error(c, xstrdup("could not start the run's faults or drivers"));
 		status = FR_RUN_FAILED;
 	}
-	c->progress = fr_progress_create(c->opts, c->tl, &c->live, c->workers, c->nworkers, c->loop);
+	if (!c->opts->quiet)
+		c->progress = fr_progress_create(c->opts->progress, c->tl, &c->live, c->workers, c->nworkers, c->loop);
 	fr_sched_arm(fr_loop_sched(c->loop), &c->stop_timer, t0 + STOP_POLL_NS);
 	for (int p = 0; status == FR_RUN_OK && p < c->tl->npasses && !stop_requested(c); p++)
 		if (run_pass(c, p) != 0)
 			status = FR_RUN_FAILED;
 	fr_sched_cancel(fr_loop_sched(c->loop), &c->stop_timer);
-	fr_metrics_set_run_end(c->opts->metrics, unix_at(fr_sched_now_ns()));
+	fr_metrics_set_run_end(c->opts->metrics, unix_at(fr_clock_mono_ns()));
 	fr_progress_done(c->progress);
-	if (h && h->on_stop)
-		h->on_stop(h->arg);
+	stop_hooks(c);
 	*res_out = finish_workers(c);
 	if (*res_out)
-		(*res_out)->elapsed_us = (fr_sched_now_ns() - t0) / 1000;
+		(*res_out)->elapsed_us = (fr_clock_mono_ns() - t0) / 1000;
 	return status;
 }
 
 /* Runs a plan's timeline. */
 int fr_run(const struct fr_plan *plan, const struct fr_timeline *tl, const struct fr_run_opts *opts,
-           struct fr_results **results_out)
+           struct fr_results **results_out, char **err_out)
 {
 	struct ctl c;
 	struct fr_results *res = NULL;
-	char why[256];
+	char *why = NULL;
 	int status;
 
 	*results_out = NULL;
-	if (fr_run_preflight(plan->base_url, PREFLIGHT_MS, why, sizeof(why)) != 0) {
-		char *msg = xasprintf("target %s is unreachable: %s", plan->base_url, why);
-		set_error(opts, msg);
-		free(msg);
+	*err_out = NULL;
+	if (fr_preflight_check(plan->base_url, PREFLIGHT_MS, &why) != 0) {
+		*err_out = xasprintf("target %s is unreachable: %s", plan->base_url, why);
+		free(why);
 		return FR_RUN_UNREACHABLE;
 	}
 	fr_loop_raise_nofile();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (ctl_init(&c, plan, tl, opts) != 0) {
+		*err_out = c.err;
+		c.err = NULL;
 		ctl_free(&c);
 		curl_global_cleanup();
 		return FR_RUN_FAILED;
 	}
-	int64_t started_unix = 0;
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	started_unix = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	int64_t started_unix = fr_clock_wall_us();
 	status = run_auth(&c) != 0 ? FR_RUN_FAILED : run_load(&c, &res);
-	ctl_free(&c);
-	curl_global_cleanup();
 	if (status == FR_RUN_OK && c.interrupted)
 		status = FR_RUN_INTERRUPTED;
+	if (status != FR_RUN_OK && status != FR_RUN_INTERRUPTED) {
+		*err_out = c.err;
+		c.err = NULL;
+	}
+	ctl_free(&c);
+	curl_global_cleanup();
 	if (status != FR_RUN_OK && status != FR_RUN_INTERRUPTED) {
 		fr_results_free(res);
 		return status;

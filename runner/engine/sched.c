@@ -5,7 +5,6 @@
  * (at_ns, seq): equal due times fire in arming order.
  */
 #include <stdlib.h>
-#include <time.h>
 
 #include "engine/sched.h"
 #include "util/xmalloc.h"
@@ -16,15 +15,6 @@ struct fr_sched {
 	size_t cap;
 	uint64_t seq;
 };
-
-/* The monotonic clock in ns. */
-int64_t fr_sched_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* Creates a scheduler with room for RESERVE timers. */
 struct fr_sched *fr_sched_create(size_t reserve)

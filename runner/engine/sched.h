@@ -1,4 +1,4 @@
-/* sched.h: timers that allocate nothing per timer, on a monotonic clock in ns.
+/* sched.h: timers that allocate nothing per timer, due at fr_clock_mono_ns times (ns).
  *
  * A timer is a struct fr_timer embedded in the object that owns it (a virtual
  * user, an arrival stream, a group iteration); arming it puts it into a binary
@@ -34,9 +34,6 @@ struct fr_timer {
 };
 
 struct fr_sched;
-
-/* The monotonic clock (CLOCK_MONOTONIC) in nanoseconds. */
-int64_t fr_sched_now_ns(void);
 
 /* Creates a scheduler with room for RESERVE armed timers (free with fr_sched_free). */
 struct fr_sched *fr_sched_create(size_t reserve);

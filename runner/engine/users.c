@@ -12,10 +12,12 @@
 
 #include "engine/iter.h"
 #include "engine/users.h"
+#include "util/clock.h"
+#include "util/container.h"
 #include "util/xmalloc.h"
 
 struct fr_user {
-	struct fr_timer timer; /* first: the timer callback finds the user */
+	struct fr_timer timer;
 	struct fr_iter it;
 	struct fr_users *us;
 	int number;
@@ -37,7 +39,7 @@ static void iterate(struct fr_user *u, int64_t intended_ns);
 /* Timer: the user's think time is over (or it just started). */
 static void on_timer(struct fr_timer *t)
 {
-	struct fr_user *u = (struct fr_user *)t;
+	struct fr_user *u = FR_CONTAINER_OF(t, struct fr_user, timer);
 
 	if (u->wanted && !u->us->d->stopping)
 		iterate(u, t->at_ns);
@@ -46,13 +48,13 @@ static void on_timer(struct fr_timer *t)
 /* The iteration answered: think, or go again at once. */
 static void on_done(struct fr_iter *it, enum fr_outcome outcome, int aborted)
 {
-	struct fr_user *u = (struct fr_user *)((char *)it - offsetof(struct fr_user, it));
+	struct fr_user *u = FR_CONTAINER_OF(it, struct fr_user, it);
 	struct fr_drive *d = u->us->d;
 	int64_t now;
 
 	if (aborted || !u->wanted || d->stopping)
 		return;
-	now = fr_sched_now_ns();
+	now = fr_clock_mono_ns();
 	if (u->us->sc->think_us > 0)
 		fr_sched_arm(fr_loop_sched(d->loop), &u->timer, now + u->us->sc->think_us * 1000);
 	else

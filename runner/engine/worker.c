@@ -13,6 +13,8 @@
 #include "engine/arrivals.h"
 #include "engine/users.h"
 #include "engine/worker.h"
+#include "util/clock.h"
+#include "util/container.h"
 #include "util/xmalloc.h"
 
 #define DRAIN_POLL_NS 5000000
@@ -32,7 +34,7 @@ struct fr_worker {
 	pthread_mutex_t live_lock;
 	struct fr_users **users;       /* per scenario, closed model */
 	struct fr_arrivals **arrivals; /* per scenario, open model */
-	void *hook_state;
+	void **hook_state;             /* per hook: what its worker_start returned */
 	struct fr_timer act_timer;
 	size_t next_act;
 	struct fr_timer drain_timer;
@@ -109,8 +111,8 @@ static void report_idle(struct fr_worker *w)
 /* Timer: has the pass's last request answered (or run out of time)? */
 static void on_drain(struct fr_timer *t)
 {
-	struct fr_worker *w = (struct fr_worker *)((char *)t - offsetof(struct fr_worker, drain_timer));
-	int64_t now = fr_sched_now_ns();
+	struct fr_worker *w = FR_CONTAINER_OF(t, struct fr_worker, drain_timer);
+	int64_t now = fr_clock_mono_ns();
 
 	if (busy(w) && now < w->drain_deadline_ns) {
 		fr_sched_arm(fr_loop_sched(w->loop), t, now + DRAIN_POLL_NS);
@@ -150,7 +152,7 @@ static void stop_drivers(struct fr_worker *w, int64_t end_ns)
 /* The pass ended: stop starting, let what is in flight answer. */
 static void end_pass(struct fr_worker *w)
 {
-	int64_t now = fr_sched_now_ns();
+	int64_t now = fr_clock_mono_ns();
 
 	stop_drivers(w, w->d.pass_end_ns);
 	w->drain_deadline_ns = now + longest_timeout_ns(w) + 100000000;
@@ -171,10 +173,12 @@ static int for_hook(const struct fr_worker *w, const struct fr_action *act)
 static void fire(struct fr_worker *w, size_t idx)
 {
 	const struct fr_action *act = &w->d.tl->actions[idx];
-	const struct fr_run_hooks *h = w->conf.hooks;
 
-	if (h && h->worker_action && w->hook_state && for_hook(w, act))
-		h->worker_action(w->hook_state, act, w->d.pass_t0_ns);
+	for (size_t i = 0; i < w->conf.nhooks && for_hook(w, act); i++) {
+		const struct fr_run_hooks *h = w->conf.hooks[i];
+		if (h->worker_action && w->hook_state[i])
+			h->worker_action(w->hook_state[i], act, w->d.pass_t0_ns);
+	}
 	if ((act->kind == FR_ACT_STAGE || act->kind == FR_ACT_STOP) &&
 	    w->d.tl->plan->scenarios[act->scenario].model != FR_MODEL_WEBSOCKET)
 		set_level(w, idx);
@@ -185,9 +189,9 @@ static void fire(struct fr_worker *w, size_t idx)
 /* Timer: fire the actions that are due, then wait for the next one. */
 static void on_action(struct fr_timer *t)
 {
-	struct fr_worker *w = (struct fr_worker *)((char *)t - offsetof(struct fr_worker, act_timer));
+	struct fr_worker *w = FR_CONTAINER_OF(t, struct fr_worker, act_timer);
 	const struct fr_timeline *tl = w->d.tl;
-	int64_t now = fr_sched_now_ns();
+	int64_t now = fr_clock_mono_ns();
 
 	while (w->in_pass && w->next_act < tl->nactions && tl->actions[w->next_act].pass == w->d.pass) {
 		const struct fr_action *act = &tl->actions[w->next_act];
@@ -218,7 +222,7 @@ static void begin_pass(struct fr_worker *w, int p, int64_t t0)
 /* Stops the load at once. */
 static void interrupt(struct fr_worker *w)
 {
-	int64_t now = fr_sched_now_ns();
+	int64_t now = fr_clock_mono_ns();
 
 	fr_sched_cancel(fr_loop_sched(w->loop), &w->act_timer);
 	fr_sched_cancel(fr_loop_sched(w->loop), &w->drain_timer);
@@ -299,21 +303,25 @@ static int setup(struct fr_worker *w)
 	fr_timer_init(&w->drain_timer, on_drain);
 	fr_loop_on_wake(w->loop, on_wake, w);
 	create_drivers(w);
-	if (c->hooks && c->hooks->worker_start) {
-		info = (struct fr_worker_info){w->loop, c->thread, c->nthreads, w->d.res,
-		                               c->tl,   c->target, c->run_vars, w->d.rng ^ 0x5bd1e995u};
-		w->hook_state = c->hooks->worker_start(&info, c->hooks->arg);
-	}
+	info = (struct fr_worker_info){w->loop, c->thread, c->nthreads, w->d.res,
+	                               c->tl,   c->target, c->run_vars, w->d.rng ^ 0x5bd1e995u};
+	w->hook_state = xcalloc(c->nhooks ? c->nhooks : 1, sizeof(*w->hook_state));
+	for (size_t i = 0; i < c->nhooks; i++)
+		if (c->hooks[i]->worker_start)
+			w->hook_state[i] = c->hooks[i]->worker_start(&info, c->hooks[i]->arg);
 	return 0;
 }
 
 /* Releases the worker's loop and drivers (not its results). */
 static void teardown(struct fr_worker *w)
 {
-	const struct fr_run_hooks *h = w->conf.hooks;
-
-	if (h && h->worker_stop && w->hook_state)
-		h->worker_stop(w->hook_state);
+	for (size_t i = 0; w->hook_state && i < w->conf.nhooks; i++) {
+		const struct fr_run_hooks *h = w->conf.hooks[i];
+		if (h->worker_stop && w->hook_state[i])
+			h->worker_stop(w->hook_state[i]);
+	}
+	free(w->hook_state);
+	w->hook_state = NULL;
 	if (w->loop) {
 		w->d.stopping = 1;
 		fr_loop_abort_all(w->loop);

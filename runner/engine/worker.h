@@ -13,9 +13,22 @@
 #include <stdint.h>
 
 #include "engine/drive.h"
-#include "engine/run.h"
+#include "plan/run_hooks.h"
 
 struct fr_worker;
+struct fr_metrics;
+
+/* What a worker hook (plan/run_hooks.h) gets on each worker thread. */
+struct fr_worker_info {
+	struct fr_loop *loop;
+	int thread; /* 0 .. nthreads-1: take this share of the load */
+	int nthreads;
+	struct fr_results *results; /* this thread's results (record without locks) */
+	const struct fr_timeline *tl;
+	const struct fr_http_target *target;
+	const struct fr_varstore *vars; /* run variables: auth captures, sweep value (read only) */
+	uint64_t seed;                  /* for this thread's random state */
+};
 
 /* Called (on the worker's thread) when it becomes idle or has failed to start. */
 typedef void (*fr_worker_idle_fn)(struct fr_worker *w, void *arg);
@@ -24,7 +37,8 @@ struct fr_worker_conf {
 	const struct fr_timeline *tl;
 	const struct fr_http_target *target;
 	const struct fr_varstore *run_vars;
-	const struct fr_run_hooks *hooks;
+	const struct fr_run_hooks *const *hooks; /* the run's plug-ins; each gets its own thread state */
+	size_t nhooks;
 	struct fr_live *live;
 	int thread;
 	int nthreads;

@@ -1,8 +1,8 @@
 #!/bin/bash
-# tests/e2e/ws.sh: the WebSocket viewer driver (runner/ws.c) against flowforge-fixture.
+# tests/e2e/ws.sh: the WebSocket viewer driver (runner/engine/ws_*.c) against flowforge-fixture.
 #
 # Most cases write a plan with one websocket scenario, run it through
-# tests/harness/ws-harness (the driver with the hooks run.c calls, on 2 worker
+# tests/harness/ws-harness (the driver with the hooks fr_run calls, on 2 worker
 # threads) and check what the harness prints: delivery latency against a
 # fixed broadcast delay, exact viewer counts through a ramp (also from the
 # fixture's gauge and flowrun's own metrics), handshake rejections with their

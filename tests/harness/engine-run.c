@@ -68,6 +68,7 @@ static void print_run(struct fr_results *res, int status)
 	       res->invalid_reason ? res->invalid_reason : "");
 }
 
+/* Loads and compiles the plan, runs it, prints the results. */
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -83,7 +84,7 @@ int main(int argc, char **argv)
 	struct fr_timeline *tl = NULL;
 	struct fr_results *res = NULL;
 	double scale = 1.0;
-	char err[512] = "";
+	char *err = NULL;
 	int c, status;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -108,11 +109,10 @@ int main(int argc, char **argv)
 		fr_plan_free(plan);
 		return 9;
 	}
-	ro.errbuf = err;
-	ro.errlen = sizeof(err);
-	status = fr_run(plan, tl, &ro, &res);
-	if (err[0])
+	status = fr_run(plan, tl, &ro, &res, &err);
+	if (err)
 		printf("error %s\n", err);
+	free(err);
 	if (res) {
 		for (size_t k = 0; k < res->nkeys; k++)
 			print_key(res, (int)k);

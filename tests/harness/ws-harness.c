@@ -1,11 +1,12 @@
 /* ws-harness.c: runs the websocket scenarios of a plan through the WebSocket driver alone.
  *
  * The e2e test (tests/e2e/ws.sh) and the benchmark (bench/ws-viewers.sh) use
- * it to drive runner/ws.c against the fixture without the rest of the run
- * engine: it loads and compiles the plan, logs in and runs the setup requests
- * (fr_http_sync), then starts THREADS worker threads, each with its own loop
- * and results, and fires the timeline's actions through the same hook
- * functions run.c calls (fr_ws_worker_start / _action / _stop). At the end it
+ * it to drive the WebSocket driver (runner/engine/ws_*.c) against the fixture
+ * without the rest of the run engine: it loads and compiles the plan, logs in
+ * and runs the setup requests (fr_http_sync), then starts THREADS worker
+ * threads, each with its own loop and results, and fires the timeline's
+ * actions through the same hooks fr_run calls (fr_ws_run_hooks:
+ * worker_start / worker_action / worker_stop). At the end it
  * merges the results and prints one `name=value` per line: the websocket
  * counters, delivery and connect percentiles, the viewers connected at the
  * end of every stage, CPU time and peak RSS, and the rejection summary.
@@ -23,14 +24,17 @@
 #include <sys/resource.h>
 #include <threads.h>
 
+#include "engine/http.h"
 #include "engine/loop.h"
+#include "engine/sched.h"
+#include "engine/worker.h"
+#include "engine/ws_run.h"
 #include "observe/exporter.h"
 #include "observe/metrics.h"
-#include "result/results.h"
-#include "engine/run.h"
-#include "engine/sched.h"
 #include "plan/timeline.h"
-#include "engine/ws.h"
+#include "result/results.h"
+#include "util/clock.h"
+#include "util/container.h"
 #include "util/xmalloc.h"
 
 #define MAX_STAGES 64
@@ -41,6 +45,7 @@ struct harness {
 	const struct fr_http_target *tgt;
 	const struct fr_varstore *vars;
 	struct fr_ws_run *ws;
+	const struct fr_run_hooks *hooks; /* the driver's, as fr_run would call them */
 	int nthreads;
 	int64_t t0_ns;
 	_Atomic long stage_connected[MAX_STAGES]; /* viewers connected when stage i ended */
@@ -85,7 +90,7 @@ static int stage_number(const struct fr_timeline *tl, const struct fr_action *ac
 /* Thread 0, 100 ms before an action that ends a stage: the viewers connected then. */
 static void sample_fire(struct fr_timer *tm)
 {
-	struct timed_action *ta = (struct timed_action *)tm;
+	struct timed_action *ta = FR_CONTAINER_OF(tm, struct timed_action, tm);
 	struct harness *h = ta->w->h;
 	int n = stage_number(h->tl, ta->act);
 	long c = 0;
@@ -104,7 +109,7 @@ static void sample_fire(struct fr_timer *tm)
 /* An action is due: forward it; stop the loop after the last one. */
 static void action_fire(struct fr_timer *tm)
 {
-	struct timed_action *ta = (struct timed_action *)tm;
+	struct timed_action *ta = FR_CONTAINER_OF(tm, struct timed_action, tm);
 	struct worker *w = ta->w;
 	struct harness *h = w->h;
 	if (w->thread == 0 && ta->act->kind == FR_ACT_STAGE && stage_number(h->tl, ta->act) == 0) {
@@ -112,7 +117,7 @@ static void action_fire(struct fr_timer *tm)
 		getrusage(RUSAGE_SELF, &ru);
 		atomic_store(&h->rss_before_kb, ru.ru_maxrss);
 	}
-	fr_ws_worker_action(w->state, ta->act, h->t0_ns + (int64_t)ta->act->pass * h->tl->pass_us * 1000);
+	h->hooks->worker_action(w->state, ta->act, h->t0_ns + (int64_t)ta->act->pass * h->tl->pass_us * 1000);
 	if (++w->fired == w->nacts)
 		fr_loop_break(w->loop);
 }
@@ -125,7 +130,7 @@ static int worker_main(void *arg)
 	w->loop = fr_loop_create(64);
 	w->res = fr_results_create(h->tl);
 	struct fr_worker_info info = {w->loop, w->thread, h->nthreads, w->res, h->tl, h->tgt, h->vars, 42};
-	w->state = fr_ws_worker_start(&info, h->ws);
+	w->state = h->hooks->worker_start(&info, h->hooks->arg);
 	w->acts = xcalloc(h->tl->nactions, sizeof *w->acts);
 	struct timed_action *samples = xcalloc(h->tl->nactions, sizeof *samples);
 	for (size_t i = 0; w->thread == 0 && i < h->tl->nactions; i++) {
@@ -150,7 +155,7 @@ static int worker_main(void *arg)
 	}
 	if (w->nacts)
 		fr_loop_run(w->loop);
-	fr_ws_worker_stop(w->state);
+	h->hooks->worker_stop(w->state);
 	fr_loop_free(w->loop);
 	free(w->acts);
 	free(samples);
@@ -239,6 +244,7 @@ int main(int argc, char **argv)
 	h->vars = &vars;
 	h->nthreads = argc > 2 ? atoi(argv[2]) : 2;
 	h->ws = fr_ws_run_create(plan);
+	h->hooks = fr_ws_run_hooks(h->ws);
 	struct fr_metrics *metrics = NULL;
 	struct fr_exporter *exporter = NULL;
 	struct fr_results *keys = NULL;
@@ -260,7 +266,7 @@ int main(int argc, char **argv)
 		}
 		fr_ws_run_set_metrics(h->ws, metrics);
 	}
-	h->t0_ns = fr_sched_now_ns() + 300000000;
+	h->t0_ns = fr_clock_mono_ns() + 300000000;
 	for (int i = 0; i < MAX_STAGES; i++)
 		atomic_init(&h->stage_connected[i], -1);
 	struct worker *w = xcalloc((size_t)h->nthreads, sizeof *w);
@@ -272,10 +278,12 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < h->nthreads; i++)
 		thrd_join(th[i], NULL);
-	if (fr_ws_run_error(h->ws)) {
-		fprintf(stderr, "ws-harness: %s\n", fr_ws_run_error(h->ws));
+	char *ws_err = NULL;
+	if (fr_ws_run_status(h->ws, &ws_err) != 0) {
+		fprintf(stderr, "ws-harness: %s\n", ws_err);
 		rc = 4;
 	}
+	free(ws_err);
 	struct fr_results *total = fr_results_create(tl);
 	for (int i = 0; i < h->nthreads; i++) {
 		fr_results_merge(total, w[i].res);

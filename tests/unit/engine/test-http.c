@@ -1,4 +1,5 @@
-/* test-http.c: outcome classes, captures, and one synchronous request against an in-process server. */
+/* test-http.c: outcome classes, captures (capture.h: run by http.c on every answer), and one
+ * synchronous request against an in-process server. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -8,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "engine/capture.h"
 #include "engine/http.h"
 #include "tap.h"
 
@@ -50,7 +52,7 @@ static int cap(enum fr_capture_kind kind, const char *expr, int group, const cha
 {
 	struct fr_capture c = {.var = "v", .kind = kind, .expr = (char *)expr, .group = group};
 	char *err = NULL;
-	int rc = fr_http_capture(&c, body, strlen(body), hdrs, hlen, vs, &err);
+	int rc = fr_capture_apply(&c, body, strlen(body), hdrs, hlen, vs, &err);
 
 	free(err);
 	return rc;

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "engine/preflight.h"
 #include "engine/progress.h"
 #include "engine/run.h"
 #include "tap.h"
@@ -50,7 +51,7 @@ static void test_preflight(void)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(a);
-	char url[64], err[128] = "";
+	char url[64], *err = NULL;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	if (!tap_ok(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(fd, 4) == 0 &&
@@ -58,11 +59,13 @@ static void test_preflight(void)
 	            "listening socket"))
 		return;
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/base", ntohs(a.sin_port));
-	tap_is_int(fr_run_preflight(url, 1000, err, sizeof(err)), 0, "preflight: a listening port passes");
+	tap_is_int(fr_preflight_check(url, 1000, &err), 0, "preflight: a listening port passes");
 	close(fd);
-	tap_is_int(fr_run_preflight(url, 1000, err, sizeof(err)), -1, "preflight: a closed port fails");
+	tap_is_int(fr_preflight_check(url, 1000, &err), -1, "preflight: a closed port fails");
 	tap_is_str(err, "Connection refused", "preflight: the reason is the errno text");
-	tap_is_int(fr_run_preflight("not a url", 1000, err, sizeof(err)), -1, "preflight: a bad URL fails");
+	free(err);
+	tap_is_int(fr_preflight_check("not a url", 1000, &err), -1, "preflight: a bad URL fails");
+	free(err);
 }
 
 int main(void)

@@ -15,7 +15,8 @@
 #include "engine/loop.h"
 #include "result/results.h"
 #include "plan/timeline.h"
-#include "engine/ws.h"
+#include "engine/ws_driver.h"
+#include "engine/ws_table.h"
 #include "util/xmalloc.h"
 
 /* Writes a websocket plan with CONNECT and MATCH to a temporary file. */
@@ -85,11 +86,11 @@ int main(void)
 {
 	long sum = 0;
 	for (int t = 0; t < 3; t++)
-		sum += fr_ws_share(10, t, 3);
-	tap_is_int(fr_ws_share(10, 0, 3), 4, "share: thread 0 of 3 gets 4 of 10");
-	tap_is_int(fr_ws_share(10, 2, 3), 3, "share: thread 2 of 3 gets 3 of 10");
+		sum += fr_ws_driver_share(10, t, 3);
+	tap_is_int(fr_ws_driver_share(10, 0, 3), 4, "share: thread 0 of 3 gets 4 of 10");
+	tap_is_int(fr_ws_driver_share(10, 2, 3), 3, "share: thread 2 of 3 gets 3 of 10");
 	tap_is_int(sum, 10, "share: the shares add up to the total");
-	tap_is_int(fr_ws_share(1, 1, 2), 0, "share: one viewer goes to thread 0 only");
+	tap_is_int(fr_ws_driver_share(1, 1, 2), 0, "share: one viewer goes to thread 0 only");
 
 	char *r = try_create("/ws/dashboards/d1", "\"id\":\"(e[0-9]+)\"");
 	tap_is_str(r, "ok wanted=0 connected=0", "create and free a driver without viewers");

@@ -1,4 +1,4 @@
-/* ws.h: the WebSocket viewer driver — viewers, the publisher and delivery accounting.
+/* ws_driver.h: the WebSocket viewer driver — viewers, the publisher and delivery accounting.
  *
  * A websocket scenario runs as one driver per worker thread. Each driver owns
  * a libwebsockets client context on the thread's libev loop (loop.h,
@@ -6,15 +6,13 @@
  * thread's libcurl transfers share one loop. The driver keeps this thread's
  * share of the stage's viewer count connected: new viewers connect (at most
  * FR_WS_CONNECT_BATCH handshakes in flight), surplus ones close with a close
- * frame, broken ones reconnect per the scenario's reconnect policy.
+ * frame, broken ones reconnect per the scenario's reconnect policy. Where
+ * they connect is ws_target.h; which event a message names, ws_match.h.
  *
  * The driver of thread 0 also publishes: it sends the scenario's `publish`
- * request at `rate` through http.h with ${event_id} = "e<seq>", and writes
- * the send time (CLOCK_MONOTONIC µs) into the scenario's shared event table
- * before the request goes out. The table is a ring of slots (a
- * power of two >= 2 × rate × (deadline + 1 s), at least 64) indexed by seq, plus
- * one atomic sequence counter; threads only read it (acquire loads), so a
- * received frame costs no lock and no shared write.
+ * request at `rate` through http.h with ${event_id} = "e<seq>", after
+ * recording the event's send time in the scenario's shared event table
+ * (ws_table.h), which every thread reads without locks.
  *
  * Delivery accounting is per thread, without sharing: a viewer expects the
  * events published after it connected (the sequence number it read when its
@@ -37,8 +35,8 @@
  * results segment of the publish time; connects, rejections and disconnects
  * in the segment of the moment they happen.
  */
-#ifndef FR_WS_H
-#define FR_WS_H
+#ifndef FR_WS_DRIVER_H
+#define FR_WS_DRIVER_H
 
 #include <signal.h>
 #include <stddef.h>
@@ -46,38 +44,22 @@
 
 #include "engine/http.h"
 #include "engine/loop.h"
+#include "engine/ws_table.h"
 #include "plan/plan.h"
-#include "result/results.h"
-#include "engine/run.h"
 #include "plan/vars.h"
+#include "result/results.h"
 
 #define FR_WS_CONNECT_BATCH 256         /* handshakes in flight per driver */
 #define FR_WS_FRAME_MAX     (64 * 1024) /* larger messages are counted FR_WS_OVERSIZED */
 #define FR_WS_RX_BUFFER     512         /* lws rx buffer per connection */
 #define FR_WS_SWEEP_NS      20000000    /* how often each driver sweeps its ring (20 ms) */
-#define FR_WS_MAX_STATUSES  8           /* distinct handshake rejection statuses kept */
 
-struct fr_ws_table;
 struct fr_ws_driver;
 struct fr_metrics;
-struct fr_ws_run;
 
-/* Creates the shared event table of websocket scenario SC (sized from its
- * rate and deadline). Free with fr_ws_table_free after every driver using it. */
-struct fr_ws_table *fr_ws_table_create(const struct fr_scenario *sc);
-void fr_ws_table_free(struct fr_ws_table *t); /* accepts NULL */
-
-/* Events published so far, viewers connected now (all threads). */
-uint64_t fr_ws_table_published(const struct fr_ws_table *t);
-long fr_ws_table_connected(const struct fr_ws_table *t);
-
-/* Handshake rejections by HTTP status: fills up to MAX (status, count) pairs,
- * returns how many. */
-size_t fr_ws_table_rejections(const struct fr_ws_table *t, long *status_out, uint64_t *count_out, size_t max);
-
-/* One line per rejection status, "handshake rejected: HTTP 401 (12 times)\n",
- * or NULL when there was none (caller frees). */
-char *fr_ws_table_summary(const struct fr_ws_table *t);
+/* This thread's share of a total of N viewers: N / nthreads, the remainder
+ * going to the first threads. */
+long fr_ws_driver_share(long n, int thread, int nthreads);
 
 /* Creates the driver of websocket scenario SCENARIO of PLAN on LOOP, for
  * worker THREAD of NTHREADS (thread 0 publishes). RES is this thread's
@@ -97,13 +79,18 @@ struct fr_ws_driver *fr_ws_driver_create(struct fr_loop *loop, const struct fr_p
  * subscribe message again from the run variables, which by now hold the
  * pass's setup captures (e.g. a dashboard id); if the URL no longer expands
  * to a usable one, this pass's connects count as failed. Call before the
- * pass's first stage. */
+ * pass's first stage; a second call with the same pass and start does
+ * nothing. */
 void fr_ws_driver_pass(struct fr_ws_driver *d, int pass, int64_t pass_t0_ns);
 
 /* Sets the stage's total viewer count; this driver keeps its share
- * (N / nthreads, the remainder going to the first threads). The first call
- * of a pass also starts the publisher on thread 0. */
+ * (fr_ws_driver_share). The first call of a pass also starts the publisher
+ * on thread 0. */
 void fr_ws_driver_set_viewers(struct fr_ws_driver *d, long n);
+
+/* Ends the scenario in this pass: no more publishing; the viewers stay
+ * until every event published is judged, then close. */
+void fr_ws_driver_end(struct fr_ws_driver *d);
 
 /* Reports to live metrics M (NULL: none) from now on: deliveries, message
  * counters, the connection gauge, and (thread 0) the viewer target. */
@@ -112,9 +99,6 @@ void fr_ws_driver_set_metrics(struct fr_ws_driver *d, struct fr_metrics *m);
 /* Once *FLAG is set (a SIGINT/SIGTERM handler's flag; NULL: never),
  * fr_ws_driver_stop skips waiting for pending events and closes at once. */
 void fr_ws_driver_set_abort(struct fr_ws_driver *d, volatile sig_atomic_t *flag);
-
-/* This thread's share of a total of N viewers. */
-long fr_ws_share(long n, int thread, int nthreads);
 
 /* Viewers of this driver: wanted, connected now. */
 long fr_ws_driver_wanted(const struct fr_ws_driver *d);
@@ -128,24 +112,5 @@ void fr_ws_driver_stop(struct fr_ws_driver *d);
 
 /* Stops the driver if needed, destroys its lws context and frees it; accepts NULL. */
 void fr_ws_driver_free(struct fr_ws_driver *d);
-
-/* The glue for run.h's hooks: a run object with one table per websocket
- * scenario of PLAN; fr_ws_worker_start creates the drivers of a worker
- * thread (its ARG is the run object), fr_ws_worker_action forwards STAGE,
- * STOP, PASS and END actions, fr_ws_worker_stop stops and frees them. */
-struct fr_ws_run *fr_ws_run_create(const struct fr_plan *plan);
-void fr_ws_run_free(struct fr_ws_run *r); /* accepts NULL; after every worker stopped */
-/* Live metrics for every driver created after this call (before fr_run). */
-void fr_ws_run_set_metrics(struct fr_ws_run *r, struct fr_metrics *m);
-/* The interrupt flag for every driver created after this call (before fr_run). */
-void fr_ws_run_set_abort(struct fr_ws_run *r, volatile sig_atomic_t *flag);
-struct fr_ws_table *fr_ws_run_table(const struct fr_ws_run *r, int scenario);
-/* Rejection lines of every scenario ("SCENARIO: handshake rejected: …"), or NULL. */
-char *fr_ws_run_summary(const struct fr_ws_run *r);
-/* A driver creation error of any thread (first one kept), or NULL. */
-const char *fr_ws_run_error(const struct fr_ws_run *r);
-void *fr_ws_worker_start(const struct fr_worker_info *w, void *arg);
-void fr_ws_worker_action(void *state, const struct fr_action *act, int64_t pass_t0_ns);
-void fr_ws_worker_stop(void *state);
 
 #endif
