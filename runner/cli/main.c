@@ -21,6 +21,7 @@
 #include "cli/cli.h"
 #include "plan/diag.h"
 #include "plan/plan.h"
+#include "plan/compile.h"
 #include "plan/timeline.h"
 #include "plan/timeline_print.h"
 #include "util/xmalloc.h"
@@ -253,7 +254,7 @@ static int cmd_plan(int argc, char **argv)
 	if (fr_cli_load(argv[optind], scale, &plan, &tl) != 0)
 		return 2;
 	if (json) {
-		char *s = fr_timeline_json(tl);
+		char *s = fr_timeline_print_json(tl);
 		puts(s);
 		free(s);
 	} else {

@@ -9,7 +9,7 @@
  * the pass into segments, and every SLO window becomes the list of segments it
  * covers. Later passes repeat the first one shifted by pass_us.
  */
-#include "plan/timeline.h"
+#include "plan/compile.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -23,6 +23,7 @@ struct actions {
 	size_t n, cap;
 };
 
+/* Appends a blank action (no scenario, stage, fault or window) of KIND at AT_US. */
 static struct fr_action *action_push(struct actions *a, enum fr_action_kind kind, int64_t at_us, int pass)
 {
 	if (a->n == a->cap) {
@@ -61,6 +62,7 @@ static int kind_rank(enum fr_action_kind k)
 	return 8;
 }
 
+/* Orders actions by time, then kind rank, then index, so equal plans give equal timelines. */
 static int action_cmp(const void *va, const void *vb)
 {
 	const struct fr_action *a = va, *b = vb;
@@ -469,6 +471,7 @@ static void compute_totals(struct fr_timeline *tl)
 	t->slos = plan->nslos;
 }
 
+/* Lays out every pass, cuts segments and fills the SLO windows. */
 int fr_compile(const struct fr_plan *plan, double time_scale, struct fr_diags *diags, struct fr_timeline **tl_out)
 {
 	struct fr_timeline *tl = xcalloc(1, sizeof *tl);
@@ -537,57 +540,4 @@ int fr_compile(const struct fr_plan *plan, double time_scale, struct fr_diags *d
 	compute_totals(tl);
 	*tl_out = tl;
 	return 0;
-}
-
-void fr_timeline_free(struct fr_timeline *tl)
-{
-	if (!tl)
-		return;
-	for (size_t i = 0; i < tl->nsegs; i++) {
-		free(tl->segs[i].stage);
-		free(tl->segs[i].faults);
-	}
-	for (size_t i = 0; i < tl->nwindows; i++) {
-		free(tl->windows[i].label);
-		free(tl->windows[i].segs);
-	}
-	free(tl->segs);
-	free(tl->windows);
-	free(tl->actions);
-	free(tl->pass_seg);
-	free(tl);
-}
-
-int fr_timeline_segment_at(const struct fr_timeline *tl, int pass, int64_t at_us)
-{
-	size_t lo = tl->pass_seg[pass], hi = tl->pass_seg[pass + 1];
-
-	if (hi == lo)
-		return -1;
-	if (at_us < tl->segs[lo].start_us)
-		return (int)lo;
-	/* the last segment whose start is <= at_us */
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (tl->segs[mid].start_us <= at_us)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return (int)lo;
-}
-
-const char *fr_action_kind_name(enum fr_action_kind kind)
-{
-	static const char *const names[] = {
-	        [FR_ACT_PASS] = "pass",
-	        [FR_ACT_STAGE] = "stage",
-	        [FR_ACT_FAULT_ON] = "fault-on",
-	        [FR_ACT_FAULT_OFF] = "fault-off",
-	        [FR_ACT_WINDOW_OPEN] = "window-open",
-	        [FR_ACT_WINDOW_CLOSE] = "window-close",
-	        [FR_ACT_STOP] = "stop",
-	        [FR_ACT_END] = "end",
-	};
-	return kind <= FR_ACT_END ? names[kind] : "?";
 }

@@ -1,6 +1,6 @@
 /* timeline.h: the compiled plan — actions at absolute offsets and the segments they cut.
  *
- * compile.c turns a checked plan into a timeline without any I/O. A run is one
+ * compile.h turns a checked plan into a timeline without any I/O. A run is one
  * pass per sweep value (one pass without a sweep); every pass has the same
  * length and passes follow each other, so pass p starts at p * pass_us. The
  * runner re-bases each pass on the moment its setup finished, so offsets are
@@ -96,17 +96,14 @@ struct fr_timeline {
 	struct fr_totals totals;
 };
 
-/* Compiles PLAN with every offset and duration multiplied by TIME_SCALE
- * (> 0). Returns 0 and sets *tl_out (free with fr_timeline_free), or -1 with
- * diagnostics in DIAGS (for example a fault that ends after the run). */
-int fr_compile(const struct fr_plan *plan, double time_scale, struct fr_diags *diags, struct fr_timeline **tl_out);
-
+/* Frees a timeline (not the plan it points into); accepts NULL. */
 void fr_timeline_free(struct fr_timeline *tl);
 
 /* The segment of PASS that contains offset AT_US (absolute), by binary
  * search; the last segment of the pass for offsets at or past its end. */
 int fr_timeline_segment_at(const struct fr_timeline *tl, int pass, int64_t at_us);
 
-const char *fr_action_kind_name(enum fr_action_kind kind);
+/* The name of an action kind in `flowrun plan` output: "stage", "fault-on" … */
+const char *fr_timeline_action_name(enum fr_action_kind kind);
 
 #endif

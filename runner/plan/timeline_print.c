@@ -7,101 +7,57 @@
  */
 #include "plan/timeline_print.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
+#include "util/buf.h"
+#include "util/fmt.h"
 #include "util/xmalloc.h"
 
-/* Formats microseconds as seconds with millisecond precision: "30.000s". */
-static char *fmt_offset(int64_t us)
-{
-	return xasprintf("%.3fs", (double)us / 1e6);
-}
-
-/* Formats a duration compactly: "2m30s", "15s", "1.500s", "250ms". */
-char *fr_format_duration(int64_t us)
-{
-	if (us % 1000000 == 0) {
-		int64_t s = us / 1000000;
-		if (s >= 3600 && s % 3600 == 0)
-			return xasprintf("%" PRId64 "h", s / 3600);
-		if (s >= 60 && s % 60 == 0)
-			return xasprintf("%" PRId64 "m", s / 60);
-		if (s >= 60)
-			return xasprintf("%" PRId64 "m%" PRId64 "s", s / 60, s % 60);
-		return xasprintf("%" PRId64 "s", s);
-	}
-	if (us < 1000000 && us % 1000 == 0)
-		return xasprintf("%" PRId64 "ms", us / 1000);
-	if (us < 1000)
-		return xasprintf("%" PRId64 "us", us);
-	return xasprintf("%.3fs", (double)us / 1e6);
-}
-
-/* A level with its unit: "50 users", "20/s", "10 viewers". */
-static char *fmt_level(enum fr_model model, double level)
+/* Appends a level with its unit: "50 users", "20/s", "10 viewers". */
+static void put_level(struct fr_buf *b, enum fr_model model, double level)
 {
 	switch (model) {
-	case FR_MODEL_CLOSED: return xasprintf("%g users", level);
-	case FR_MODEL_OPEN: return xasprintf("%g/s", level);
-	case FR_MODEL_WEBSOCKET: return xasprintf("%g viewers", level);
+	case FR_MODEL_CLOSED: fr_buf_printf(b, "%g users", level); return;
+	case FR_MODEL_OPEN: fr_buf_printf(b, "%g/s", level); return;
+	case FR_MODEL_WEBSOCKET: fr_buf_printf(b, "%g viewers", level); return;
 	}
-	return xstrdup("?");
+	fr_buf_adds(b, "?");
 }
 
-/* One toxic attribute with its unit: "latency=500ms". */
-static char *fmt_attr(enum fr_toxic toxic, const struct fr_toxic_attr *a)
+/* Appends one toxic attribute with Toxiproxy's unit for it: " latency=500ms". */
+static void put_attr(struct fr_buf *b, enum fr_toxic toxic, const struct fr_toxic_attr *a)
 {
 	const char *n = a->name;
 	if (strcmp(n, "rate") == 0)
-		return xasprintf("%s=%" PRId64 "KB/s", n, a->value);
-	if (strcmp(n, "average_size") == 0 || strcmp(n, "size_variation") == 0 || strcmp(n, "bytes") == 0)
-		return xasprintf("%s=%" PRId64, n, a->value);
-	if (toxic == FR_TOXIC_SLICER && strcmp(n, "delay") == 0)
-		return xasprintf("%s=%" PRId64 "us", n, a->value);
-	return xasprintf("%s=%" PRId64 "ms", n, a->value);
+		fr_buf_printf(b, " %s=%" PRId64 "KB/s", n, a->value);
+	else if (strcmp(n, "average_size") == 0 || strcmp(n, "size_variation") == 0 || strcmp(n, "bytes") == 0)
+		fr_buf_printf(b, " %s=%" PRId64, n, a->value);
+	else if (toxic == FR_TOXIC_SLICER && strcmp(n, "delay") == 0)
+		fr_buf_printf(b, " %s=%" PRId64 "us", n, a->value);
+	else
+		fr_buf_printf(b, " %s=%" PRId64 "ms", n, a->value);
 }
 
-/* "redis+clickhouse latency latency=500ms jitter=0ms". */
+/* "redis+clickhouse latency latency=500ms jitter=0ms" (caller frees). */
 static char *fmt_fault(const struct fr_fault *f)
 {
-	size_t cap = 256, len = 0;
-	char *out = xmalloc(cap);
-	out[0] = 0;
-	for (size_t i = 0; i < f->nproxies; i++) {
-		char *p = xasprintf("%s%s", i ? "+" : "", f->proxies[i]);
-		size_t n = strlen(p);
-		if (len + n + 1 > cap)
-			out = xrealloc(out, cap = (len + n + 1) * 2);
-		memcpy(out + len, p, n + 1);
-		len += n;
-		free(p);
-	}
-	char *tail = xasprintf(" %s", fr_toxic_name(f->toxic));
-	for (size_t i = 0; i < f->nattrs; i++) {
-		char *a = fmt_attr(f->toxic, &f->attrs[i]);
-		char *t = xasprintf("%s %s", tail, a);
-		free(a);
-		free(tail);
-		tail = t;
-	}
-	if (f->upstream) {
-		char *t = xasprintf("%s stream=upstream", tail);
-		free(tail);
-		tail = t;
-	}
-	if (f->toxicity < 1.0) {
-		char *t = xasprintf("%s toxicity=%g", tail, f->toxicity);
-		free(tail);
-		tail = t;
-	}
-	char *all = xasprintf("%s%s", out, tail);
-	free(out);
-	free(tail);
-	return all;
+	struct fr_buf b = {0};
+
+	for (size_t i = 0; i < f->nproxies; i++)
+		fr_buf_printf(&b, "%s%s", i ? "+" : "", f->proxies[i]);
+	fr_buf_printf(&b, " %s", fr_toxic_name(f->toxic));
+	for (size_t i = 0; i < f->nattrs; i++)
+		put_attr(&b, f->toxic, &f->attrs[i]);
+	if (f->upstream)
+		fr_buf_adds(&b, " stream=upstream");
+	if (f->toxicity < 1.0)
+		fr_buf_printf(&b, " toxicity=%g", f->toxicity);
+	return fr_buf_take(&b);
 }
 
 /* The subject and detail columns of one action (caller frees both). */
@@ -123,15 +79,17 @@ static void describe(const struct fr_timeline *tl, const struct fr_action *a, ch
 		break;
 	case FR_ACT_STAGE: {
 		const struct fr_stage *st = &sc->stages[a->stage];
-		char *to = fmt_level(sc->model, a->level);
-		char *dur = fr_format_duration((int64_t)llround((double)st->dur_us * tl->time_scale));
-		*subject = xstrdup(sc->name);
+		char dur[FR_FMT_LEN];
+		struct fr_buf b = {0};
+		put_level(&b, sc->model, a->level);
+		fr_buf_printf(&b, " for %s (stage %d",
+		              fr_fmt_duration(dur, sizeof dur, (int64_t)llround((double)st->dur_us * tl->time_scale)),
+		              a->stage + 1);
 		if (st->name)
-			*detail = xasprintf("%s for %s (stage %d, %s)", to, dur, a->stage + 1, st->name);
-		else
-			*detail = xasprintf("%s for %s (stage %d)", to, dur, a->stage + 1);
-		free(to);
-		free(dur);
+			fr_buf_printf(&b, ", %s", st->name);
+		fr_buf_adds(&b, ")");
+		*subject = xstrdup(sc->name);
+		*detail = fr_buf_take(&b);
 		break;
 	}
 	case FR_ACT_STOP:
@@ -162,8 +120,10 @@ static void describe(const struct fr_timeline *tl, const struct fr_action *a, ch
 static void print_totals(const struct fr_timeline *tl, FILE *out)
 {
 	const struct fr_totals *t = &tl->totals;
-	char *dur = fr_format_duration(t->duration_us);
-	char *fdur = fr_format_duration(t->fault_us);
+	char dur[FR_FMT_LEN], fdur[FR_FMT_LEN];
+
+	fr_fmt_duration(dur, sizeof dur, t->duration_us);
+	fr_fmt_duration(fdur, sizeof fdur, t->fault_us);
 
 	fprintf(out, "\ntotals\n");
 	fprintf(out, "  %-18s %s", "duration", dur);
@@ -181,10 +141,9 @@ static void print_totals(const struct fr_timeline *tl, FILE *out)
 		fprintf(out, "  %-18s 0\n", "fault windows");
 	fprintf(out, "  %-18s %zu\n", "segments", tl->nsegs);
 	fprintf(out, "  %-18s %zu (%zu windows)\n", "slos", t->slos, tl->nwindows);
-	free(dur);
-	free(fdur);
 }
 
+/* Two passes: the widest cell of each column first, then the aligned rows. */
 void fr_timeline_print(const struct fr_timeline *tl, FILE *out)
 {
 	size_t n = tl->nactions;
@@ -194,8 +153,9 @@ void fr_timeline_print(const struct fr_timeline *tl, FILE *out)
 	for (int c = 0; c < 4; c++)
 		col[c] = xcalloc(n + 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
-		col[0][i] = fmt_offset(tl->actions[i].at_us);
-		col[1][i] = xstrdup(fr_action_kind_name(tl->actions[i].kind));
+		char off[FR_FMT_LEN];
+		col[0][i] = xstrdup(fr_fmt_offset(off, sizeof off, tl->actions[i].at_us));
+		col[1][i] = xstrdup(fr_timeline_action_name(tl->actions[i].kind));
 		describe(tl, &tl->actions[i], &col[2][i], &col[3][i]);
 		for (int c = 0; c < 3; c++)
 			if (strlen(col[c][i]) > w[c])
@@ -234,7 +194,8 @@ static json_t *totals_json(const struct fr_timeline *tl)
 	                 (json_int_t)tl->nsegs, "slos", (json_int_t)t->slos, "windows", (json_int_t)tl->nwindows);
 }
 
-char *fr_timeline_json(const struct fr_timeline *tl)
+/* The rows of the table, with "level" on stage changes, and the totals. */
+char *fr_timeline_print_json(const struct fr_timeline *tl)
 {
 	json_t *root = json_object();
 	json_t *acts = json_array();
@@ -247,8 +208,8 @@ char *fr_timeline_json(const struct fr_timeline *tl)
 		char *subject, *detail;
 		describe(tl, a, &subject, &detail);
 		json_t *o = json_pack("{s:f, s:s, s:i, s:s, s:s}", "at_s", (double)a->at_us / 1e6, "action",
-		                      fr_action_kind_name(a->kind), "pass", a->pass + 1, "subject", subject, "detail",
-		                      detail);
+		                      fr_timeline_action_name(a->kind), "pass", a->pass + 1, "subject", subject,
+		                      "detail", detail);
 		if (a->kind == FR_ACT_STAGE)
 			json_object_set_new(o, "level", json_real(a->level));
 		json_array_append_new(acts, o);

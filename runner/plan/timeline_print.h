@@ -2,7 +2,6 @@
 #ifndef FR_TIMELINE_PRINT_H
 #define FR_TIMELINE_PRINT_H
 
-#include <inttypes.h>
 #include <stdio.h>
 
 #include "plan/timeline.h"
@@ -11,9 +10,6 @@
 void fr_timeline_print(const struct fr_timeline *tl, FILE *out);
 
 /* The same as a JSON document (caller frees). */
-char *fr_timeline_json(const struct fr_timeline *tl);
-
-/* A duration in the plan's own spelling: "2m30s", "15s", "250ms" (caller frees). */
-char *fr_format_duration(int64_t us);
+char *fr_timeline_print_json(const struct fr_timeline *tl);
 
 #endif

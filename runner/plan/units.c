@@ -241,14 +241,3 @@ int fr_units_int(const char *s, int64_t *out)
 	*out = (int64_t)d.mant * (d.neg ? -1 : 1);
 	return 0;
 }
-
-char *fr_units_format_duration(int64_t us)
-{
-	if (us != 0 && us % 1000000 == 0)
-		return xasprintf("%llds", (long long)(us / 1000000));
-	if (us != 0 && us % 1000 == 0)
-		return xasprintf("%lldms", (long long)(us / 1000));
-	if (us == 0)
-		return xstrdup("0s");
-	return xasprintf("%lldus", (long long)us);
-}

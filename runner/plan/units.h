@@ -40,7 +40,5 @@ int fr_units_bandwidth(const char *s, int64_t *kbps_out, char **err_out);
 int fr_units_threshold(const char *s, struct fr_threshold *out, char **err_out);
 /* Parses a whole number (`-`? digits) into *out; -1 when it is not one or overflows. */
 int fr_units_int(const char *s, int64_t *out);
-/* Formats a duration in its largest exact unit of s, ms, us ("160s", "250ms"). Caller frees. */
-char *fr_units_format_duration(int64_t us);
 
 #endif

@@ -27,6 +27,7 @@
 
 #include "plan/units.h"
 #include "plan/vars.h"
+#include "util/fmt.h"
 #include "util/xmalloc.h"
 
 #define REGEX_MATCH_LIMIT 100000
@@ -1263,11 +1264,10 @@ static void check_fault(struct ctx *c, const node_t *node, int index)
 	}
 	const char *label = name && name->kind == FR_Y_SCALAR ? name->str : fault_name;
 	if (timed && c->pass_known && c->pass_us > 0 && at_us + dur_us > c->pass_us) {
-		char *end = fr_units_format_duration(at_us + dur_us), *pass = fr_units_format_duration(c->pass_us);
+		char end[FR_FMT_LEN], pass[FR_FMT_LEN];
 		fr_diag_add(c->diags, node->pos, "fault '%s' ends at %s, after the end of the pass at %s",
-		            label ? label : "?", end, pass);
-		free(end);
-		free(pass);
+		            label ? label : "?", fr_fmt_plan_duration(end, sizeof end, at_us + dur_us),
+		            fr_fmt_plan_duration(pass, sizeof pass, c->pass_us));
 	}
 	if (timed && label && proxies && proxies->kind == FR_Y_SEQ)
 		for (size_t i = 0; i < proxies->n; i++)

@@ -31,6 +31,7 @@
 #include "engine/ws_run.h"
 #include "observe/exporter.h"
 #include "observe/metrics.h"
+#include "plan/compile.h"
 #include "plan/timeline.h"
 #include "result/results.h"
 #include "util/clock.h"

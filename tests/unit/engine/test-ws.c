@@ -14,6 +14,7 @@
 #include "tap.h"
 #include "engine/loop.h"
 #include "result/results.h"
+#include "plan/compile.h"
 #include "plan/timeline.h"
 #include "engine/ws_driver.h"
 #include "engine/ws_table.h"

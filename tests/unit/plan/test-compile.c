@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "tap.h"
+#include "plan/compile.h"
 #include "plan/timeline.h"
-#include "plan/timeline_print.h"
 #include "util/xmalloc.h"
 
 static struct fr_stage stages_a[] = {
