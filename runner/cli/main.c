@@ -20,6 +20,7 @@
 
 #include "cli/cli.h"
 #include "plan/diag.h"
+#include "plan/load.h"
 #include "plan/plan.h"
 #include "plan/compile.h"
 #include "plan/timeline.h"

@@ -1,14 +1,16 @@
-/* plan.h: the checked plan, as the loader and validator leave it for the compiler.
+/* plan.h: the plan model — a checked plan as the compiler and the runner read it.
  *
- * A plan file (plus the files it extends) is read into a positioned YAML tree
- * (yamltree.h), checked (validate.c) and turned into the structs below. Every
- * field that came from the file keeps its position so that later stages (the
- * compiler, the runner) can still point at the line that caused a problem.
- * Durations are in microseconds, rates in events per second, thresholds in the
- * unit of their series (microseconds for latencies, a fraction for rates).
- * Strings that may hold run-time variables (${token}, ${rand:1..9}) are kept as
- * templates; ${env:…} references are already expanded by the loader.
- * The plan owns every pointer in it; fr_plan_free releases all of it.
+ * load.h reads a plan file (and the files it extends) into a positioned YAML
+ * tree, validate.h checks it and build.h turns it into the structs below.
+ * Every field that came from the file keeps its position so that later stages
+ * (the compiler, the runner) can still point at the line that caused a
+ * problem. Durations are in microseconds, rates in events per second,
+ * thresholds in the unit of their series (microseconds for latencies, a
+ * fraction for rates). Strings that may hold run-time variables (${token},
+ * ${rand:1..9}) are kept as templates; ${env:…} references are already
+ * expanded by the loader. The plan owns every pointer in it; fr_plan_free
+ * releases all of it. The spelling of each enum's values is here too
+ * (fr_model_names …): plans and reports write them the same way.
  */
 #ifndef FR_PLAN_H
 #define FR_PLAN_H
@@ -17,6 +19,7 @@
 #include <stdint.h>
 
 #include "plan/diag.h"
+#include "plan/proxies.h"
 
 struct fr_kv {
 	char *key;
@@ -140,12 +143,6 @@ struct fr_fault {
 	size_t nattrs;
 };
 
-struct fr_proxy {
-	char *name;
-	char *listen;
-	char *upstream;
-};
-
 struct fr_faults {
 	char *toxiproxy_url;
 	char *proxies_file; /* resolved relative to the plan file that named it */
@@ -232,19 +229,21 @@ struct fr_plan {
 	size_t nfiles;
 };
 
-/* Loads, expands and validates PATH. On success returns 0 and sets *plan_out
- * (the caller frees it with fr_plan_free). On failure returns -1 and appends
- * every problem found to DIAGS; *plan_out is NULL. Does no network I/O. */
-int fr_plan_load(const char *path, struct fr_diags *diags, struct fr_plan **plan_out);
-
 /* Frees a plan; accepts NULL. */
 void fr_plan_free(struct fr_plan *plan);
 
-/* Looks up a scenario, stage or fault by name; NULL or -1 when absent. */
+/* Looks up a scenario or a fault by name; NULL or -1 when absent. */
 const struct fr_scenario *fr_plan_scenario(const struct fr_plan *plan, const char *name);
 int fr_plan_fault_index(const struct fr_plan *plan, const char *name);
 
-/* Names of enums, for reports: "closed", "latency", "p99", "<", "no-fault". */
+/* The spelling of enum values, indexed by the enum and NULL-terminated:
+ * "closed", "latency", "delivery", "<=". */
+extern const char *const fr_model_names[];
+extern const char *const fr_toxic_names[];
+extern const char *const fr_series_names[];
+extern const char *const fr_cmp_names[];
+
+/* Names of enums, for reports; "?" for a value out of range. */
 const char *fr_model_name(enum fr_model model);
 const char *fr_toxic_name(enum fr_toxic toxic);
 const char *fr_series_name(enum fr_series series);

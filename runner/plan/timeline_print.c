@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "plan/grammar.h"
 #include "util/buf.h"
 #include "util/fmt.h"
 #include "util/xmalloc.h"
@@ -29,18 +30,10 @@ static void put_level(struct fr_buf *b, enum fr_model model, double level)
 	fr_buf_adds(b, "?");
 }
 
-/* Appends one toxic attribute with Toxiproxy's unit for it: " latency=500ms". */
+/* Appends one toxic attribute in the unit it is sent to Toxiproxy in: " latency=500ms". */
 static void put_attr(struct fr_buf *b, enum fr_toxic toxic, const struct fr_toxic_attr *a)
 {
-	const char *n = a->name;
-	if (strcmp(n, "rate") == 0)
-		fr_buf_printf(b, " %s=%" PRId64 "KB/s", n, a->value);
-	else if (strcmp(n, "average_size") == 0 || strcmp(n, "size_variation") == 0 || strcmp(n, "bytes") == 0)
-		fr_buf_printf(b, " %s=%" PRId64, n, a->value);
-	else if (toxic == FR_TOXIC_SLICER && strcmp(n, "delay") == 0)
-		fr_buf_printf(b, " %s=%" PRId64 "us", n, a->value);
-	else
-		fr_buf_printf(b, " %s=%" PRId64 "ms", n, a->value);
+	fr_buf_printf(b, " %s=%" PRId64 "%s", a->name, a->value, fr_grammar_attr_suffix(toxic, a->name));
 }
 
 /* "redis+clickhouse latency latency=500ms jitter=0ms" (caller frees). */

@@ -40,7 +40,7 @@ struct fr_ynode {
 	enum fr_ykind kind;
 	enum fr_ystyle style; /* scalars */
 	struct fr_pos pos;
-	char *str;              /* scalar: its value (after ${env:} expansion, see plan.c) */
+	char *str;              /* scalar: its value (after ${env:} expansion, see load.c) */
 	const char *raw;        /* scalar: the value as written (before expansion) */
 	size_t n;               /* map: pairs; seq: items */
 	struct fr_ynode **keys; /* map: key scalars */

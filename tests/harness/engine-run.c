@@ -23,6 +23,7 @@
 #include "result/results.h"
 #include "engine/run.h"
 #include "plan/compile.h"
+#include "plan/load.h"
 #include "plan/timeline.h"
 
 static volatile sig_atomic_t stop_flag;

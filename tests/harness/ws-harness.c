@@ -32,6 +32,7 @@
 #include "observe/exporter.h"
 #include "observe/metrics.h"
 #include "plan/compile.h"
+#include "plan/load.h"
 #include "plan/timeline.h"
 #include "result/results.h"
 #include "util/clock.h"

@@ -15,6 +15,7 @@
 #include "engine/loop.h"
 #include "result/results.h"
 #include "plan/compile.h"
+#include "plan/load.h"
 #include "plan/timeline.h"
 #include "engine/ws_driver.h"
 #include "engine/ws_table.h"

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "plan/load.h"
 #include "plan/plan.h"
 #include "tap.h"
 #include "util/xmalloc.h"

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "plan/load.h"
 #include "plan/plan.h"
 #include "tap.h"
 
