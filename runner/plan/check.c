@@ -117,7 +117,7 @@ static int check_rate(struct fr_check *c, const node_t *node)
 }
 
 /* Suggests the closest word: enumerations are where typos are likeliest. */
-int fr_check_word(struct fr_check *c, const node_t *node, const char *what, const char *const *words)
+static int check_word(struct fr_check *c, const node_t *node, const char *what, const char *const *words)
 {
 	char buf[160];
 
@@ -188,7 +188,7 @@ int fr_check_value(struct fr_check *c, enum fr_gkey k, const node_t *v, const st
 	case FR_GT_RATE: return check_rate(c, v);
 	case FR_GT_INT: return fr_check_int(c, v, d->min, NULL);
 	case FR_GT_FRACTION: return check_fraction(c, v, d->name);
-	case FR_GT_WORD: return fr_check_word(c, v, d->what, d->words);
+	case FR_GT_WORD: return check_word(c, v, d->what, d->words);
 	case FR_GT_STRMAP: return check_strmap(c, v, scope);
 	}
 	return 1;

@@ -66,9 +66,6 @@ int fr_check_int(struct fr_check *c, const struct fr_ynode *node, int64_t min, i
  * FR_CHECK_MAX_DURATION; the value in *out (may be NULL). */
 int fr_check_dur(struct fr_check *c, const struct fr_ynode *node, enum fr_check_dur mode, int64_t *out);
 
-/* Reports NODE unless it is one of the NULL-terminated WORDS (an unknown WHAT). */
-int fr_check_word(struct fr_check *c, const struct fr_ynode *node, const char *what, const char *const *words);
-
 /* Checks the value V of key K by its row of the grammar (nothing for FR_GT_SPECIAL
  * and FR_GT_STAT); templates are checked against SCOPE. 1 when valid. */
 int fr_check_value(struct fr_check *c, enum fr_gkey k, const struct fr_ynode *v, const struct fr_scope *scope);

@@ -7,6 +7,7 @@
 
 #include "util/xmalloc.h"
 
+/* Stops at the limit: a hostile plan must not make the report itself unbounded. */
 void fr_diag_add(struct fr_diags *diags, struct fr_pos pos, const char *fmt, ...)
 {
 	size_t limit = diags->limit ? diags->limit : 1000;
@@ -42,6 +43,7 @@ static int diag_cmp(const void *va, const void *vb)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+/* An aliased node is checked once per alias: equal diagnostics are printed once. */
 void fr_diag_sort(struct fr_diags *diags)
 {
 	size_t out = 0;
@@ -65,6 +67,7 @@ void fr_diag_sort(struct fr_diags *diags)
 	diags->n = out;
 }
 
+/* Problems without a position (command-line ones) are attributed to flowrun itself. */
 void fr_diag_print(const struct fr_diags *diags, FILE *out)
 {
 	for (size_t i = 0; i < diags->n; i++) {
@@ -78,6 +81,7 @@ void fr_diag_print(const struct fr_diags *diags, FILE *out)
 	}
 }
 
+/* Leaves the struct reusable, so one set of diagnostics can serve several plans. */
 void fr_diag_clear(struct fr_diags *diags)
 {
 	for (size_t i = 0; i < diags->n; i++)

@@ -68,6 +68,7 @@ static const struct {
         {"us", 1}, {"ms", 1000}, {"s", 1000000}, {"m", 60000000}, {"h", 3600000000LL},
 };
 
+/* Exact in microseconds: 0.001ms is 1us, and 0.5us is an error rather than a rounding. */
 int fr_units_duration(const char *s, int64_t *us_out, char **err_out)
 {
 	struct decimal d;
@@ -103,6 +104,7 @@ int fr_units_duration(const char *s, int64_t *us_out, char **err_out)
 	return -1;
 }
 
+/* Rates are doubles: 600/m is 10/s, and fractional rates are legitimate. */
 int fr_units_rate(const char *s, double *per_s_out, char **err_out)
 {
 	struct decimal d;
@@ -135,6 +137,7 @@ int fr_units_rate(const char *s, double *per_s_out, char **err_out)
 	return 0;
 }
 
+/* The '%' is required, so that 1 never silently means 100 %. */
 int fr_units_percent(const char *s, double *frac_out, char **err_out)
 {
 	struct decimal d;
@@ -161,6 +164,7 @@ int fr_units_percent(const char *s, double *frac_out, char **err_out)
 	return 0;
 }
 
+/* Only KB/s, the one unit Toxiproxy's bandwidth toxic takes. */
 int fr_units_bandwidth(const char *s, int64_t *kbps_out, char **err_out)
 {
 	struct decimal d;
@@ -200,6 +204,7 @@ static size_t parse_cmp(const char *s, enum fr_cmp *cmp)
 	return 0;
 }
 
+/* The kind of the value (duration, percentage, count) is decided by its unit. */
 int fr_units_threshold(const char *s, struct fr_threshold *out, char **err_out)
 {
 	size_t n = parse_cmp(s, &out->cmp);
@@ -231,6 +236,7 @@ int fr_units_threshold(const char *s, struct fr_threshold *out, char **err_out)
 	return 0;
 }
 
+/* Shares the decimal parser, so integers and durations agree on what a number is. */
 int fr_units_int(const char *s, int64_t *out)
 {
 	struct decimal d;

@@ -69,6 +69,7 @@ static int expand_one_env(struct fr_buf *b, const char *body, size_t len, char *
 	return 0;
 }
 
+/* Only ${env:…}: run-time references stay for the engine, escapes stay escaped. */
 int fr_vars_expand_env(const char *s, char **out_out, char **err_out, size_t *col_out)
 {
 	struct fr_buf b = {0};
@@ -133,6 +134,7 @@ static long long rand_between(uint64_t *rng, long long lo, long long hi)
 	return lo + (long long)(uint64_t)(((unsigned __int128)r * span) >> 64);
 }
 
+/* Unknown names expand to '' (the first is reported): a run goes on, the check has warned. */
 char *fr_vars_expand(const char *tmpl, const struct fr_varstore *vs, uint64_t *rng, char **missing_out)
 {
 	struct fr_buf b = {0};
@@ -169,6 +171,7 @@ char *fr_vars_expand(const char *tmpl, const struct fr_varstore *vs, uint64_t *r
 	return fr_buf_take(&b);
 }
 
+/* The checker's view of a template: every reference with its offset, escapes skipped. */
 int fr_vars_scan(const char *s, int (*fn)(const char *ref, size_t len, size_t off, void *arg), void *arg,
                  size_t *bad_out)
 {
@@ -229,11 +232,13 @@ static struct fr_var *slot(struct fr_varstore *vs, const char *name)
 	return v;
 }
 
+/* A single value is a list of one. */
 void fr_varstore_set(struct fr_varstore *vs, const char *name, const char *value)
 {
 	fr_varstore_set_list(vs, name, (char *const *)&value, 1);
 }
 
+/* Replaces what the name held: a later capture wins. */
 void fr_varstore_set_list(struct fr_varstore *vs, const char *name, char *const *values, size_t n)
 {
 	struct fr_var *v = slot(vs, name);
@@ -244,6 +249,7 @@ void fr_varstore_set_list(struct fr_varstore *vs, const char *name, char *const 
 	v->nvalues = n;
 }
 
+/* Inner stores shadow their parents (a user's captures over the plan's). */
 const struct fr_var *fr_varstore_get(const struct fr_varstore *vs, const char *name, size_t len)
 {
 	for (; vs; vs = vs->parent) {
@@ -254,6 +260,7 @@ const struct fr_var *fr_varstore_get(const struct fr_varstore *vs, const char *n
 	return NULL;
 }
 
+/* Keeps the parent link, so a store can be refilled per iteration. */
 void fr_varstore_clear(struct fr_varstore *vs)
 {
 	for (size_t i = 0; i < vs->n; i++) {
@@ -267,6 +274,7 @@ void fr_varstore_clear(struct fr_varstore *vs)
 	vs->n = 0;
 }
 
+/* xorshift64*: fast, and reproducible from a seed, which a test run needs. */
 uint64_t fr_rand_next(uint64_t *state)
 {
 	uint64_t x = *state;

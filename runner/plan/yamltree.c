@@ -30,11 +30,13 @@ struct fr_yarena {
 	struct block *head;
 };
 
+/* One arena per load: the trees of all extended files die together. */
 struct fr_yarena *fr_yarena_new(void)
 {
 	return xcalloc(1, sizeof(struct fr_yarena));
 }
 
+/* Frees every block at once: nodes are never freed one by one. */
 void fr_yarena_free(struct fr_yarena *a)
 {
 	if (!a)
@@ -46,6 +48,7 @@ void fr_yarena_free(struct fr_yarena *a)
 	free(a);
 }
 
+/* Zeroed, so that new nodes start with no keys, values or flags. */
 void *fr_yarena_alloc(struct fr_yarena *a, size_t size)
 {
 	size_t al = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
@@ -71,6 +74,7 @@ void *fr_yarena_alloc(struct fr_yarena *a, size_t size)
 	return p;
 }
 
+/* Scalars and merged strings live as long as the tree. */
 char *fr_yarena_strndup(struct fr_yarena *a, const char *s, size_t n)
 {
 	char *p = fr_yarena_alloc(a, n + 1);
@@ -458,6 +462,7 @@ static int run_parser(struct parse *p, const char *text, size_t len)
 	return r < 0 ? -1 : 0;
 }
 
+/* From memory, so that tests and the loader share one parser. */
 int fr_ytree_parse(struct fr_yarena *a, const char *file, const char *text, size_t len, struct fr_diags *diags,
                    struct fr_ynode **root_out)
 {
@@ -493,6 +498,7 @@ int fr_ytree_parse(struct fr_yarena *a, const char *file, const char *text, size
 	return 0;
 }
 
+/* Reads at most the size limit plus one byte, so that a huge file is refused, not read. */
 int fr_ytree_load(struct fr_yarena *a, const char *file, struct fr_pos at, struct fr_diags *diags,
                   struct fr_ynode **root_out)
 {
@@ -526,6 +532,7 @@ int fr_ytree_load(struct fr_yarena *a, const char *file, struct fr_pos at, struc
 	return r;
 }
 
+/* Linear: mappings of a plan are small, and order must be kept anyway. */
 struct fr_ynode *fr_ytree_get(const struct fr_ynode *map, const char *key)
 {
 	if (!map || map->kind != FR_Y_MAP)
@@ -536,6 +543,7 @@ struct fr_ynode *fr_ytree_get(const struct fr_ynode *map, const char *key)
 	return NULL;
 }
 
+/* Diagnostics about a key point at the key, not its value. */
 struct fr_ynode *fr_ytree_key(const struct fr_ynode *map, const char *key)
 {
 	if (!map || map->kind != FR_Y_MAP)
@@ -546,6 +554,7 @@ struct fr_ynode *fr_ytree_key(const struct fr_ynode *map, const char *key)
 	return NULL;
 }
 
+/* YAML's null spellings count only when plain: "null" quoted is a string. */
 int fr_ytree_is_null(const struct fr_ynode *node)
 {
 	if (node->kind != FR_Y_SCALAR || node->style != FR_YS_PLAIN)
@@ -554,6 +563,7 @@ int fr_ytree_is_null(const struct fr_ynode *node)
 	       strcmp(node->raw, "Null") == 0 || strcmp(node->raw, "NULL") == 0;
 }
 
+/* The words of "expected …, got …" messages. */
 const char *fr_ytree_kind_name(const struct fr_ynode *node)
 {
 	if (node->kind == FR_Y_MAP)
@@ -563,6 +573,7 @@ const char *fr_ytree_kind_name(const struct fr_ynode *node)
 	return fr_ytree_is_null(node) ? "null" : "a string";
 }
 
+/* Multi-line and block scalars cannot be mapped back reliably: their start is used. */
 struct fr_pos fr_ytree_pos_at(const struct fr_ynode *node, size_t off)
 {
 	struct fr_pos pos = node->pos;
