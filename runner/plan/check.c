@@ -66,6 +66,17 @@ int fr_check_int(struct fr_check *c, const node_t *node, int64_t min, int64_t *o
 	return 0;
 }
 
+/* Parsers of units.h return a message instead of reporting: it goes at NODE. */
+int fr_check_parsed(struct fr_check *c, const node_t *node, int rc, char **err)
+{
+	if (rc >= 0)
+		return 1;
+	fr_diag_add(c->diags, node->pos, "%s", *err);
+	free(*err);
+	*err = NULL;
+	return 0;
+}
+
 /* The limit keeps every sum of durations in a plan far from overflow. */
 int fr_check_dur(struct fr_check *c, const node_t *node, enum fr_check_dur mode, int64_t *out)
 {
@@ -74,11 +85,8 @@ int fr_check_dur(struct fr_check *c, const node_t *node, enum fr_check_dur mode,
 
 	if (!fr_check_str(c, node))
 		return 0;
-	if (fr_units_duration(node->str, &v, &err) < 0) {
-		fr_diag_add(c->diags, node->pos, "%s", err);
-		free(err);
+	if (!fr_check_parsed(c, node, fr_units_duration(node->str, &v, &err), &err))
 		return 0;
-	}
 	if (v > FR_CHECK_MAX_DURATION) {
 		fr_diag_add(c->diags, node->pos, "duration '%s' is longer than the limit of 720h", node->str);
 		return 0;
@@ -104,11 +112,8 @@ static int check_rate(struct fr_check *c, const node_t *node)
 
 	if (!fr_check_str(c, node))
 		return 0;
-	if (fr_units_rate(node->str, &v, &err) < 0) {
-		fr_diag_add(c->diags, node->pos, "%s", err);
-		free(err);
+	if (!fr_check_parsed(c, node, fr_units_rate(node->str, &v, &err), &err))
 		return 0;
-	}
 	if (v <= 0) {
 		fr_diag_add(c->diags, node->pos, "rate '%s' must be positive", node->str);
 		return 0;
@@ -224,15 +229,24 @@ void fr_check_unknown_key(struct fr_check *c, const node_t *k, const char *const
 	            fr_suggest_dym(buf, sizeof buf, fr_suggest_word(k->str, cands)));
 }
 
-/* Candidates come from the grammar, in its order. */
-void fr_check_keys(struct fr_check *c, const node_t *map, enum fr_gmap m)
+/* Candidates for a suggestion are the mapping's keys, in the grammar's order. */
+enum fr_gkey fr_check_known_key(struct fr_check *c, const node_t *k, enum fr_gmap m)
 {
+	enum fr_gkey key = fr_grammar_find(m, k->str);
 	const char *names[FR_GRAMMAR_MAX_KEYS + 1];
 
-	fr_grammar_names(m, 0, names);
+	if (key == FR_K_COUNT) {
+		fr_grammar_names(m, 0, names);
+		fr_check_unknown_key(c, k, names);
+	}
+	return key;
+}
+
+/* For mappings whose keys need nothing beyond being known. */
+void fr_check_keys(struct fr_check *c, const node_t *map, enum fr_gmap m)
+{
 	for (size_t i = 0; i < map->n; i++)
-		if (!fr_suggest_has(names, map->keys[i]->str))
-			fr_check_unknown_key(c, map->keys[i], names);
+		fr_check_known_key(c, map->keys[i], m);
 }
 
 /* ---- templates ---- */

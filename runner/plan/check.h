@@ -62,6 +62,10 @@ int fr_check_str(struct fr_check *c, const struct fr_ynode *node);
 /* Reports NODE unless it is an integer >= MIN; the value in *out (may be NULL). */
 int fr_check_int(struct fr_check *c, const struct fr_ynode *node, int64_t min, int64_t *out);
 
+/* Reports the message *ERR of a units.h parser at NODE (and frees it) when RC < 0;
+ * 1 when RC >= 0. ERR is read after the parser ran, whatever the argument order. */
+int fr_check_parsed(struct fr_check *c, const struct fr_ynode *node, int rc, char **err);
+
 /* Reports NODE unless it is a duration (MODE: positive or not negative) up to
  * FR_CHECK_MAX_DURATION; the value in *out (may be NULL). */
 int fr_check_dur(struct fr_check *c, const struct fr_ynode *node, enum fr_check_dur mode, int64_t *out);
@@ -80,6 +84,9 @@ const struct fr_ynode *fr_check_require(struct fr_check *c, const struct fr_ynod
 
 /* Reports key node K as unknown, suggesting from the NULL-terminated CANDS. */
 void fr_check_unknown_key(struct fr_check *c, const struct fr_ynode *k, const char *const *cands);
+
+/* The key of mapping M that key node K names, or FR_K_COUNT after reporting it unknown. */
+enum fr_gkey fr_check_known_key(struct fr_check *c, const struct fr_ynode *k, enum fr_gmap m);
 
 /* Reports every key of MAP that mapping M of the grammar does not have. */
 void fr_check_keys(struct fr_check *c, const struct fr_ynode *map, enum fr_gmap m);

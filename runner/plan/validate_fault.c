@@ -45,10 +45,8 @@ static void check_attr(struct fr_check *c, const struct fr_toxic_def *t, int a, 
 		break;
 	case FR_ATTR_US: fr_check_dur(c, v, FR_DUR_NONNEG, NULL); break;
 	case FR_ATTR_KBPS:
-		if (fr_check_str(c, v) && fr_units_bandwidth(v->str, &x, &err) < 0) {
-			fr_diag_add(c->diags, v->pos, "%s", err);
-			free(err);
-		}
+		if (fr_check_str(c, v))
+			fr_check_parsed(c, v, fr_units_bandwidth(v->str, &x, &err), &err);
 		break;
 	case FR_ATTR_BYTES: fr_check_int(c, v, 0, NULL); break;
 	}

@@ -132,7 +132,6 @@ static void check_target(struct fr_check *c, const node_t *node, const struct fr
 void fr_validate_request(struct fr_check *c, const node_t *node, enum fr_request_kind kind, struct fr_scope *scope)
 {
 	const node_t *v, *name = fr_grammar_get(node, FR_K_REQ_NAME);
-	const char *request_keys[FR_GRAMMAR_MAX_KEYS + 1];
 
 	if (!fr_check_map(c, node))
 		return;
@@ -145,14 +144,10 @@ void fr_validate_request(struct fr_check *c, const node_t *node, enum fr_request
 		fr_check_key(c, node, FR_K_REQ_WEIGHT, scope);
 		return;
 	}
-	fr_grammar_names(FR_GM_REQUEST, 0, request_keys);
 	for (size_t i = 0; i < node->n; i++) {
-		const node_t *k = node->keys[i];
-		enum fr_gkey key = fr_grammar_find(FR_GM_REQUEST, k->str);
-		if (key == FR_K_COUNT)
-			fr_check_unknown_key(c, k, request_keys);
-		else
-			check_placement(c, k, key, kind);
+		enum fr_gkey key = fr_check_known_key(c, node->keys[i], FR_GM_REQUEST);
+		if (key != FR_K_COUNT)
+			check_placement(c, node->keys[i], key, kind);
 	}
 	if ((v = fr_grammar_get(node, FR_K_REQ_EACH)) && kind == FR_RQ_STEP)
 		check_each(c, v, scope);

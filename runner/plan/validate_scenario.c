@@ -47,15 +47,10 @@ static void check_stage(struct fr_check *c, const node_t *node, int model, int64
 /* Reports scenario keys that are unknown or not valid for MODEL. */
 static void check_scenario_keys(struct fr_check *c, const node_t *node, int model)
 {
-	const char *all[FR_GRAMMAR_MAX_KEYS + 1];
-
-	fr_grammar_names(FR_GM_SCENARIO, 0, all);
 	for (size_t i = 0; i < node->n; i++) {
 		const node_t *k = node->keys[i];
-		enum fr_gkey key = fr_grammar_find(FR_GM_SCENARIO, k->str);
-		if (key == FR_K_COUNT)
-			fr_check_unknown_key(c, k, all);
-		else if (model >= 0 && !(fr_grammar_keys[key].models & FR_GM_MODEL(model)))
+		enum fr_gkey key = fr_check_known_key(c, k, FR_GM_SCENARIO);
+		if (key != FR_K_COUNT && model >= 0 && !(fr_grammar_keys[key].models & FR_GM_MODEL(model)))
 			fr_diag_add(c->diags, k->pos, "'%s' is not valid in %s scenario", k->str, model_phrases[model]);
 	}
 }

@@ -30,13 +30,11 @@ static void check_during(struct fr_check *c, const node_t *v)
 	} else if (form && form->arg == FR_WARG_DURATION) {
 		int64_t us;
 		char *err = NULL;
-		if (fr_units_duration(rest, &us, &err) < 0) {
-			fr_diag_add(c->diags, v->pos, "%s", err);
-			free(err);
-		} else if (us < 0) {
-			fr_diag_add(c->diags, v->pos, "duration '%s' must not be negative", rest);
-		} else if (us > FR_CHECK_MAX_DURATION) {
-			fr_diag_add(c->diags, v->pos, "duration '%s' is longer than the limit of 720h", rest);
+		if (fr_check_parsed(c, v, fr_units_duration(rest, &us, &err), &err)) {
+			if (us < 0)
+				fr_diag_add(c->diags, v->pos, "duration '%s' must not be negative", rest);
+			else if (us > FR_CHECK_MAX_DURATION)
+				fr_diag_add(c->diags, v->pos, "duration '%s' is longer than the limit of 720h", rest);
 		}
 		if (!c->has_faults)
 			fr_diag_add(c->diags, v->pos, "'after-faults' needs a fault timeline");
@@ -67,11 +65,8 @@ static void check_threshold(struct fr_check *c, enum fr_gkey k, const node_t *ke
 
 	if (!fr_check_str(c, v))
 		return;
-	if (fr_units_threshold(v->str, &thr, &err) < 0) {
-		fr_diag_add(c->diags, v->pos, "%s", err);
-		free(err);
+	if (!fr_check_parsed(c, v, fr_units_threshold(v->str, &thr, &err), &err))
 		return;
-	}
 	if (fr_grammar_keys[k].stat == FR_STAT_ERROR_RATE) {
 		if (thr.kind != FR_THR_PERCENT)
 			fr_diag_add(c->diags, v->pos, "threshold '%s' of '%s' needs a percentage", v->str, key->str);
