@@ -3,7 +3,8 @@
  *
  * These say whether a string is well formed (and where it is not); they know
  * nothing of positions or diagnostics, which the checker adds. The builder
- * uses the regex part too, for the default capture group.
+ * uses the regex part too, for the default capture group, and the env
+ * expansion of vars.h the identifier rule, for environment variable names.
  */
 #ifndef FR_SYNTAX_H
 #define FR_SYNTAX_H

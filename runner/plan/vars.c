@@ -8,11 +8,11 @@
  */
 #include "plan/vars.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "plan/syntax.h"
 #include "util/buf.h"
 #include "util/xmalloc.h"
 
@@ -26,17 +26,6 @@ static void buf_add_escaped(struct fr_buf *b, const char *v)
 	}
 }
 
-/* Is NAME (LEN bytes) a valid environment variable name? */
-static int env_name_ok(const char *name, size_t len)
-{
-	if (len == 0 || !(isalpha((unsigned char)name[0]) || name[0] == '_'))
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if (!(isalnum((unsigned char)name[i]) || name[i] == '_'))
-			return 0;
-	return 1;
-}
-
 /* Expands the body of one ${env:…} reference (BODY, LEN bytes, after "env:") into B. */
 static int expand_one_env(struct fr_buf *b, const char *body, size_t len, char **err_out)
 {
@@ -45,7 +34,7 @@ static int expand_one_env(struct fr_buf *b, const char *body, size_t len, char *
 	char *name = xstrndup(body, nlen);
 	const char *v;
 
-	if (!env_name_ok(name, nlen)) {
+	if (!fr_syntax_ident(name, nlen)) {
 		*err_out = xasprintf("invalid environment variable name '%s'", name);
 		free(name);
 		return -1;
