@@ -9,11 +9,9 @@
  */
 #include "plan/grammar.h"
 
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "util/xmalloc.h"
+#include "util/buf.h"
 
 static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", NULL};
 static const char *const arrivals[] = {"uniform", "poisson", NULL};
@@ -313,25 +311,15 @@ static const char *text_or_what(const struct fr_ynode *node)
 /* Built from the tree so that the checker can name faults that do not build. */
 char *fr_grammar_fault_name(const struct fr_ynode *fault)
 {
-	const struct fr_ynode *toxic = fr_grammar_get(fault, FR_K_FAULT_TOXIC);
-	const struct fr_ynode *at = fr_grammar_get(fault, FR_K_FAULT_AT);
 	const struct fr_ynode *proxies = fr_grammar_get(fault, FR_K_FAULT_PROXIES);
-	size_t len = strlen(text_or_what(toxic)) + strlen(text_or_what(at)) + 3;
 	size_t nproxies = proxies && proxies->kind == FR_Y_SEQ ? proxies->n : 0;
-	char *name;
+	struct fr_buf name = {0};
 
+	fr_buf_printf(&name, "%s-", text_or_what(fr_grammar_get(fault, FR_K_FAULT_TOXIC)));
 	for (size_t i = 0; i < nproxies; i++)
-		len += strlen(text_or_what(proxies->vals[i])) + 1;
-	name = xmalloc(len);
-	snprintf(name, len, "%s-", text_or_what(toxic));
-	for (size_t i = 0; i < nproxies; i++) {
-		if (i)
-			strcat(name, "+");
-		strcat(name, text_or_what(proxies->vals[i]));
-	}
-	strcat(name, "@");
-	strcat(name, text_or_what(at));
-	return name;
+		fr_buf_printf(&name, "%s%s", i ? "+" : "", text_or_what(proxies->vals[i]));
+	fr_buf_printf(&name, "@%s", text_or_what(fr_grammar_get(fault, FR_K_FAULT_AT)));
+	return fr_buf_take(&name);
 }
 
 /* Whole-text forms match exactly, the others by their prefix. */

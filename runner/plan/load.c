@@ -24,6 +24,7 @@
 #include "plan/validate.h"
 #include "plan/vars.h"
 #include "plan/yamltree.h"
+#include "util/buf.h"
 #include "util/xmalloc.h"
 
 #define MAX_EXTENDS 32
@@ -113,20 +114,13 @@ static int load_file(struct loader *l, const char *name, struct fr_pos at, node_
 /* Reports the extends cycle that loading REAL again would close. */
 static void report_cycle(struct loader *l, size_t from, const char *name, struct fr_pos at)
 {
-	size_t len = strlen(name) + 1;
-	char *msg;
+	struct fr_buf msg = {0};
 
 	for (size_t i = from; i < l->nchain; i++)
-		len += strlen(l->chain_name[i]) + 4;
-	msg = xmalloc(len);
-	msg[0] = '\0';
-	for (size_t i = from; i < l->nchain; i++) {
-		strcat(msg, l->chain_name[i]);
-		strcat(msg, " -> ");
-	}
-	strcat(msg, name);
-	fr_diag_add(l->diags, at, "extends cycle: %s", msg);
-	free(msg);
+		fr_buf_printf(&msg, "%s -> ", l->chain_name[i]);
+	fr_buf_adds(&msg, name);
+	fr_diag_add(l->diags, at, "extends cycle: %s", fr_buf_str(&msg));
+	fr_buf_free(&msg);
 }
 
 /* Loads the file that ROOT (of FILE) extends and merges ROOT over it. */
