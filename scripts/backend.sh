@@ -21,7 +21,7 @@
 set -u
 
 src=$(cd "$(dirname "$0")/.." && pwd)
-. "$src/scripts/lib-proc.sh" # fr_kill_pid
+. "$src/scripts/lib-proc.sh" # fr_kill_pid, fr_port_open
 build=${top_builddir:-$PWD}
 cmd=${1:-run}
 run=${2:-./run}
@@ -33,10 +33,6 @@ NAMES="fixture clickhouse materialize redis"
 
 say() { printf 'backend: %s\n' "$*" >&2; }
 
-# port_open PORT: does something accept connections on 127.0.0.1:PORT?
-port_open() {
-	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
 
 # is_redis PORT: does a Redis answer PING there?
 is_redis() {
@@ -76,14 +72,14 @@ launch() {
 		say "$name already running (pid $pid)"
 		return 0
 	fi
-	if port_open "$port"; then
+	if fr_port_open 127.0.0.1 "$port"; then
 		say "cannot start $name: 127.0.0.1:$port is already in use by another process (stop it, or 'scripts/backend.sh stop')"
 		return 1
 	fi
 	nohup "$@" >"$run/flowforge-$name.log" 2>&1 </dev/null &
 	echo $! >"$run/flowforge-$name.pid"
 	for ((i = 0; i < 100; i++)); do
-		port_open "$port" && { say "$name started on 127.0.0.1:$port (pid $!)"; return 0; }
+		fr_port_open 127.0.0.1 "$port" && { say "$name started on 127.0.0.1:$port (pid $!)"; return 0; }
 		kill -0 $! 2>/dev/null || break
 		sleep 0.1
 	done
@@ -94,7 +90,7 @@ launch() {
 
 # start_redis: a Redis on 6379 without persistence, or the one already there.
 start_redis() {
-	if [ -z "$(pid_of redis)" ] && port_open $REDIS_PORT; then
+	if [ -z "$(pid_of redis)" ] && fr_port_open 127.0.0.1 $REDIS_PORT; then
 		if is_redis $REDIS_PORT; then
 			say "a Redis already answers on 127.0.0.1:$REDIS_PORT: using it"
 			return 0
@@ -121,7 +117,7 @@ store_args() {
 	if [ "$via" = auto ]; then
 		for s in redis materialize clickhouse; do
 			addr=$(proxy_listen $s)
-			[ -n "$addr" ] && port_open "${addr##*:}" || ok=0
+			[ -n "$addr" ] && fr_port_open 127.0.0.1 "${addr##*:}" || ok=0
 		done
 		[ $ok = 1 ] && via=toxiproxy || via=direct
 	fi
@@ -144,7 +140,7 @@ start_all() {
 		--name materialize --service-time "${MATERIALIZE_SERVICE_TIME:-2ms}" || return 1
 	launch clickhouse $CLICKHOUSE_PORT "$store" --listen 127.0.0.1:$CLICKHOUSE_PORT \
 		--name clickhouse --service-time "${CLICKHOUSE_SERVICE_TIME:-20ms}" || return 1
-	# shellcheck disable=SC2206
+	# shellcheck disable=SC2206,SC2207 # flags split on purpose
 	FIXTURE_CMD=("$fixture" --listen 127.0.0.1:$FIXTURE_PORT $(store_args) ${FIXTURE_ARGS:-})
 }
 
@@ -166,7 +162,7 @@ cmd_start() {
 
 cmd_run() {
 	start_all || { cmd_stop; return 1; }
-	if port_open $FIXTURE_PORT; then
+	if fr_port_open 127.0.0.1 $FIXTURE_PORT; then
 		say "cannot start fixture: 127.0.0.1:$FIXTURE_PORT is already in use by another process"
 		cmd_stop
 		return 1
@@ -197,13 +193,13 @@ cmd_status() {
 		esac
 		if pid=$(pid_of "$n"); then
 			printf '%-12s running  pid %-7s 127.0.0.1:%s\n' "$n" "$pid" "$port"
-		elif port_open "$port"; then
+		elif fr_port_open 127.0.0.1 "$port"; then
 			printf '%-12s not ours 127.0.0.1:%s is in use by another process\n' "$n" "$port"
 		else
 			printf '%-12s stopped\n' "$n"
 		fi
 	done
-	if port_open $FIXTURE_PORT; then
+	if fr_port_open 127.0.0.1 $FIXTURE_PORT; then
 		printf 'healthz      %s\n' "$(curl -s -m 2 http://127.0.0.1:$FIXTURE_PORT/healthz)"
 	fi
 }

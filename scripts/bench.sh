@@ -21,7 +21,7 @@
 set -u
 
 src=$(cd "$(dirname "$0")/.." && pwd)
-. "$src/scripts/lib-proc.sh" # fr_kill_pid
+. "$src/scripts/lib-proc.sh" # fr_kill_pid, fr_port_open
 build=${top_builddir:-$src}
 run=${BENCH_RUN_DIR:-$build/run}
 FLOWRUN=${FLOWRUN:-$build/flowrun}
@@ -37,10 +37,6 @@ pid_of() {
 	kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
-# port_open PORT: does something accept connections on 127.0.0.1:PORT?
-port_open() {
-	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
 
 # wait_ready NAME CHECK…: up to 15 s for CHECK to succeed while NAME runs.
 wait_ready() {
@@ -65,7 +61,7 @@ start() {
 		say "$name already running (pid $pid)"
 		return 0
 	fi
-	if port_open "$port"; then
+	if fr_port_open 127.0.0.1 "$port"; then
 		say "$name: 127.0.0.1:$port is already in use by another process; not starting it"
 		return 1
 	fi
@@ -123,7 +119,7 @@ up_redis() {
 		return 1
 	fi
 	start redis 6379 "$bin" --port 6379 --bind 127.0.0.1 --save "" --appendonly no \
-		--daemonize no --dir "$run" && wait_ready redis port_open 6379
+		--daemonize no --dir "$run" && wait_ready redis fr_port_open 127.0.0.1 6379
 }
 
 up_prometheus() {
@@ -133,7 +129,7 @@ up_prometheus() {
 		return 1
 	fi
 	mkdir -p "$run/prometheus"
-	if [ -z "$(pid_of prometheus)" ] && port_open 9090; then
+	if [ -z "$(pid_of prometheus)" ] && fr_port_open 127.0.0.1 9090; then
 		say "127.0.0.1:9090 is in use, not by bench.sh (the Debian prometheus service? sudo systemctl stop prometheus): it would not scrape flowrun"
 		return 1
 	fi

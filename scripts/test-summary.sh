@@ -2,7 +2,7 @@
 # test-summary.sh: the closing line of a test run, from automake's .trs files:
 # every failed test by name, then "flowrun tests: N passed, N failed, N skipped".
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 pass=0 fail=0 skip=0
 while IFS= read -r trs; do
 	while IFS= read -r line; do
