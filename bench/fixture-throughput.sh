@@ -13,6 +13,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 top_srcdir=$here
 top_builddir=$(cd "${1:-${top_builddir:-.}}" && pwd)
 . "$here/tests/e2e/lib.sh"
+. "$here/tests/e2e/lib-backend.sh"
 DURATION=${DURATION:-5}
 VIEWERS=${WS_VIEWERS:-1000}
 RATE=${WS_RATE:-100}
@@ -22,7 +23,7 @@ for b in flowforge-fixture flowforge-store flowforge-ws-bench; do
 done
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 2; }
 
-fr_start_redis && fr_start_stores && fr_start_fixture || exit 1
+fr_start_backend || exit 1
 FX_PID=$(cat "$FR_TMP/fixture.pid")
 TOKEN=$(fr_token)
 

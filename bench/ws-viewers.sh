@@ -16,6 +16,7 @@
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/tests/e2e/lib.sh"
+. "$top_srcdir/tests/e2e/lib-backend.sh"
 
 HARNESS=$top_builddir/tests/harness/ws-harness
 FOR=${FOR:-30s}
@@ -65,7 +66,7 @@ EOF
 	awk -v n="$n" -v conn="$(v stage0_connected)" -v rcv="$(v received)" -v cpu="$(v cpu_us)" \
 		-v rss="$(v maxrss_kb)" -v rss0="$(v rss_before_kb)" -v p50="$(v delivery_p50_us)" \
 		-v p99="$(v delivery_p99_us)" -v lost="$(v lost)" -v expd="$(v expected)" \
-		-v fx="$(( (fx_after - fx_before) ))" -v hz="$(getconf CLK_TCK)" -v load="$load" 'BEGIN {
+		-v fx="$((fx_after - fx_before))" -v hz="$(getconf CLK_TCK)" -v load="$load" 'BEGIN {
 		printf "| %d | %d | %d | %.2f | %.2f KiB | %.1f ms | %.1f ms | %d (%.3f %%) | %.1f | %s |\n",
 			n, conn, rcv, rcv ? cpu / rcv : 0, (rss - rss0) / n, p50 / 1000, p99 / 1000,
 			lost, expd ? 100 * lost / expd : 0, fx / hz, load

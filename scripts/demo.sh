@@ -4,12 +4,13 @@
 # ports; prints flowrun's report and stops everything it started. Exits with flowrun's
 # exit code. Results are also written to results/smoke/ (JSON, JUnit, Markdown).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 top_srcdir=$PWD
 top_builddir=${top_builddir:-$PWD}
 export top_srcdir top_builddir
+# shellcheck source=../tests/e2e/lib.sh
 . tests/e2e/lib.sh
-. tests/e2e/lib-toxiproxy.sh
+# shellcheck source=../tests/e2e/lib-stack.sh
 . tests/e2e/lib-stack.sh
 
 echo "demo: starting redis-server, toxiproxy-server, the store stand-ins and flowforge-fixture on loopback" >&2

@@ -3,8 +3,8 @@
 # fixture — toxics take effect exactly inside their windows, per-window and recovery
 # SLOs are judged, and no fault is ever left behind (normal end, SIGINT, SIGTERM, and a
 # SIGKILL'd run whose leftovers the next run removes and reports).
-. "$top_srcdir/tests/e2e/lib.sh"
-. "$top_srcdir/tests/e2e/lib-toxiproxy.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
+# shellcheck source=lib-stack.sh
 . "$top_srcdir/tests/e2e/lib-stack.sh"
 cd "$top_srcdir" || exit 1
 tap_plan 22
@@ -81,3 +81,4 @@ tap_ok $? "a SIGKILLed run leaves its toxics behind (nothing can clean up after 
 grep -q "leftover" "$T/next.err"
 tap_ok $? "the next run reports the leftovers it removed: $(grep leftover "$T/next.err" | head -1)"
 tap_is "$(fr_flowrun_toxics)$(fr_disabled_proxies)" "" "after the next run: no flowrun toxic and every proxy enabled"
+tap_done

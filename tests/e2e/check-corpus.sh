@@ -8,12 +8,9 @@
 # tests/bench/gen-big-plan.sh are generated into a temporary directory.
 # Runs from the source root so that paths in diagnostics are as committed.
 set -u
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-FLOWRUN=${FLOWRUN:-$top_srcdir/flowrun}
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 cd "$top_srcdir" || exit 1
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-corpus.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+tmp=$FR_TMP
 
 # The corpus relies on these being unset (or on their defaults being used).
 unset_vars=(-u FR_CORPUS_UNSET_URL -u FR_CORPUS_UNSET_KEY -u FLOWFORGE_URL -u FLOWFORGE_PASSWORD -u TOXIPROXY_URL
@@ -22,48 +19,32 @@ unset_vars=(-u FR_CORPUS_UNSET_URL -u FR_CORPUS_UNSET_KEY -u FLOWFORGE_URL -u FL
 # …and every other FLOWRUN_CORPUS_* / FR_CORPUS_* variable the caller may have set.
 while IFS= read -r v; do unset_vars+=(-u "$v"); done < <(compgen -e | grep -E '^(FLOWRUN|FR)_CORPUS_')
 
-n=0
-failed=0
-
-# ok COND NAME: one TAP line.
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-
-# check FILE: runs `flowrun check FILE` (bounded), leaving stderr in $tmp/err and the status in $rc.
-check() {
+# flowrun_check FILE: runs `flowrun check FILE` (bounded), leaving stderr in $tmp/err and the status in $rc.
+flowrun_check() {
 	env "${unset_vars[@]}" timeout 60 "$FLOWRUN" check "$1" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 }
 
 # expect_fail FILE EXPECTED_TEXT NAME: exit 2 and exactly that stderr.
 expect_fail() {
-	check "$1"
+	flowrun_check "$1"
 	printf '%s' "$2" >"$tmp/want"
 	if [ "$rc" = 2 ] && cmp -s "$tmp/want" "$tmp/err"; then
-		ok 0 "$3"
+		tap_ok 0 "$3"
 	else
-		ok 1 "$3"
-		echo "#   exit status $rc (want 2); stderr diff (want → got):"
-		diff "$tmp/want" "$tmp/err" | head -20 | sed 's/^/#   /'
+		tap_ok 1 "$3" "  exit status $rc (want 2); stderr diff (want → got):
+$(diff "$tmp/want" "$tmp/err" | head -20 | sed 's/^/  /')"
 	fi
 }
 
 # expect_pass FILE: exit 0 and nothing on stderr.
 expect_pass() {
-	check "$1"
+	flowrun_check "$1"
 	if [ "$rc" = 0 ] && [ ! -s "$tmp/err" ]; then
-		ok 0 "passes: $1"
+		tap_ok 0 "passes: $1"
 	else
-		ok 1 "passes: $1"
-		echo "#   exit status $rc (want 0); stderr:"
-		head -20 "$tmp/err" | sed 's/^/#   /'
+		tap_ok 1 "passes: $1" "  exit status $rc (want 0); stderr:
+$(head -20 "$tmp/err" | sed 's/^/  /')"
 	fi
 }
 
@@ -71,7 +52,7 @@ nfail=0
 for f in tests/corpus/fail/*.yaml; do
 	exp=${f%.yaml}.expected
 	if [ ! -f "$exp" ]; then
-		ok 1 "fails: $f (no $exp)"
+		tap_ok 1 "fails: $f (no $exp)"
 		continue
 	fi
 	expect_fail "$f" "$(cat "$exp")
@@ -79,7 +60,7 @@ for f in tests/corpus/fail/*.yaml; do
 	nfail=$((nfail + 1))
 done
 [ "$nfail" -ge 45 ]
-ok $? "the must-fail corpus has at least 45 plans ($nfail)"
+tap_ok $? "the must-fail corpus has at least 45 plans ($nfail)"
 
 for f in tests/corpus/pass/*.yaml plans/*.yaml; do
 	[ -f "$f" ] && expect_pass "$f"
@@ -87,9 +68,9 @@ done
 
 # Setting the variables an env-failing plan needs (--set, or the environment) makes it pass.
 env "${unset_vars[@]}" "$FLOWRUN" check --set FR_CORPUS_UNSET_URL=http://127.0.0.1:18080 \
-	--set FR_CORPUS_UNSET_KEY=k tests/corpus/fail/33-unset-env.yaml >"$tmp/out" 2>"$tmp/err"
-[ $? = 0 ] && [ ! -s "$tmp/err" ]
-ok $? "--set supplies the environment variables a plan needs"
+	--set FR_CORPUS_UNSET_KEY=k tests/corpus/fail/33-unset-env.yaml >"$tmp/out" 2>"$tmp/err" &&
+	[ ! -s "$tmp/err" ]
+tap_ok $? "--set supplies the environment variables a plan needs"
 
 # Several plans in one check: every plan's diagnostics, in order, and exit 2.
 check_two() {
@@ -100,7 +81,7 @@ check_two
 rc=$?
 cat tests/corpus/fail/09-missing-name.expected tests/corpus/fail/52-version.expected >"$tmp/want"
 [ "$rc" = 2 ] && cmp -s "$tmp/want" "$tmp/err"
-ok $? "checking several plans reports each failing plan's diagnostics and exits 2"
+tap_ok $? "checking several plans reports each failing plan's diagnostics and exits 2"
 
 # A file over the 16 MiB limit is refused before parsing.
 big="$tmp/40-very-large.yaml"
@@ -124,9 +105,9 @@ expect_fail "$wide" "$wide:1:1999999: error: document has more than 1000000 node
 for seed in 1 2 3; do
 	junk="$tmp/junk$seed.yaml"
 	awk -v s="$seed" 'BEGIN { srand(s); for (i = 0; i < 4096; i++) printf "%c", int(rand() * 256) }' >"$junk"
-	check "$junk"
+	flowrun_check "$junk"
 	[ "$rc" = 2 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "^$junk:[0-9]*:[0-9]*: error: " "$tmp/err"
-	ok $? "random bytes ($seed) give exit 2 and one located error"
+	tap_ok $? "random bytes ($seed) give exit 2 and one located error"
 done
 
 # The 10,000-stage, 1,000-fault plan is valid and checked quickly even under sanitizers.
@@ -135,7 +116,6 @@ start=$(date +%s%N)
 expect_pass "$bigplan"
 ms=$((($(date +%s%N) - start) / 1000000))
 [ "$ms" -lt 5000 ]
-ok $? "the 10,000-stage plan is checked in under 5 s with sanitizers ($ms ms)"
+tap_ok $? "the 10,000-stage plan is checked in under 5 s with sanitizers ($ms ms)"
 
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_done

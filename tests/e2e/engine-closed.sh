@@ -2,13 +2,14 @@
 # engine-closed.sh: the closed model and request groups against the fixture —
 # user counts that follow the stages (on one and two threads), think time,
 # and a sweep whose setup seeds dashboards that a group loads widget by widget.
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
-. "$top_srcdir/tests/e2e/engine-lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
+# shellcheck source=lib-backend.sh
+. "$top_srcdir/tests/e2e/lib-backend.sh"
+# shellcheck source=lib-engine.sh
+. "$top_srcdir/tests/e2e/lib-engine.sh"
 
 tap_plan 15
-fr_start_redis || exit 1
-fr_start_stores || exit 1
-fr_start_fixture --service-time 50ms || exit 1
+fr_start_backend --service-time 50ms || exit 1
 T=$FR_TMP
 
 { eng_plan_head engine-closed; cat <<'EOP'; } >"$T/closed.yaml"
@@ -87,3 +88,4 @@ dlat=$(eng_get group key d/load/dashboard lat_p50)
 awk -v g="$glat" -v w="$wlat" -v d="$dlat" 'BEGIN { exit !(w >= 50000 && g >= w && g >= d && g <= w + d + 10000) }'
 tap_ok $? "group latency p50 covers its slowest step, not much more (group $glat, dashboard $dlat, widget $wlat us)"
 tap_is "$(grep -c '^key d/' "$T/group.out")" 3 "keys: the group and each of its steps"
+tap_done

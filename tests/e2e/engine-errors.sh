@@ -2,8 +2,11 @@
 # engine-errors.sh: failures are counted by class and never stop or hang a run —
 # a target that dies mid-run, a slow target (timeouts), HTTP 4xx/5xx, resets —
 # and SIGINT stops the load at once with the results measured so far.
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
-. "$top_srcdir/tests/e2e/engine-lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
+# shellcheck source=lib-backend.sh
+. "$top_srcdir/tests/e2e/lib-backend.sh"
+# shellcheck source=lib-engine.sh
+. "$top_srcdir/tests/e2e/lib-engine.sh"
 
 tap_plan 20
 fr_start_redis || exit 1
@@ -15,6 +18,7 @@ open_plan() {
 	if [ "${6:-1}" = 1 ]; then
 		eng_plan_head "$1" "${5:-2s}"
 	else
+		# shellcheck disable=SC2016 # ${env:…} is for flowrun
 		printf 'version: 1\nname: %s\ntarget:\n  base_url: ${env:FR_FIXTURE_URL}\n  timeout: %s\n' "$1" "${5:-2s}"
 	fi
 	cat <<EOP
@@ -114,3 +118,4 @@ sent=$(eng_get sigint run sent)
 planned=$(eng_get sigint run planned)
 missed=$(eng_get sigint key s/r missed)
 tap_is "$planned" "$((sent + missed))" "SIGINT: planned = sent + missed up to the stop ($planned = $sent + $missed)"
+tap_done

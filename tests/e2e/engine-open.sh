@@ -2,8 +2,11 @@
 # engine-open.sh: the open model against the fixture — latency from the intended
 # send time, no coordinated omission, planned vs sent, Poisson arrivals, and an
 # unreachable target.
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
-. "$top_srcdir/tests/e2e/engine-lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
+# shellcheck source=lib-backend.sh
+. "$top_srcdir/tests/e2e/lib-backend.sh"
+# shellcheck source=lib-engine.sh
+. "$top_srcdir/tests/e2e/lib-engine.sh"
 
 tap_plan 19
 fr_start_redis || exit 1
@@ -92,3 +95,4 @@ tap_is "$?" 1 "unreachable target: status FR_RUN_UNREACHABLE"
 tap_is "$(cat "$T/down.out")" "error target http://127.0.0.1:$port is unreachable: Connection refused" \
 	"unreachable target: the message names the URL and the reason"
 tap_is "$(grep -c '^key' "$T/down.out")" 0 "unreachable target: no results"
+tap_done

@@ -5,14 +5,16 @@
 # WebSocket handshake, broadcast, drop-every, broadcast delay, close-after,
 # a store that is down or too slow, /metrics through promtool, and a clean
 # exit without leaks.
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
+# shellcheck source=lib-backend.sh
+. "$top_srcdir/tests/e2e/lib-backend.sh"
+# shellcheck source=lib-toxiproxy.sh
+. "$top_srcdir/tests/e2e/lib-toxiproxy.sh"
 
-WSC="python3 $top_srcdir/fixtures/ws-client.py"
+WSC=(python3 "$top_srcdir/fixtures/ws-client.py")
 tap_plan 53
 
-fr_start_redis || exit 1
-fr_start_stores || exit 1
-fr_start_fixture || exit 1
+fr_start_backend || exit 1
 U=$FR_FIXTURE_URL
 WSU=ws://127.0.0.1:$FR_FIXTURE_PORT
 
@@ -109,11 +111,11 @@ tap_ok "$(awk -v t="${HELD#* }" 'BEGIN { exit !(t >= 0.5 && t < 0.8) }'; echo $?
 	"a request during the stall is answered when it ends ($HELD)"
 
 # --- WebSocket -------------------------------------------------------------
-tap_is "$($WSC handshake "$WSU/ws/dashboards/d1")" 401 "ws without a token: 401"
-tap_is "$($WSC handshake "$WSU/ws/dashboards/d42?token=$TOKEN")" 404 "ws to an unknown dashboard: 404"
-tap_is "$($WSC handshake "$WSU/ws/dashboards/d1" --header "Authorization: Bearer $TOKEN")" 101 \
+tap_is "$("${WSC[@]}" handshake "$WSU/ws/dashboards/d1")" 401 "ws without a token: 401"
+tap_is "$("${WSC[@]}" handshake "$WSU/ws/dashboards/d42?token=$TOKEN")" 404 "ws to an unknown dashboard: 404"
+tap_is "$("${WSC[@]}" handshake "$WSU/ws/dashboards/d1" --header "Authorization: Bearer $TOKEN")" 101 \
 	"ws with a bearer header: 101"
-tap_is "$($WSC listen "$WSU/ws/dashboards/d1?token=$TOKEN" --ping --timeout 0.5 | tr '\n' ' ')" \
+tap_is "$("${WSC[@]}" listen "$WSU/ws/dashboards/d1?token=$TOKEN" --ping --timeout 0.5 | tr '\n' ' ')" \
 	"connected pong hello timeout " "ws ping is answered with pong"
 
 # listeners DASH N COUNT TIMEOUT [ARGS…]: start N viewers in the background and
@@ -123,11 +125,11 @@ listeners() {
 	shift 4
 	for ((i = 1; i <= n; i++)); do
 		rm -f "$FR_TMP/ready-$dash-$i"
-		fr_bg "viewer-$dash-$i" $WSC listen "$WSU/ws/dashboards/$dash?token=$TOKEN" \
+		fr_bg "viewer-$dash-$i" "${WSC[@]}" listen "$WSU/ws/dashboards/$dash?token=$TOKEN" \
 			--count "$count" --timeout "$timeout" --ready "$FR_TMP/ready-$dash-$i" "$@"
 	done
 	for ((i = 0; i < 100; i++)); do
-		[ "$(ls "$FR_TMP"/ready-"$dash"-* 2>/dev/null | wc -l)" -ge "$n" ] && return 0
+		[ "$(find "$FR_TMP" -maxdepth 1 -name "ready-$dash-*" | wc -l)" -ge "$n" ] && return 0
 		sleep 0.05
 	done
 }
@@ -140,7 +142,7 @@ seqs() {
 
 # publish DASH COUNT INTERVAL: publish events; prints how many were accepted.
 publish() {
-	$WSC publish "$U" "$1" "$TOKEN" --count "$2" --interval "$3"
+	"${WSC[@]}" publish "$U" "$1" "$TOKEN" --count "$2" --interval "$3"
 }
 
 # wait_viewers DASH N: wait until the viewers' processes have ended.
@@ -230,13 +232,10 @@ tap_is "$(get /healthz)" '{"status":"degraded","stores":{"redis":"up","materiali
 	"healthz: the slow store is down"
 
 # --- through Toxiproxy: a toxic on the proxy reaches the fixture -----------
-TOXIPROXY=$(command -v toxiproxy-server || echo "$top_srcdir/.tools/toxiproxy-server")
-if [ -x "$TOXIPROXY" ]; then
-	TP=$(fr_free_port)
+if fr_toxiproxy_bin >/dev/null; then
 	RP=$(fr_free_port)
-	fr_bg toxiproxy "$TOXIPROXY" -host 127.0.0.1 -port "$TP"
-	fr_wait_port 127.0.0.1 "$TP" 10
-	TPU=http://127.0.0.1:$TP
+	fr_start_toxiproxy
+	TPU=$FR_TOXI_URL
 	curl -s --max-time 5 -X POST "$TPU/proxies" -d "{\"name\":\"redis\",\"listen\":\"127.0.0.1:$RP\",\"upstream\":\"127.0.0.1:$FR_REDIS_PORT\",\"enabled\":true}" >/dev/null
 	FR_MATERIALIZE_PORT='' FR_FIXTURE_NAME=fixture3 fr_start_fixture --redis "127.0.0.1:$RP" --store-timeout 300ms
 	U=$FR_FIXTURE_URL
@@ -255,7 +254,7 @@ if [ -x "$TOXIPROXY" ]; then
 	fr_stop fixture3
 else
 	for n in "latency toxic" "timeout toxic" "recovery" "disabled proxy"; do
-		tap_skip "toxiproxy $n" "toxiproxy-server not installed"
+		tap_skip_missing "toxiproxy $n" "toxiproxy-server not installed"
 	done
 fi
 
@@ -265,4 +264,4 @@ fr_stop fixture
 fr_stop fixture2
 tap_is "$(cat "$FR_TMP/fixture.log" "$FR_TMP/fixture2.log" "$FR_TMP/materialize.log" | grep -c -E 'Sanitizer|runtime error')" 0 \
 	"SIGTERM: fixtures and store exit cleanly, no sanitizer report"
-exit 0
+tap_done

@@ -4,6 +4,7 @@
 # --json` of the smoke plan matches tests/golden/smoke.json. FLOWRUN_REGEN_GOLDEN=1
 # rewrites the golden files instead (review the diff before committing).
 set -u
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 cd "$top_srcdir" || exit 1
 golden=tests/golden
 cases=()
@@ -12,10 +13,8 @@ for p in plans/*.yaml; do
 	cases+=("$n.txt|plan $p" "$n.scaled.txt|plan $p --time-scale 0.1")
 done
 cases+=("smoke.json|plan plans/smoke.yaml --json")
-echo "1..${#cases[@]}"
-i=0
+tap_plan ${#cases[@]}
 for c in "${cases[@]}"; do
-	i=$((i + 1))
 	file=${c%%|*}
 	# shellcheck disable=SC2086
 	set -- ${c#*|}
@@ -25,9 +24,10 @@ for c in "${cases[@]}"; do
 		printf '%s\n' "$got" > "$golden/$file"
 	fi
 	if [ $rc -eq 0 ] && [ "$got" = "$(cat "$golden/$file" 2>/dev/null)" ]; then
-		echo "ok $i - flowrun $* matches $golden/$file"
+		tap_ok 0 "flowrun $* matches $golden/$file"
 	else
-		echo "not ok $i - flowrun $* matches $golden/$file (exit $rc)"
-		diff <(cat "$golden/$file" 2>/dev/null) <(printf '%s\n' "$got") | sed 's/^/# /' | head -40
+		tap_ok 1 "flowrun $* matches $golden/$file (exit $rc)" \
+			"$(diff <(cat "$golden/$file" 2>/dev/null) <(printf '%s\n' "$got") | head -40)"
 	fi
 done
+tap_done

@@ -6,30 +6,25 @@
 # custom field config against the schema of its panel type, each query
 # against the Prometheus query schema (tests/data/grafana-jsonschema,
 # Apache-2.0, from grafana-foundation-sdk); then the layout rules Grafana does
-# not enforce (unique ids, inside 24 columns, no overlaps), the six rows of
-# DESIGN.md, the fixed datasource uid, the run_id variable and the SLO stat
-# thresholds. Finally the checks are run on two broken copies, to show they
-# can fail, and the JSON must be what grafana/gen-dashboard.py writes. Whether
-# each query returns data is tests/e2e/grafana-data.sh.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib-tap.sh"
+# not enforce (unique ids, inside 24 columns, no overlaps), the six rows (query
+# latency, WebSocket, cache, HTTP, SLO compliance, chaos), the fixed datasource
+# uid, the run_id variable and the thresholds of the five SLO stats. Finally the
+# checks are run on two broken copies, to show they can fail, and the JSON must
+# be what grafana/gen-dashboard.py writes. Whether each query returns data is
+# tests/e2e/grafana-data.sh.
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 set -u
 
-src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-cd "$src" || exit 1
-ajv=$src/node_modules/.bin/ajv
+cd "$top_srcdir" || exit 1
+ajv=$top_srcdir/node_modules/.bin/ajv
 schemas=tests/data/grafana-jsonschema
 dash=grafana/provisioning/dashboards/flowrun.json
 dsfile=grafana/provisioning/datasources/flowrun.yaml
 
-missing=
-command -v node >/dev/null 2>&1 || missing="node not installed"
-command -v jq >/dev/null 2>&1 || missing="jq not installed"
-[ -x "$ajv" ] || missing="ajv-cli not installed (run npm ci)"
-fr_missing_tool "$missing"
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/grafana-dashboard.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-
+command -v node >/dev/null 2>&1 || tap_skip_all "node not installed"
+command -v jq >/dev/null 2>&1 || tap_skip_all "jq not installed"
+[ -x "$ajv" ] || tap_skip_all "ajv-cli not installed (run npm ci)"
+tmp=$FR_TMP
 
 # ajv_many SCHEMA FILE…: validates each file; prints "FILE valid|invalid" lines.
 ajv_many() {
@@ -56,12 +51,12 @@ layout_problems() {
 	      | "panels \($a.id) and \($b.id) overlap"])[]' "$1"
 }
 
-echo "1..17"
+tap_plan 17
 
 # 1: the whole dashboard against the dashboard schema.
 out=$(ajv_many "$schemas/dashboard.jsonschema.json" "$dash")
-if printf '%s\n' "$out" | grep -qx "$dash valid"; then ok "dashboard matches the Grafana dashboard schema"
-else not_ok "dashboard matches the Grafana dashboard schema" "$out"; fi
+printf '%s\n' "$out" | grep -qx "$dash valid"
+tap_ok $? "dashboard matches the Grafana dashboard schema" "$out"
 
 # 2-4: every panel by type: options, custom field config, queries.
 for t in stat timeseries heatmap; do
@@ -102,18 +97,18 @@ by_type() {
 	done
 	printf '%s' "$bad"
 }
-check "panel types are stat, timeseries or heatmap" "$unknown"
-check "every panel's options match its type's schema (${#opt_files[@]} panels)" "$(by_type options "${opt_files[@]}")"
-check "every timeseries/heatmap custom field config matches its schema" "$(by_type custom "${custom_files[@]}")"
+tap_check "panel types are stat, timeseries or heatmap" "$unknown"
+tap_check "every panel's options match its type's schema (${#opt_files[@]} panels)" "$(by_type options "${opt_files[@]}")"
+tap_check "every timeseries/heatmap custom field config matches its schema" "$(by_type custom "${custom_files[@]}")"
 out=$(ajv_many "$schemas/prometheus.jsonschema.json" "${target_files[@]}")
 bad=$(for f in "${target_files[@]}"; do printf '%s\n' "$out" | grep -qx "$f valid" || basename "$f"; done)
-check "every query matches the Prometheus query schema (${#target_files[@]} queries)" "$bad"
+tap_check "every query matches the Prometheus query schema (${#target_files[@]} queries)" "$bad"
 
 # 6-7: layout.
-check "panel ids are unique, panels inside 24 columns, none overlapping" "$(layout_problems "$dash")"
+tap_check "panel ids are unique, panels inside 24 columns, none overlapping" "$(layout_problems "$dash")"
 rows=$(jq -r '[.panels[] | select(.type == "row") | .title] | join(" | ")' "$dash")
 want="Query latency | WebSocket | Cache | HTTP | SLO compliance | Chaos"
-check "the six rows of DESIGN.md, in order" "$([ "$rows" = "$want" ] || echo "rows: $rows")"
+tap_check "the six rows, in order" "$([ "$rows" = "$want" ] || echo "rows: $rows")"
 
 # 8-10: datasource, variable, version.
 out=$(jq -r '
@@ -122,50 +117,49 @@ out=$(jq -r '
   (.annotations.list[] | select(.builtIn != 1) | select(.datasource.uid != "flowrun-prometheus") | "annotation \(.name)")' "$dash")
 ds=$(node -e 'const y = require(process.argv[1]); const d = y.load(require("fs").readFileSync(process.argv[2], "utf8"));
   const p = d.datasources.find(s => s.uid === "flowrun-prometheus"); console.log(p ? p.type : "none");' \
-	"$src/node_modules/js-yaml" "$dsfile")
+	"$top_srcdir/node_modules/js-yaml" "$dsfile")
 [ "$ds" = prometheus ] || out+=$'\n'"$dsfile has no prometheus datasource with uid flowrun-prometheus"
-check "every panel, query and annotation uses the provisioned datasource uid flowrun-prometheus" "$out"
+tap_check "every panel, query and annotation uses the provisioned datasource uid flowrun-prometheus" "$out"
 out=$(jq -r '
   (if ([.templating.list[] | select(.name == "run_id" and .type == "query")] | length) != 1 then "no run_id query variable" else empty end),
   (.panels[] | select(.type != "row") | .targets[] | select(.expr | test("flowrun_"))
     | select(.expr | test("run_id=~\"\\$run_id\"") | not) | "query \(.expr) does not filter by run_id")' "$dash")
-check "a run_id variable, and every flowrun_ query filters by it" "$out"
-check "schemaVersion 39" "$(jq -r 'select(.schemaVersion != 39) | "schemaVersion \(.schemaVersion)"' "$dash")"
+tap_check "a run_id variable, and every flowrun_ query filters by it" "$out"
+tap_check "schemaVersion 39" "$(jq -r 'select(.schemaVersion != 39) | "schemaVersion \(.schemaVersion)"' "$dash")"
 
 # 11-12: SLO stats go from green to red at the threshold; fault annotations.
 out=$(jq -r '.panels[] | select(.type == "stat") | .fieldConfig.defaults.thresholds.steps as $s
   | select(($s | length) != 2 or $s[0].value != null or ([$s[].color] | sort) != ["green", "red"])
   | "panel \(.id) \(.title): steps \($s | tojson)"' "$dash")
-check "every SLO stat has two threshold steps, green and red" "$out"
+tap_check "every SLO stat has two threshold steps, green and red" "$out"
 out=$(jq -r '[.panels[] | select(.type == "stat" and (.title | test("< ")))
   | "\(.title)=\(.fieldConfig.defaults.thresholds.steps[1].value)"] | join(" ")' "$dash")
 want="Redis lookup P99 < 5 ms=0.005 Materialize live P99 < 50 ms=0.05 ClickHouse analytical P99 < 2 s=2 HTTP P99 < 3 s=3 WebSocket delivery P95 < 200 ms=0.2"
-check "the five DESIGN.md SLO stats turn red exactly at their thresholds" "$([ "$out" = "$want" ] || echo "$out")"
+tap_check "the five SLO stats turn red exactly at their thresholds" "$([ "$out" = "$want" ] || echo "$out")"
 out=$(jq -r '[.annotations.list[] | select(.expr // "" | test("flowrun_fault_active"))] | length' "$dash")
-check "fault annotations come from flowrun_fault_active" "$([ "$out" = 1 ] || echo "$out annotations")"
+tap_check "fault annotations come from flowrun_fault_active" "$([ "$out" = 1 ] || echo "$out annotations")"
 
 # 13: the provisioning provider points at a file directory.
 prov=$(node -e 'const y = require(process.argv[1]); const d = y.load(require("fs").readFileSync(process.argv[2], "utf8"));
   console.log(d.providers.map(p => p.type + " " + p.options.path).join(","));' \
-	"$src/node_modules/js-yaml" grafana/provisioning/dashboards/provider.yaml)
+	"$top_srcdir/node_modules/js-yaml" grafana/provisioning/dashboards/provider.yaml)
 # shellcheck disable=SC2016 # the literal ${…} that Grafana expands
-check "the dashboard provider loads files" "$([ "$prov" = 'file ${FLOWRUN_GRAFANA_DASHBOARDS}' ] || echo "$prov")"
+tap_check "the dashboard provider loads files" "$([ "$prov" = 'file ${FLOWRUN_GRAFANA_DASHBOARDS}' ] || echo "$prov")"
 
 # 14-15: the checks fail on broken dashboards.
 jq '(.panels[] | select(.id == 3) | .gridPos) |= (.x = 4)' "$dash" >"$tmp/overlap.json"
 out=$(layout_problems "$tmp/overlap.json")
-check "an overlapping panel is caught" "$([ "$out" = "panels 2 and 3 overlap" ] || echo "got: $out")"
+tap_check "an overlapping panel is caught" "$([ "$out" = "panels 2 and 3 overlap" ] || echo "got: $out")"
 jq '(.panels[] | select(.id == 2) | .gridPos.w) = 25' "$dash" >"$tmp/wide.json"
 out=$(ajv_many "$schemas/dashboard.jsonschema.json" "$tmp/wide.json")
-check "a panel 25 columns wide fails the schema" "$(printf '%s\n' "$out" | grep -qx "$tmp/wide.json invalid" || echo "$out")"
+tap_check "a panel 25 columns wide fails the schema" "$(printf '%s\n' "$out" | grep -qx "$tmp/wide.json invalid" || echo "$out")"
 
 # 17: the JSON is what grafana/gen-dashboard.py writes (edit the generator, not the JSON).
 if command -v python3 >/dev/null 2>&1; then
 	out=$(python3 grafana/gen-dashboard.py | diff - "$dash" | head -5)
-	check "flowrun.json is the output of grafana/gen-dashboard.py" "$out"
+	tap_check "flowrun.json is the output of grafana/gen-dashboard.py" "$out"
 else
-	n=$((n + 1))
-	echo "ok $n - flowrun.json is the output of grafana/gen-dashboard.py # SKIP python3 not installed"
+	tap_skip_missing "flowrun.json is the output of grafana/gen-dashboard.py" "python3 not installed"
 fi
 
-[ "$failed" -eq 0 ]
+tap_done

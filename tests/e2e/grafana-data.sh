@@ -17,38 +17,27 @@
 # few itself during the run, for the cache row.
 #
 # Until `flowrun run` works end to end the test skips (with the exit status
-# and the last line flowrun printed), unless FLOWRUN_REQUIRE_ALL=1.
+# and the last line flowrun printed), unless FLOWRUN_REQUIRE_ALL=1 or CI is set.
 set -u
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
-. "$top_srcdir/tests/e2e/lib-toxiproxy.sh"
+# shellcheck source=lib-stack.sh
 . "$top_srcdir/tests/e2e/lib-stack.sh"
+# shellcheck source=lib-prometheus.sh
+. "$top_srcdir/tests/e2e/lib-prometheus.sh"
 
 dash=$top_srcdir/grafana/provisioning/dashboards/flowrun.json
 scale=0.5 # smoke.yaml: 20 s of load, a fault at 8 s for 4 s → 10 s, 4 s + 2 s
 
-# skip_or_fail REASON: the whole test is skipped, or fails under FLOWRUN_REQUIRE_ALL=1.
-skip_or_fail() {
-	if [ "${FLOWRUN_REQUIRE_ALL:-0}" = 1 ]; then
-		tap_plan 1
-		tap_ok 1 "$1, and FLOWRUN_REQUIRE_ALL=1"
-		exit 1
-	fi
-	echo "1..0 # SKIP $1"
-	exit 0
-}
-
 for c in prometheus jq curl python3 redis-server; do
-	command -v "$c" >/dev/null 2>&1 || skip_or_fail "$c not installed"
+	command -v "$c" >/dev/null 2>&1 || tap_skip_all "$c not installed"
 done
-[ -x "$FLOWRUN" ] || skip_or_fail "$FLOWRUN not built"
-tx_server_bin >/dev/null || skip_or_fail "toxiproxy-server not installed (run scripts/install-deps.sh)"
-"$FLOWRUN" run --help >/dev/null 2>&1 || skip_or_fail "flowrun run is not available yet ('flowrun run --help' fails)"
+[ -x "$FLOWRUN" ] || tap_skip_all "$FLOWRUN not built"
+fr_toxiproxy_bin >/dev/null || tap_skip_all "toxiproxy-server not installed (run scripts/install-deps.sh)"
+"$FLOWRUN" run --help >/dev/null 2>&1 || tap_skip_all "flowrun run is not available yet ('flowrun run --help' fails)"
 
-# shellcheck disable=SC2119 # the stack takes no extra fixture arguments here
-fr_start_stack || skip_or_fail "the FlowForge stack did not start (see the logs above)"
+fr_start_stack || tap_skip_all "the FlowForge stack did not start (see the logs above)"
 
 mport=$(fr_free_port)
-pport=$(fr_free_port)
 run_id=grafana-data-$$
 cat >"$FR_TMP/prometheus.yml" <<EOF
 global: { scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s }
@@ -60,17 +49,15 @@ scrape_configs:
   - job_name: toxiproxy
     static_configs: [{ targets: ['127.0.0.1:$FR_TOXI_PORT'] }]
 EOF
-fr_bg prometheus prometheus --config.file="$FR_TMP/prometheus.yml" --storage.tsdb.path="$FR_TMP/tsdb" \
-	--web.listen-address="127.0.0.1:$pport"
-prom=http://127.0.0.1:$pport
-tx_wait_http "$prom/-/ready" 300 || { fr_log prometheus | tail -5 | sed 's/^/# /'; skip_or_fail "prometheus did not start"; }
+fr_start_prometheus "$FR_TMP/prometheus.yml" || tap_skip_all "prometheus did not start"
+prom=$FR_PROM_URL
 
 # smoke.yaml loads no widgets, so the backend's widget cache would stay idle:
 # read one dashboard's widgets during the run (1 s cache TTL: hits and misses).
-# shellcheck disable=SC2119 # the default test user
-token=$(fr_token) || skip_or_fail "cannot log in to the fixture backend"
+token=$(fr_token) || tap_skip_all "cannot log in to the fixture backend"
 wids=$(curl -fs -m 5 -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
 	-d '{"widgets":2}' "$FR_FIXTURE_URL/api/dashboards" | jq -r '.widgets[]')
+# shellcheck disable=SC2317 # run by fr_bg
 widget_load() {
 	local i w
 	for ((i = 0; i < 30; i++)); do
@@ -93,7 +80,7 @@ rc=$?
 end=$(date +%s)
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ] && [ "$rc" -ne 3 ]; then
 	last=$(tail -1 "$FR_TMP/run.err")
-	skip_or_fail "flowrun run plans/smoke.yaml does not work end to end yet (exit $rc: ${last:-no message})"
+	tap_skip_all "flowrun run plans/smoke.yaml does not work end to end yet (exit $rc: ${last:-no message})"
 fi
 
 # evaluate EXPR: the query over the run; prints "SERIES NON-NAN-SAMPLES NON-ZERO-SAMPLES"
@@ -114,7 +101,7 @@ sent=$(curl -s --get "$prom/api/v1/query" --data-urlencode "time=$end" --data-ur
 	"query=sum(max_over_time(flowrun_requests_total{run_id=\"$run_id\"}[2m]))" |
 	jq -r '.data.result[0].value[1] // "none"')
 if [ "$sent" = 0 ] || [ "$sent" = none ]; then
-	skip_or_fail "flowrun run works but records no request into /metrics yet (flowrun_requests_total = $sent; the engine must call fr_metrics_record_request)"
+	tap_skip_all "flowrun run works but records no request into /metrics yet (flowrun_requests_total = $sent; the engine must call fr_metrics_record_request)"
 fi
 
 npanels=$(jq '[.panels[] | select(.type != "row")] | length' "$dash")
@@ -156,4 +143,4 @@ ann=$(jq -r '.annotations.list[] | select(.name == "Faults") | .expr' "$dash")
 out=$(evaluate "$ann")
 tap_like "$out" '"fault":"redis-slow".* [1-9][0-9]*$' "the Faults annotation fires during the redis-slow fault"
 
-[ "$FR_TAP_FAILED" -eq 0 ]
+tap_done

@@ -1,12 +1,11 @@
-# lib-toxiproxy.sh: shell helpers for the tests that need a real toxiproxy-server.
-#
-# Sourced by tests/e2e/*.sh. Finds the server binary, picks free loopback
-# ports, writes a config from toxiproxy/config.json with the ports rewritten,
-# and starts/waits for servers. Every helper is bounded in time; callers kill
-# what they started from their `trap … EXIT`.
+# shellcheck shell=bash disable=SC2154 # top_srcdir: set by lib.sh
+# tests/e2e/lib-toxiproxy.sh: a real toxiproxy-server on free loopback ports, and
+# what flowrun's faults leave in it. Source after lib.sh; what starts here stops
+# at exit.
 
-# The toxiproxy-server binary: $TOXIPROXY_SERVER, then .tools/, then PATH.
-tx_server_bin() {
+# fr_toxiproxy_bin: the toxiproxy-server binary: $TOXIPROXY_SERVER, then .tools/
+# (scripts/install-deps.sh builds it there), then PATH; 1 when there is none.
+fr_toxiproxy_bin() {
 	local c
 	for c in "${TOXIPROXY_SERVER:-}" "$top_srcdir/.tools/toxiproxy-server" \
 		"$top_srcdir/.tools/server" "$(command -v toxiproxy-server 2>/dev/null)"; do
@@ -18,49 +17,50 @@ tx_server_bin() {
 	return 1
 }
 
-# A loopback TCP port nothing listens on (the kernel's choice), never one
-# handed out before in this test when $TX_PORTS names a file to remember them.
-tx_free_port() {
-	local port i
-	for ((i = 0; i < 20; i++)); do
-		port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') ||
-			return 1
-		if [ -z "${TX_PORTS:-}" ] || ! grep -qx "$port" "$TX_PORTS" 2>/dev/null; then
-			[ -n "${TX_PORTS:-}" ] && echo "$port" >>"$TX_PORTS"
-			echo "$port"
+# fr_toxiproxy_config OUT REDIS MATERIALIZE CLICKHOUSE [REDIS_UP MATERIALIZE_UP CLICKHOUSE_UP]:
+# toxiproxy/config.json with the listen port of each proxy replaced, and its
+# upstream port too where one is given; names and everything else stay.
+fr_toxiproxy_config() {
+	jq --arg r "$2" --arg m "$3" --arg c "$4" --arg ru "${5:-}" --arg mu "${6:-}" --arg cu "${7:-}" '
+		def addr(p): "127.0.0.1:" + p;
+		def proxy(l; u): .listen = addr(l) | if u == "" then . else .upstream = addr(u) end;
+		map(if .name == "redis" then proxy($r; $ru)
+		    elif .name == "materialize" then proxy($m; $mu)
+		    elif .name == "clickhouse" then proxy($c; $cu)
+		    else . end)' "$top_srcdir/toxiproxy/config.json" >"$1"
+}
+
+# fr_start_toxiproxy [ARGS…]: toxiproxy-server on a free API port, with ARGS
+# (e.g. -config FILE -proxy-metrics); waits until its API answers. Sets
+# FR_TOXI_PORT, FR_TOXI_URL and FR_TOXI_PID; the fr_bg name is toxiproxy.
+# shellcheck disable=SC2120 # the arguments are optional
+fr_start_toxiproxy() {
+	local bin _
+	bin=$(fr_toxiproxy_bin) || { echo "# toxiproxy-server not found (run scripts/install-deps.sh)" >&2; return 1; }
+	for _ in 1 2 3; do
+		FR_TOXI_PORT=$(fr_free_port)
+		FR_TOXI_URL=http://127.0.0.1:$FR_TOXI_PORT
+		fr_bg toxiproxy "$bin" -host 127.0.0.1 -port "$FR_TOXI_PORT" "$@"
+		FR_TOXI_PID=$FR_LAST_PID
+		if fr_wait_listen "$FR_TOXI_PID" 127.0.0.1 "$FR_TOXI_PORT" 10 && fr_wait_http "$FR_TOXI_URL/version"; then
 			return 0
 		fi
+		fr_kill_pid "$FR_TOXI_PID"
 	done
+	echo "# toxiproxy-server did not start:" >&2
+	fr_log toxiproxy >&2
 	return 1
 }
 
-# tx_config SRC OUT REDIS_LISTEN MAT_LISTEN CH_LISTEN REDIS_UPSTREAM
-# Copies SRC (a Toxiproxy config) to OUT with the listen ports and the redis
-# upstream port replaced; names and everything else stay.
-tx_config() {
-	jq --arg r "$3" --arg m "$4" --arg c "$5" --arg ru "$6" '
-		map(if .name == "redis" then .listen = "127.0.0.1:" + $r | .upstream = "127.0.0.1:" + $ru
-		    elif .name == "materialize" then .listen = "127.0.0.1:" + $m
-		    elif .name == "clickhouse" then .listen = "127.0.0.1:" + $c
-		    else . end)' "$1" >"$2"
+# fr_flowrun_toxics: the names of flowrun's toxics left in the Toxiproxy at
+# $TOXIPROXY_URL, one "proxy/toxic" per line.
+fr_flowrun_toxics() {
+	curl -fsS -m 3 -A flowrun-test "$TOXIPROXY_URL/proxies" |
+		jq -r '.[] | .name as $p | .toxics[] | select(.name | startswith("flowrun-")) | "\($p)/\(.name)"'
 }
 
-# tx_wait_http URL [TRIES]: waits until URL answers (50 ms steps, 5 s default).
-tx_wait_http() {
-	local i
-	for ((i = 0; i < ${2:-100}; i++)); do
-		curl -fsS -m 1 -A flowrun-test "$1" >/dev/null 2>&1 && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-# tx_wait_port PORT: waits until a TCP port on 127.0.0.1 accepts (5 s).
-tx_wait_port() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
+# fr_disabled_proxies: the names of the proxies at $TOXIPROXY_URL that are
+# disabled, one per line.
+fr_disabled_proxies() {
+	curl -fsS -m 3 -A flowrun-test "$TOXIPROXY_URL/proxies" | jq -r '.[] | select(.enabled == false) | .name'
 }

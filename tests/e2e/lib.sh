@@ -1,12 +1,17 @@
-# tests/e2e/lib.sh: the shared library of flowrun's end-to-end tests.
+# shellcheck shell=bash
+# tests/e2e/lib.sh: the one library of flowrun's end-to-end tests — paths, a
+# temporary directory, background processes, free ports, TAP output and the rule
+# for a missing tool.
 #
-# Source it first thing in a test (`. "$top_srcdir/tests/e2e/lib.sh"`). It
-# makes a temporary directory ($FR_TMP), registers fr_cleanup on EXIT (and on
-# INT/TERM), which stops every process started with fr_bg and removes the
-# directory. It starts the usual targets on free loopback ports (real
-# redis-server, the two flowforge-store stand-ins, flowforge-fixture) and
-# prints TAP. Binaries come from $top_builddir; $FLOWRUN is the runner.
-# Everything here is general: area-specific helpers belong in their own files.
+# Every test sources it first:
+#   . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
+# make check sets $top_srcdir and $top_builddir (different directories in a VPATH
+# build); a test run by hand from the source tree finds both there. Sourcing makes
+# $FR_TMP and registers fr_cleanup on EXIT (and INT/TERM): it stops every process
+# started with fr_bg and removes the directory. Services are started by the files
+# beside this one: lib-backend.sh (redis-server, the store stand-ins,
+# flowforge-fixture), lib-toxiproxy.sh, lib-prometheus.sh, and lib-stack.sh (all of
+# them wired together); lib-engine.sh drives the engine harness.
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -19,6 +24,12 @@ FR_NAMES=()
 FR_CLEANUP_HOOKS=()
 FR_TAP_N=0
 FR_TAP_FAILED=0
+FR_TAP_PLANNED=0
+
+# shellcheck source=../../scripts/lib-proc.sh
+. "$top_srcdir/scripts/lib-proc.sh" # fr_kill_pid, fr_port_open
+
+# --- the test's temporary directory and processes ------------------------
 
 # fr_tmpdir: the test's temporary directory (removed at exit).
 fr_tmpdir() {
@@ -30,9 +41,8 @@ fr_on_exit() {
 	FR_CLEANUP_HOOKS+=("$*")
 }
 
-. "$top_srcdir/scripts/lib-proc.sh" # fr_kill_pid
-
-# fr_cleanup: hooks, then every fr_bg process (newest first), then $FR_TMP.
+# fr_cleanup: hooks, then every fr_bg process (newest first), then $FR_TMP
+# (kept, and named on stderr, with FR_KEEP_TMP=1).
 fr_cleanup() {
 	local rc=$? i
 	trap - EXIT INT TERM
@@ -53,9 +63,9 @@ trap fr_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# fr_bg NAME CMD…: start CMD in the background, output appended to
-# $FR_TMP/NAME.log; sets FR_LAST_PID. Call it directly, not in $(…), so the
-# pid is remembered.
+# fr_bg NAME CMD…: start CMD in the background, stdout and stderr appended to
+# $FR_TMP/NAME.log, its pid in $FR_TMP/NAME.pid; sets FR_LAST_PID. Call it
+# directly, not in $(…), so that the pid is remembered.
 fr_bg() {
 	local name=$1
 	shift
@@ -82,12 +92,16 @@ fr_log() {
 	cat "$FR_TMP/$1.log" 2>/dev/null
 }
 
-# fr_free_port: a loopback TCP port nobody listens on (never the same twice
-# in one test).
+# --- ports ------------------------------------------------------------------
+
+# fr_free_port: a loopback TCP port nothing listens on (the kernel's choice),
+# never the same twice in one test. Another program can still take it before
+# the test binds it, so the fr_start_* functions try up to three ports.
 fr_free_port() {
-	local port
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	local port i
+	for ((i = 0; i < 20; i++)); do
+		port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') ||
+			return 1
 		if ! grep -qx "$port" "$FR_TMP/.ports" 2>/dev/null; then
 			echo "$port" >>"$FR_TMP/.ports"
 			echo "$port"
@@ -97,16 +111,11 @@ fr_free_port() {
 	return 1
 }
 
-# fr_port_open HOST PORT: does something accept connections there?
-fr_port_open() {
-	(exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
-}
-
-# fr_wait_port HOST PORT TIMEOUT: wait (seconds, decimals allowed) until the
-# port accepts connections; 1 on timeout.
+# fr_wait_port HOST PORT [TIMEOUT]: wait (seconds, decimals allowed, default 5)
+# until the port accepts connections; 1 on timeout.
 fr_wait_port() {
 	local n i
-	n=$(awk -v t="$3" 'BEGIN { print int(t * 20) + 1 }')
+	n=$(awk -v t="${3:-5}" 'BEGIN { print int(t * 20) + 1 }')
 	for ((i = 0; i < n; i++)); do
 		fr_port_open "$1" "$2" && return 0
 		sleep 0.05
@@ -132,129 +141,61 @@ fr_wait_listen() {
 	return 1
 }
 
-# fr_start_redis: a real redis-server without persistence on a free port;
-# sets FR_REDIS_PORT. Free ports can be taken by another program between
-# fr_free_port and the bind, so this (like the other fr_start_*) tries up to
-# three ports.
-fr_start_redis() {
-	local try
-	for try in 1 2 3; do
-		FR_REDIS_PORT=$(fr_free_port)
-		fr_bg redis redis-server --port "$FR_REDIS_PORT" --bind 127.0.0.1 --save "" \
-			--appendonly no --daemonize no --dir "$FR_TMP"
-		fr_wait_listen "$FR_LAST_PID" 127.0.0.1 "$FR_REDIS_PORT" 10 && { export FR_REDIS_PORT; return 0; }
-		fr_kill_pid "$FR_LAST_PID"
-	done
-	echo "# redis-server did not start:" >&2
-	fr_log redis >&2
-	return 1
-}
-
-# fr_start_store NAME PORT SERVICE-TIME: one flowforge-store stand-in on PORT.
-fr_start_store() {
-	fr_bg "$1" "$top_builddir/flowforge-store" --listen "127.0.0.1:$2" --name "$1" \
-		--service-time "$3" --quiet
-	fr_wait_listen "$FR_LAST_PID" 127.0.0.1 "$2" 10 && return 0
-	fr_kill_pid "$FR_LAST_PID"
-	return 1
-}
-
-# fr_start_store_free NAME VAR SERVICE-TIME: a stand-in on a free port, whose
-# number goes into the variable VAR (exported).
-fr_start_store_free() {
-	local try port
-	for try in 1 2 3; do
-		port=$(fr_free_port)
-		if fr_start_store "$1" "$port" "$3"; then
-			printf -v "$2" '%s' "$port"
-			export "${2?}"
-			return 0
-		fi
-	done
-	echo "# flowforge-store $1 did not start:" >&2
-	fr_log "$1" >&2
-	return 1
-}
-
-# fr_start_stores: the Materialize and ClickHouse stand-ins on free ports
-# (service times $FR_MATERIALIZE_SERVICE_TIME, default 2ms, and
-# $FR_CLICKHOUSE_SERVICE_TIME, default 10ms); sets FR_MATERIALIZE_PORT and
-# FR_CLICKHOUSE_PORT.
-fr_start_stores() {
-	fr_start_store_free materialize FR_MATERIALIZE_PORT "${FR_MATERIALIZE_SERVICE_TIME:-2ms}" &&
-		fr_start_store_free clickhouse FR_CLICKHOUSE_PORT "${FR_CLICKHOUSE_SERVICE_TIME:-10ms}"
-}
-
-# fr_wait_stores_up: up to 5 s until /healthz of $FR_FIXTURE_URL says "up"
-# for every store whose FR_*_PORT is set.
-fr_wait_stores_up() {
-	local want=() i h w ok
-	[ -n "${FR_REDIS_PORT:-}" ] && want+=('"redis":"up"')
-	[ -n "${FR_MATERIALIZE_PORT:-}" ] && want+=('"materialize":"up"')
-	[ -n "${FR_CLICKHOUSE_PORT:-}" ] && want+=('"clickhouse":"up"')
-	for ((i = 0; i < 100; i++)); do
-		h=$(curl -fs --max-time 1 "$FR_FIXTURE_URL/healthz")
-		ok=1
-		for w in "${want[@]}"; do
-			[[ $h == *"$w"* ]] || ok=0
-		done
-		[ $ok = 1 ] && return 0
+# fr_wait_http URL [TIMEOUT]: wait (seconds, default 5) until URL answers with
+# a success status; 1 on timeout.
+fr_wait_http() {
+	local n i
+	n=$(awk -v t="${2:-5}" 'BEGIN { print int(t * 20) }')
+	for ((i = 0; i < n; i++)); do
+		curl -fsS -m 1 -A flowrun-test "$1" >/dev/null 2>&1 && return 0
 		sleep 0.05
 	done
 	return 1
 }
 
-# fr_start_fixture [ARGS…]: flowforge-fixture on a free port, pointed at
-# $FR_REDIS_PORT, $FR_MATERIALIZE_PORT and $FR_CLICKHOUSE_PORT (closed ports
-# if unset; a later --redis etc. in ARGS overrides, e.g. a Toxiproxy
-# listener). Sets FR_FIXTURE_PORT, FR_FIXTURE_URL and FR_FIXTURE_PID, waits
-# until it listens, then (unless FR_FIXTURE_WAIT_OK=0) up to 5 s until every
-# store whose FR_*_PORT is set is up. The fr_bg name is $FR_FIXTURE_NAME
-# (default fixture): give a second instance another name, so that each keeps
-# its own log.
-fr_start_fixture() {
-	local name=${FR_FIXTURE_NAME:-fixture} try
-	for try in 1 2 3; do
-		FR_FIXTURE_PORT=$(fr_free_port)
-		FR_FIXTURE_URL=http://127.0.0.1:$FR_FIXTURE_PORT
-		export FR_FIXTURE_PORT FR_FIXTURE_URL
-		fr_bg "$name" "$top_builddir/flowforge-fixture" --listen "127.0.0.1:$FR_FIXTURE_PORT" \
-			--redis "127.0.0.1:${FR_REDIS_PORT:-1}" \
-			--materialize "127.0.0.1:${FR_MATERIALIZE_PORT:-1}" \
-			--clickhouse "127.0.0.1:${FR_CLICKHOUSE_PORT:-1}" --quiet "$@"
-		FR_FIXTURE_PID=$FR_LAST_PID
-		if fr_wait_listen "$FR_FIXTURE_PID" 127.0.0.1 "$FR_FIXTURE_PORT" 10; then
-			[ "${FR_FIXTURE_WAIT_OK:-1}" = 0 ] || fr_wait_stores_up
-			return 0
-		fi
-		fr_kill_pid "$FR_FIXTURE_PID"
-	done
-	echo "# flowforge-fixture did not start:" >&2
-	fr_log "$name" >&2
-	return 1
+# --- flowrun's result files -------------------------------------------------
+
+# fr_verdict RESULT.json SLO FIELD: a field of the first verdict of SLO in a result
+# file (measured, pass, no_data, measured_text); e.g. `fr_verdict r.json p99 measured`.
+fr_verdict() {
+	jq -r --arg s "$2" --arg f "$3" '[.verdicts[] | select(.slo == $s)][0][$f]' "$1"
 }
 
-# fr_token [USER] [PASSWORD]: log in to the fixture and print the token.
-fr_token() {
-	curl -fs --max-time 5 -X POST -H 'Content-Type: application/json' \
-		-d "{\"user\":\"${1:-bench}\",\"password\":\"${2:-bench}\"}" \
-		"$FR_FIXTURE_URL/api/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
+# fr_window_stat RESULT.json KEY SLO FIELD: a field of the summary of metric key KEY
+# ("scenario/request") over the (first) window of SLO; FIELD is a jq path such as
+# .requests, .errors or .latency.p50 (µs).
+fr_window_stat() {
+	jq -r --arg k "$2" --arg s "$3" "
+		([.windows | to_entries[] | select(.value.slo == \$s) | .key][0]) as \$w |
+		[.keys[] | select(.name == \$k) | .windows[] | select(.window == \$w)][0]$4" "$1"
 }
 
-# tap_plan N: the TAP plan line.
+# --- TAP ----------------------------------------------------------------------
+
+# tap_plan N: the plan line, before the first test point.
 tap_plan() {
+	FR_TAP_PLANNED=1
 	echo "1..$1"
 }
 
-# tap_ok STATUS NAME: "ok" when STATUS is 0 (e.g. `tap_ok $? "name"`).
+# tap_ok STATUS NAME [DIAGNOSTIC]: "ok" when STATUS is 0 (e.g. `tap_ok $? "name"`),
+# else "not ok" followed by DIAGNOSTIC as comment lines. Returns STATUS.
 tap_ok() {
 	FR_TAP_N=$((FR_TAP_N + 1))
 	if [ "$1" -eq 0 ]; then
 		echo "ok $FR_TAP_N - $2"
-	else
-		echo "not ok $FR_TAP_N - $2"
-		FR_TAP_FAILED=$((FR_TAP_FAILED + 1))
+		return 0
 	fi
+	echo "not ok $FR_TAP_N - $2"
+	FR_TAP_FAILED=$((FR_TAP_FAILED + 1))
+	[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/# /'
+	return 1
+}
+
+# tap_check NAME PROBLEMS: "ok" when PROBLEMS (whatever a check found wrong) is
+# empty, else "not ok" with PROBLEMS as the diagnostic.
+tap_check() {
+	if [ -z "$2" ]; then tap_ok 0 "$1"; else tap_ok 1 "$1" "$2"; fi
 }
 
 # tap_is GOT WANT NAME: exact comparison, with a diff on failure.
@@ -264,6 +205,7 @@ tap_is() {
 	else
 		tap_ok 1 "$3"
 		diff -u <(printf '%s\n' "$2") <(printf '%s\n' "$1") | sed -e '1s/^.*$/# --- want/' -e '2s/^.*$/# +++ got/' -e '3,$s/^/# /'
+		return 1
 	fi
 }
 
@@ -272,14 +214,51 @@ tap_like() {
 	if printf '%s' "$1" | grep -Eq -- "$2"; then
 		tap_ok 0 "$3"
 	else
-		tap_ok 1 "$3"
-		echo "# got: $1"
-		echo "# want match: $2"
+		tap_ok 1 "$3" "got: $1
+want match: $2"
 	fi
 }
 
-# tap_skip NAME REASON: a skipped test point.
+# tap_skip NAME REASON: a skipped test point (for what is optional everywhere).
 tap_skip() {
 	FR_TAP_N=$((FR_TAP_N + 1))
 	echo "ok $FR_TAP_N - $1 # SKIP $2"
+}
+
+# fr_require_all: are missing tools failures here? Yes under FLOWRUN_REQUIRE_ALL=1
+# (./quickstart test, .ci/run) and when CI is set; a developer's machine skips.
+fr_require_all() {
+	[ "${FLOWRUN_REQUIRE_ALL:-0}" = 1 ] && return 0
+	case ${CI:-} in '' | 0 | false) return 1 ;; esac
+	return 0
+}
+
+# tap_skip_all REASON: the test cannot run here (a tool is missing): the whole test
+# is skipped ("1..0 # SKIP REASON"), or fails under fr_require_all; then exits.
+tap_skip_all() {
+	if fr_require_all; then
+		echo "1..1"
+		echo "not ok 1 - $1, and FLOWRUN_REQUIRE_ALL=1 or CI is set"
+		exit 1
+	fi
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+# tap_skip_missing NAME REASON: one test point that needs a missing tool: skipped,
+# or "not ok" under fr_require_all.
+tap_skip_missing() {
+	if fr_require_all; then
+		tap_ok 1 "$1 ($2, and FLOWRUN_REQUIRE_ALL=1 or CI is set)"
+	else
+		tap_skip "$1" "$2"
+	fi
+}
+
+# tap_done: the end of a test. Prints the plan now when tap_plan was not called
+# (a plan at the end, for a count known only afterwards), then exits 1 when a
+# test point failed, else 0.
+tap_done() {
+	[ "$FR_TAP_PLANNED" = 1 ] || echo "1..$FR_TAP_N"
+	exit $((FR_TAP_FAILED > 0))
 }

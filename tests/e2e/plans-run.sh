@@ -5,8 +5,8 @@
 # store-failure applies and removes its four faults on time, and smoke touches HTTP,
 # WebSocket and a fault. Each run must be a complete, valid run (exit 0 or 1: the SLOs
 # of the real plans are judged, not assumed) that leaves no fault behind.
-. "$top_srcdir/tests/e2e/lib.sh"
-. "$top_srcdir/tests/e2e/lib-toxiproxy.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
+# shellcheck source=lib-stack.sh
 . "$top_srcdir/tests/e2e/lib-stack.sh"
 cd "$top_srcdir" || exit 1
 tap_plan 16
@@ -56,3 +56,4 @@ rc=$?
 valid $rc || [ $rc = 3 ]
 tap_ok $? "smoke: a complete run (exit $rc)"
 tap_is "$(jq '[.keys[] | .run.ws.received // 0] | add > 0' "$T/sm.json")" true "smoke: WebSocket viewers received events"
+tap_done

@@ -6,34 +6,23 @@
 # default --metrics-listen address, the backend on the plans' default target,
 # Toxiproxy on its API port (where -proxy-metrics serves /metrics). A broken
 # copy must fail promtool, so the check can fail.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib-tap.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 set -u
 
-src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-cfg=$src/prometheus/prometheus.yml
-if ! command -v promtool >/dev/null 2>&1; then
-	if [ "${FLOWRUN_REQUIRE_ALL:-0}" = 1 ]; then
-		echo "1..1"
-		echo "not ok 1 - promtool not installed (apt-get install prometheus), and FLOWRUN_REQUIRE_ALL=1"
-		exit 1
-	fi
-	echo "1..0 # SKIP promtool not installed (apt-get install prometheus)"
-	exit 0
-fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/prometheus-config.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
+cfg=$top_srcdir/prometheus/prometheus.yml
+command -v promtool >/dev/null 2>&1 || tap_skip_all "promtool not installed (apt-get install prometheus)"
+tmp=$FR_TMP
 
-
-echo "1..4"
+tap_plan 4
 out=$(promtool check config "$cfg" 2>&1) || true
-check "promtool check config" "$(printf '%s\n' "$out" | grep -q 'SUCCESS' || echo "$out")"
+tap_check "promtool check config" "$(printf '%s\n' "$out" | grep -q 'SUCCESS' || echo "$out")"
 # "job=target" pairs, in file order.
 jobs=$(grep -E "job_name:|targets:" "$cfg" | sed -E "s/.*job_name: *//; s/.*targets: *\['([^']*)'\].*/=\1/" | paste -sd' ' | sed 's/ =/=/g')
-check "scrapes flowrun, the backend and Toxiproxy on their default addresses" \
+tap_check "scrapes flowrun, the backend and Toxiproxy on their default addresses" \
 	"$([ "$jobs" = "flowrun=127.0.0.1:9464 flowforge=127.0.0.1:8080 toxiproxy=127.0.0.1:8474" ] || echo "got: $jobs")"
 interval=$(grep -E '^\s+scrape_interval:' "$cfg" | awk '{ print $2 }' | paste -sd' ')
-check "scrape interval is 1s (the exporter lingers 2 intervals + 1 s)" \
+tap_check "scrape interval is 1s (the exporter lingers 2 intervals + 1 s)" \
 	"$([ "$interval" = 1s ] || echo "got: $interval")"
 sed 's/scrape_interval: 1s/scrape_interval: 1 second/' "$cfg" >"$tmp/bad.yml"
-check "a broken copy fails promtool" "$(promtool check config "$tmp/bad.yml" >/dev/null 2>&1 && echo "promtool accepted it")"
-[ "$failed" -eq 0 ]
+tap_check "a broken copy fails promtool" "$(promtool check config "$tmp/bad.yml" >/dev/null 2>&1 && echo "promtool accepted it")"
+tap_done

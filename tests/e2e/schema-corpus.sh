@@ -14,22 +14,18 @@
 # YAML is converted to JSON with the js-yaml that ajv-cli itself uses before
 # ajv sees it: ajv-cli falls back to require()-ing a data file it cannot parse,
 # which would run a broken .yaml file as JavaScript.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib-tap.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 set -u
 
-src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-cd "$src" || exit 1
+cd "$top_srcdir" || exit 1
 ajv=node_modules/.bin/ajv
 schema=schema/plan.schema.json
 accepts=tests/corpus/schema-accepts.txt
 
-missing=
-command -v node >/dev/null 2>&1 || missing="node not installed"
-[ -x "$ajv" ] || missing="ajv-cli not installed (run npm ci)"
-fr_missing_tool "$missing"
+command -v node >/dev/null 2>&1 || tap_skip_all "node not installed"
+[ -x "$ajv" ] || tap_skip_all "ajv-cli not installed (run npm ci)"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/schema-corpus.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
+tmp=$FR_TMP
 
 shopt -s nullglob
 plans=(plans/*.yaml plans/common/*.yaml tests/corpus/pass/*.yaml)
@@ -127,74 +123,53 @@ judge() {
 	fi
 }
 
-n=0
-echo "1..$((3 + ${#must_pass[@]} + ${#must_fail[@]}))"
+tap_plan $((3 + ${#must_pass[@]} + ${#must_fail[@]}))
 
-n=$((n + 1))
-if out=$("$ajv" compile --spec=draft7 --strict=false -s "$schema" 2>&1); then
-	echo "ok $n - $schema is a valid draft-07 schema"
-else
-	echo "not ok $n - $schema is a valid draft-07 schema"
-	printf '%s\n' "$out" | sed 's/^/# /'
-fi
+out=$("$ajv" compile --spec=draft7 --strict=false -s "$schema" 2>&1)
+tap_ok $? "$schema is a valid draft-07 schema" "$out"
 
-n=$((n + 1))
 unmarked=()
 for f in plans/*.yaml plans/common/*.yaml; do
 	first=$(head -n 1 "$f")
+	# shellcheck disable=SC2016 # a literal $schema
 	rel=${first#'# yaml-language-server: $schema='}
 	if [ "$rel" = "$first" ] || [ ! "$(dirname "$f")/$rel" -ef "$schema" ]; then
 		unmarked+=("$f")
 	fi
 done
-if [ ${#unmarked[@]} -eq 0 ]; then
-	echo "ok $n - every plan under plans/ starts with a yaml-language-server \$schema line that points at $schema"
-else
-	echo "not ok $n - every plan under plans/ starts with a yaml-language-server \$schema line that points at $schema"
-	echo "# wrong or missing in: ${unmarked[*]}"
-fi
+tap_check "every plan under plans/ starts with a yaml-language-server \$schema line that points at $schema" \
+	"${unmarked[*]:+wrong or missing in: ${unmarked[*]}}"
 
-n=$((n + 1))
-if [ ${#bad_accept_lines[@]} -eq 0 ]; then
-	echo "ok $n - every line of $accepts names a must-fail plan and gives a reason"
-else
-	echo "not ok $n - every line of $accepts names a must-fail plan and gives a reason"
-	printf '# bad line: %s\n' "${bad_accept_lines[@]}"
-fi
+tap_check "every line of $accepts names a must-fail plan and gives a reason" \
+	"$([ ${#bad_accept_lines[@]} -eq 0 ] || printf 'bad line: %s\n' "${bad_accept_lines[@]}")"
 
 accepted=0
 for f in "${must_pass[@]}"; do
-	n=$((n + 1))
 	judge "$f"
 	if [ "$v" = valid ]; then
 		accepted=$((accepted + 1))
-		echo "ok $n - schema accepts $f"
+		tap_ok 0 "schema accepts $f"
 	else
-		echo "not ok $n - schema accepts $f ($v)"
-		[ -n "$why" ] && echo "# $why"
+		tap_ok 1 "schema accepts $f ($v)" "$why"
 	fi
 done
 
 rejected=0
 needs_c=()
 for f in "${must_fail[@]}"; do
-	n=$((n + 1))
 	b=${f##*/}
 	judge "$f"
 	if [ -n "${reason[$b]+set}" ]; then
 		needs_c+=("$b")
-		if [ "$v" = valid ]; then
-			echo "ok $n - schema accepts $f: only the C validator rejects it (${reason[$b]})"
-		else
-			echo "not ok $n - schema accepts $f: only the C validator rejects it (${reason[$b]})"
-			echo "# the schema now rejects it ($v): remove its line from $accepts"
-		fi
+		[ "$v" = valid ]
+		tap_ok $? "schema accepts $f: only the C validator rejects it (${reason[$b]})" \
+			"the schema now rejects it ($v): remove its line from $accepts"
 	elif [ "$v" = invalid ] || [ "$v" = unparsable ]; then
 		rejected=$((rejected + 1))
-		echo "ok $n - schema rejects $f ($v)"
+		tap_ok 0 "schema rejects $f ($v)"
 	else
-		echo "not ok $n - schema rejects $f ($v)"
-		echo "# the schema accepts it: tighten $schema, or list it in $accepts with the reason the schema cannot"
+		tap_ok 1 "schema rejects $f ($v)" \
+			"the schema accepts it: tighten $schema, or list it in $accepts with the reason the schema cannot"
 	fi
 done
 
@@ -203,3 +178,4 @@ list=$(printf '%s, ' "${needs_c[@]}")
 echo "# $accepted of ${#must_pass[@]} must-pass plans accepted by the schema;" \
 	"$rejected of ${#must_fail[@]} must-fail plans rejected by the schema;" \
 	"${#needs_c[@]} need the C validator${needs_c[*]:+: ${list%, }}"
+tap_done

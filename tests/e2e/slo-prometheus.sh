@@ -3,16 +3,17 @@
 # flowrun's own verdicts on the same run, server-side SLOs (the fixture's store
 # histogram) are judged at the end of a run, a series without data fails as "no data",
 # and an unreachable Prometheus or an unknown run is exit 4 naming the URL.
-. "$top_srcdir/tests/e2e/lib.sh"
-. "$top_srcdir/tests/e2e/lib-toxiproxy.sh"
-. "$top_srcdir/tests/e2e/lib-stack.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
+# shellcheck source=lib-backend.sh
+. "$top_srcdir/tests/e2e/lib-backend.sh"
+# shellcheck source=lib-prometheus.sh
+. "$top_srcdir/tests/e2e/lib-prometheus.sh"
 cd "$top_srcdir" || exit 1
 tap_plan 12
 T=$(fr_tmpdir)
-fr_start_redis && fr_start_stores && fr_start_fixture || { echo "Bail out! the fixture did not start"; exit 1; }
+fr_start_backend || { echo "Bail out! the fixture did not start"; exit 1; }
 export FLOWFORGE_URL=$FR_FIXTURE_URL
 MPORT=$(fr_free_port)
-PPORT=$(fr_free_port)
 cat >"$T/prometheus.yml" <<YML
 global: { scrape_interval: 1s, evaluation_interval: 1s }
 scrape_configs:
@@ -21,10 +22,8 @@ scrape_configs:
   - job_name: fixture
     static_configs: [{ targets: ['127.0.0.1:$FR_FIXTURE_PORT'] }]
 YML
-fr_bg prometheus prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
-	--web.listen-address="127.0.0.1:$PPORT"
-export PROMETHEUS_URL=http://127.0.0.1:$PPORT
-for _ in $(seq 200); do curl -fs -m 1 "$PROMETHEUS_URL/-/ready" >/dev/null && break; sleep 0.1; done
+fr_start_prometheus "$T/prometheus.yml" || { echo "Bail out! prometheus did not start"; exit 1; }
+export PROMETHEUS_URL=$FR_PROM_URL
 # let Prometheus scrape the fixture at least once before the run
 sleep 2
 
@@ -60,3 +59,4 @@ PROMETHEUS_URL=http://127.0.0.1:$dead "$FLOWRUN" run tests/e2e/plans/prom-slos.y
 tap_is "$?" 4 "a run with server-side SLOs and Prometheus unreachable: exit 4 before any load"
 grep -q "prometheus at http://127.0.0.1:$dead is unreachable" "$T/err"
 tap_ok $? "the message names the URL"
+tap_done

@@ -7,53 +7,43 @@
 # things a linter cannot know: the nightly schedule and the commands the
 # workflows are supposed to run. Missing actionlint: skipped unless
 # FLOWRUN_REQUIRE_ALL=1.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib-tap.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 set -u
 
-src=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-cd "$src" || exit 1
+cd "$top_srcdir" || exit 1
 actionlint=
-for c in "${ACTIONLINT:-}" "$src/.tools/actionlint" "$(command -v actionlint 2>/dev/null)"; do
+for c in "${ACTIONLINT:-}" "$top_srcdir/.tools/actionlint" "$(command -v actionlint 2>/dev/null)"; do
 	if [ -n "$c" ] && [ -x "$c" ]; then
 		actionlint=$c
 		break
 	fi
 done
-if [ -z "$actionlint" ]; then
-	if [ "${FLOWRUN_REQUIRE_ALL:-0}" = 1 ]; then
-		echo "1..1"
-		echo "not ok 1 - actionlint not installed (scripts/install-deps.sh builds it), and FLOWRUN_REQUIRE_ALL=1"
-		exit 1
-	fi
-	echo "1..0 # SKIP actionlint not installed (scripts/install-deps.sh builds it into .tools/)"
-	exit 0
-fi
+[ -n "$actionlint" ] || tap_skip_all "actionlint not installed (scripts/install-deps.sh builds it into .tools/)"
 
 # has FILE TEXT: empty when FILE contains TEXT, else a message.
 has() { grep -qF -- "$2" "$1" || echo "$1 does not contain: $2"; }
 
-echo "1..8"
+tap_plan 8
 ci=.github/workflows/ci.yml
 bench=.github/workflows/bench.yml
 for f in "$ci" "$bench"; do
-	check "actionlint $f" "$("$actionlint" -no-color "$f" 2>&1)"
+	tap_check "actionlint $f" "$("$actionlint" -no-color "$f" 2>&1)"
 done
-check "ci runs the README's test command" "$(has "$ci" './quickstart test')"
-check "ci checks every plan" "$(has "$ci" './flowrun check plans/')"
+tap_check "ci runs the README's test command" "$(has "$ci" './quickstart test')"
+tap_check "ci checks every plan" "$(has "$ci" './flowrun check plans/')"
 # shellcheck disable=SC2016 # the workflow's shell text, literally
-check "ci puts the SLO diff of changed plans in the job summary" \
+tap_check "ci puts the SLO diff of changed plans in the job summary" \
 	"$(has "$ci" './flowrun diff "${allow[@]}" --git "origin/$BASE_REF" "$plan" >>"$GITHUB_STEP_SUMMARY"')"
-check "bench runs nightly at 03:00 UTC and on demand" \
+tap_check "bench runs nightly at 03:00 UTC and on demand" \
 	"$(has "$bench" '- cron: "0 3 * * *"'; has "$bench" 'workflow_dispatch:')"
-check "bench builds its matrix from flowrun list and checks SLOs from Prometheus" \
+tap_check "bench builds its matrix from flowrun list and checks SLOs from Prometheus" \
 	"$(has "$bench" './flowrun list plans/'; has "$bench" 'fromJSON(needs.plans.outputs.matrix)'; has "$bench" './flowrun slo --prometheus')"
 
 # A broken workflow must fail the lint (the check above can fail).
-tmp=$(mktemp "${TMPDIR:-/tmp}/workflow.XXXXXX.yml") || exit 1
-trap 'rm -f "$tmp"' EXIT
+tmp=$FR_TMP/workflow.yml
 sed 's/fromJSON(needs.plans.outputs.matrix)/fromJSON(needs.nope.outputs.matrix)/' "$bench" >"$tmp"
 out=$("$actionlint" -no-color "$tmp" 2>&1)
-check "actionlint rejects a matrix from a job that does not exist" \
+tap_check "actionlint rejects a matrix from a job that does not exist" \
 	"$(printf '%s\n' "$out" | grep -q 'property "nope" is not defined' || echo "actionlint said: ${out:-nothing}")"
 
-[ "$failed" -eq 0 ]
+tap_done

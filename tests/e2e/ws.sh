@@ -11,7 +11,9 @@
 # through `flowrun run` itself, including plans/ws-viewers.yaml. Everything
 # is built with the sanitizers of the build; every run must exit cleanly with
 # no sanitizer report.
-. "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
+# shellcheck source=lib-backend.sh
+. "$top_srcdir/tests/e2e/lib-backend.sh"
 
 HARNESS=$top_builddir/tests/harness/ws-harness
 TMP=$(fr_tmpdir)
@@ -23,6 +25,7 @@ ws_plan() {
 	local auth="" pad=""
 	[ -n "${7:-}" ] && pad=", pad: \"$(head -c "$7" /dev/zero | tr '\0' x)\""
 	if [ "${5:-1}" = 1 ]; then
+		# shellcheck disable=SC2016 # $.token and ${token} are for flowrun
 		auth='auth:
   request: { method: POST, path: /api/auth/login, json: { user: bench, password: bench } }
   capture: { token: { json: $.token } }
@@ -228,5 +231,4 @@ tap_ok "$([ "$ds" -ge 30 ] && [ "$rc3" -le "$ds" ] && [ "$rc3" -ge $((ds - 10)) 
 	"close, reconnect: every server close is followed by a reconnect ($ds closes, $rc3 reconnects)"
 tap_is "$(val close3 connects)" $((10 + rc3)) "close, reconnect: connects = viewers + reconnects"
 tap_is "$(val close3 disconnect-error)" 0 "close, reconnect: no error disconnect"
-
-exit $((FR_TAP_FAILED > 0))
+tap_done

@@ -1,4 +1,6 @@
-# tests/e2e/engine-lib.sh: helpers of the engine's end-to-end tests (source after lib.sh).
+# shellcheck shell=bash
+# tests/e2e/lib-engine.sh: running the engine harness in the engine's end-to-end tests
+# (source after lib.sh).
 #
 # ENGINE_RUN is the fr_run driver (tests/harness/engine-run.c); eng_run runs it
 # with a plan and keeps its output, eng_get pulls one `name=value` word out of
@@ -43,7 +45,8 @@ eng_show() {
 	sed 's/^/# /' "$FR_TMP/$1.out" "$FR_TMP/$1.err" | grep -v '^# seg' | head -20
 }
 
-# eng_fixture_plan FILE MODEL-BLOCK: writes a plan against $FR_FIXTURE_URL with auth.
+# eng_plan_head NAME [TIMEOUT]: the head of a plan against $FR_FIXTURE_URL that logs
+# in (target timeout TIMEOUT, default 2s); the scenarios follow.
 eng_plan_head() {
 	cat <<EOP
 version: 1
