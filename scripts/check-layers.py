@@ -24,7 +24,7 @@ LAYERS = {
     "result": {"plan", "util"},
     "observe": {"result", "plan", "util"},
     "engine": {"observe", "result", "plan", "util"},
-    "chaos": {"result", "plan", "util"},
+    "chaos": {"engine", "observe", "result", "plan", "util"},
     "cli": {"engine", "chaos", "observe", "result", "plan", "util"},
 }
 

@@ -27,7 +27,7 @@
 #include <stdint.h>
 
 #include "plan/plan.h"
-#include "plan/run_hooks.h"
+#include "engine/run_hooks.h"
 #include "result/report.h"
 #include "plan/timeline.h"
 #include "chaos/toxiproxy.h"
@@ -78,7 +78,7 @@ char *const *fr_faults_unclean(const struct fr_faults_exec *f, size_t *n_out);
 /* Stops (if not stopped) and frees; accepts NULL. */
 void fr_faults_free(struct fr_faults_exec *f);
 
-/* The executor as a plug-in of a run (plan/run_hooks.h): fill a struct
+/* The executor as a plug-in of a run (engine/run_hooks.h): fill a struct
  * fr_faults_hook and give fr_run the hooks fr_faults_hooks returns. on_start
  * (fr_faults_hook_start) starts the executor; on_action
  * (fr_faults_hook_action) bases each pass, the first one too, on the moment

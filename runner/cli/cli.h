@@ -1,30 +1,50 @@
-/* cli.h: the commands of the flowrun command line that live outside main.c.
+/* cli.h: what the commands of the flowrun program share.
  *
- * main.c dispatches to one function per command; the larger ones (run, diff,
- * slo) have a file of their own (cli_run.c, cli_diff.c, cli_slo.c). Each takes
- * the command's own argv (argv[0] is the command name) and returns the
- * process exit status.
+ * Each command lives in a file of its own (cmd_<name>.c) and exports one
+ * struct fr_cli_command; main.c holds the table of them. A command gets its
+ * own argv (argv[0] is the command's name) and returns an enum fr_exit. The
+ * helpers here are the option parsing and plan loading that several commands
+ * do alike; they print their own errors to stderr.
  */
 #ifndef FR_CLI_H
 #define FR_CLI_H
 
+#include <stddef.h>
+
+#include "cli/exit.h"
 #include "plan/plan.h"
 #include "plan/timeline.h"
 
-int fr_cli_run(int argc, char **argv);
-int fr_cli_diff(int argc, char **argv);
-int fr_cli_slo(int argc, char **argv);
+/* One command: its name, its entry point and its help text. */
+struct fr_cli_command {
+	const char *name;
+	enum fr_exit (*run)(int argc, char **argv);
+	const char *usage;
+};
 
-extern const char fr_cli_usage_run[];
-extern const char fr_cli_usage_diff[];
-extern const char fr_cli_usage_slo[];
-
-/* Shared option helpers (main.c). */
+/* Parses a --time-scale value into *OUT; 0, or -1 after printing why. */
 int fr_cli_parse_scale(const char *s, double *out);
+
+/* Applies --set NAME=VALUE as an environment variable; 0, or -1 after printing why. */
 int fr_cli_apply_set(const char *arg);
 
-/* Loads and compiles PATH, printing diagnostics to stderr; returns 0 or 2.
- * TL_OUT may be NULL when only the plan is wanted. */
-int fr_cli_load(const char *path, double scale, struct fr_plan **plan_out, struct fr_timeline **tl_out);
+/* Loads and compiles PATH, printing every diagnostic to stderr; FR_EXIT_OK or
+ * FR_EXIT_USAGE. TL_OUT may be NULL when only the plan is wanted; on success
+ * the caller frees both. */
+enum fr_exit fr_cli_load(const char *path, double scale, struct fr_plan **plan_out, struct fr_timeline **tl_out);
+
+/* Parses the options check and plan share: --time-scale, --set, --help and,
+ * when JSON is not NULL, --json. Returns -1 (usage printed to stderr) on a
+ * mistake, 1 after --help (usage printed to stdout), 0 otherwise; optind is
+ * then the first plan. */
+int fr_cli_plan_options(int argc, char **argv, const char *usage, double *scale, int *json);
+
+/* Whether PATH is a directory. */
+int fr_cli_is_dir(const char *path);
+
+/* The *.yaml / *.yml regular files directly in DIR, sorted by name, as a new
+ * array of new strings (free with fr_cli_free_files); NULL and 0 when none. */
+char **fr_cli_plan_files(const char *dir, size_t *n_out);
+void fr_cli_free_files(char **files, size_t n);
 
 #endif

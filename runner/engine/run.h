@@ -9,7 +9,7 @@
  * threads and the results merged at the end.
  *
  * HTTP scenarios (closed and open models) are driven here. Everything else
- * plugs in with a struct fr_run_hooks of its own (plan/run_hooks.h), given to
+ * plugs in with a struct fr_run_hooks of its own (engine/run_hooks.h), given to
  * fr_run as a list: the fault executor reacts to actions on the control
  * thread, the WebSocket driver (ws_run.h) runs on every worker loop.
  *
@@ -26,7 +26,7 @@
 #include <stdio.h>
 
 #include "plan/plan.h"
-#include "plan/run_hooks.h"
+#include "engine/run_hooks.h"
 #include "plan/timeline.h"
 #include "result/results.h"
 

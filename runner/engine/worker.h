@@ -13,12 +13,12 @@
 #include <stdint.h>
 
 #include "engine/drive.h"
-#include "plan/run_hooks.h"
+#include "engine/run_hooks.h"
 
 struct fr_worker;
 struct fr_metrics;
 
-/* What a worker hook (plan/run_hooks.h) gets on each worker thread. */
+/* What a worker hook (engine/run_hooks.h) gets on each worker thread. */
 struct fr_worker_info {
 	struct fr_loop *loop;
 	int thread; /* 0 .. nthreads-1: take this share of the load */

@@ -20,7 +20,7 @@
 
 #include "engine/ws_table.h"
 #include "plan/plan.h"
-#include "plan/run_hooks.h"
+#include "engine/run_hooks.h"
 
 struct fr_ws_run;
 struct fr_metrics;

@@ -1,4 +1,4 @@
-/* cli_slo.c: `flowrun slo --prometheus URL --run-id ID PLAN` — the SLO gate from Prometheus.
+/* cmd_slo.c: `flowrun slo --prometheus URL --run-id ID PLAN` — the SLO gate from Prometheus.
  *
  * Judges every SLO window of PLAN from what Prometheus scraped during run ID
  * (flowrun's own series, labelled with the run id, and the service's
@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "cli/exit.h"
+#include "cli/cmd_slo.h"
+
 #include "result/report_text.h"
 #include "observe/slo_prom.h"
 #include "util/xmalloc.h"
 
-const char fr_cli_usage_slo[] =
+static const char usage[] =
         "usage: flowrun slo --prometheus URL --run-id ID PLAN [--time-scale F] [--lookback SECONDS]\n"
         "Judges PLAN's SLOs from the Prometheus data of run ID (the --run-id of `flowrun run`,\n"
         "whose metrics Prometheus scraped) and prints the SLO table. Percentile SLOs use\n"
@@ -58,12 +58,12 @@ static int parse(int argc, char **argv, struct slo_args *a)
 				return -1;
 			break;
 		case 'l': a->lookback = strtod(optarg, NULL); break;
-		case 'h': fputs(fr_cli_usage_slo, stdout); return 1;
-		default: fputs(fr_cli_usage_slo, stderr); return -1;
+		case 'h': fputs(usage, stdout); return 1;
+		default: fputs(usage, stderr); return -1;
 		}
 	}
 	if (!a->url || !a->run_id || optind != argc - 1 || a->lookback <= 0) {
-		fputs(fr_cli_usage_slo, stderr);
+		fputs(usage, stderr);
 		return -1;
 	}
 	a->plan = argv[optind];
@@ -71,12 +71,12 @@ static int parse(int argc, char **argv, struct slo_args *a)
 }
 
 /* Evaluates and prints; returns the exit status. */
-static int judge(const struct slo_args *a, const struct fr_plan *plan, const struct fr_timeline *tl)
+static enum fr_exit judge(const struct slo_args *a, const struct fr_plan *plan, const struct fr_timeline *tl)
 {
 	struct fr_prom *p = fr_prom_create(a->url);
 	struct fr_slo_prom_run run;
 	double *starts = NULL;
-	int rc = 4;
+	enum fr_exit rc = FR_EXIT_INFRA;
 
 	if (fr_prom_ping(p) != FR_PROM_OK) {
 		fprintf(stderr, "flowrun: %s\n", fr_prom_error(p));
@@ -112,18 +112,21 @@ out:
 	return rc;
 }
 
-int fr_cli_slo(int argc, char **argv)
+/* flowrun slo … */
+static enum fr_exit run(int argc, char **argv)
 {
 	struct slo_args a;
-	int rc = parse(argc, argv, &a);
-	if (rc)
-		return rc > 0 ? 0 : 2;
+	int st = parse(argc, argv, &a);
+	if (st)
+		return st > 0 ? FR_EXIT_OK : FR_EXIT_USAGE;
 	struct fr_plan *plan;
 	struct fr_timeline *tl;
 	if (fr_cli_load(a.plan, a.scale, &plan, &tl) != 0)
-		return 2;
-	rc = judge(&a, plan, tl);
+		return FR_EXIT_USAGE;
+	enum fr_exit rc = judge(&a, plan, tl);
 	fr_timeline_free(tl);
 	fr_plan_free(plan);
 	return rc;
 }
+
+const struct fr_cli_command fr_cmd_slo = {"slo", run, usage};

@@ -8,10 +8,9 @@
  * wall-clock start of each pass. Hooks are called in list order; a member
  * left NULL is skipped.
  *
- * The type lives with the timeline, below the engine and the chaos layer, so
- * that both can fill one without depending on each other. struct
- * fr_worker_info, what a worker hook gets, is defined by engine/worker.h:
- * only drivers inside the engine use the worker hooks.
+ * The chaos layer sits above the engine and fills one of these for its fault
+ * executor; struct fr_worker_info, what a worker hook gets, is defined by
+ * engine/worker.h: only drivers inside the engine use the worker hooks.
  */
 #ifndef FR_RUN_HOOKS_H
 #define FR_RUN_HOOKS_H

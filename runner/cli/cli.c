@@ -1,0 +1,158 @@
+/* cli.c: option parsing and plan loading shared by the commands (see cli.h). */
+#include "cli/cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "plan/compile.h"
+#include "plan/diag.h"
+#include "plan/load.h"
+#include "util/xmalloc.h"
+
+/* The largest time scale: a plan stretched a thousand times is already days long. */
+#define MAX_SCALE 1000
+
+int fr_cli_parse_scale(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0) || v > MAX_SCALE) {
+		fprintf(stderr, "flowrun: --time-scale needs a number in (0, %d], got '%s'\n", MAX_SCALE, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int fr_cli_apply_set(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg) {
+		fprintf(stderr, "flowrun: --set needs NAME=VALUE, got '%s'\n", arg);
+		return -1;
+	}
+	char *name = xstrndup(arg, (size_t)(eq - arg));
+	setenv(name, eq + 1, 1);
+	free(name);
+	return 0;
+}
+
+enum fr_exit fr_cli_load(const char *path, double scale, struct fr_plan **plan_out, struct fr_timeline **tl_out)
+{
+	struct fr_diags diags = {0};
+	struct fr_plan *plan = NULL;
+	struct fr_timeline *tl = NULL;
+
+	*plan_out = NULL;
+	if (tl_out)
+		*tl_out = NULL;
+	if (fr_plan_load(path, &diags, &plan) == 0 && fr_compile(plan, scale, &diags, &tl) == 0 && diags.n == 0) {
+		*plan_out = plan;
+		if (tl_out)
+			*tl_out = tl;
+		else
+			fr_timeline_free(tl);
+		fr_diag_clear(&diags);
+		return FR_EXIT_OK;
+	}
+	fr_diag_sort(&diags);
+	fr_diag_print(&diags, stderr);
+	if (diags.n == 0)
+		fprintf(stderr, "%s: error: the plan could not be loaded\n", path);
+	fr_diag_clear(&diags);
+	fr_timeline_free(tl);
+	fr_plan_free(plan);
+	return FR_EXIT_USAGE;
+}
+
+int fr_cli_plan_options(int argc, char **argv, const char *usage, double *scale, int *json)
+{
+	static const struct option opts[] = {
+	        {"time-scale", required_argument, NULL, 's'},
+	        {"set", required_argument, NULL, 'S'},
+	        {"json", no_argument, NULL, 'j'},
+	        {"help", no_argument, NULL, 'h'},
+	        {0},
+	};
+	int c;
+
+	*scale = 1.0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 's' && fr_cli_parse_scale(optarg, scale) == 0)
+			continue;
+		if (c == 'S' && fr_cli_apply_set(optarg) == 0)
+			continue;
+		if (c == 'j' && json) {
+			*json = 1;
+			continue;
+		}
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return 1;
+		}
+		fputs(usage, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+int fr_cli_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* qsort order of file names. */
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether NAME ends in .yaml or .yml. */
+static int is_plan_name(const char *name)
+{
+	size_t len = strlen(name);
+	return (len > 5 && strcmp(name + len - 5, ".yaml") == 0) || (len > 4 && strcmp(name + len - 4, ".yml") == 0);
+}
+
+char **fr_cli_plan_files(const char *dir, size_t *n_out)
+{
+	DIR *d = opendir(dir);
+	char **files = NULL;
+	size_t n = 0;
+
+	*n_out = 0;
+	if (!d)
+		return NULL;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] == '.' || !is_plan_name(e->d_name))
+			continue;
+		char *path = xasprintf("%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
+		struct stat st;
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			files = xreallocarray(files, n + 1, sizeof *files);
+			files[n++] = path;
+		} else {
+			free(path);
+		}
+	}
+	closedir(d);
+	if (n)
+		qsort(files, n, sizeof *files, name_cmp);
+	*n_out = n;
+	return files;
+}
+
+void fr_cli_free_files(char **files, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+}

@@ -1,0 +1,50 @@
+/* cmd_plan.c: `flowrun plan PLAN` — the compiled timeline and its totals.
+ *
+ * What a reviewer reads to see what a plan will do: every action at its
+ * absolute offset, then the expected totals (duration, planned requests,
+ * peak users and viewers, fault windows, segments, SLO windows), as text or
+ * as JSON. No I/O beyond reading the plan.
+ */
+#include "cli/cmd_plan.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "plan/timeline_print.h"
+
+static const char usage[] = "usage: flowrun plan PLAN [--json] [--time-scale F] [--set NAME=VALUE]\n"
+                            "Prints the compiled timeline (every action at its absolute offset) followed by the\n"
+                            "expected totals: duration, planned requests, peak users and viewers, fault windows,\n"
+                            "segments and SLO windows. --json prints the same as a JSON document.\n";
+
+/* flowrun plan PLAN [--json] */
+static enum fr_exit run(int argc, char **argv)
+{
+	double scale;
+	int json = 0;
+	int rc = fr_cli_plan_options(argc, argv, usage, &scale, &json);
+
+	if (rc)
+		return rc > 0 ? FR_EXIT_OK : FR_EXIT_USAGE;
+	if (optind != argc - 1) {
+		fputs(usage, stderr);
+		return FR_EXIT_USAGE;
+	}
+	struct fr_plan *plan;
+	struct fr_timeline *tl;
+	if (fr_cli_load(argv[optind], scale, &plan, &tl) != FR_EXIT_OK)
+		return FR_EXIT_USAGE;
+	if (json) {
+		char *s = fr_timeline_print_json(tl);
+		puts(s);
+		free(s);
+	} else {
+		fr_timeline_print(tl, stdout);
+	}
+	fr_timeline_free(tl);
+	fr_plan_free(plan);
+	return FR_EXIT_OK;
+}
+
+const struct fr_cli_command fr_cmd_plan = {"plan", run, usage};

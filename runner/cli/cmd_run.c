@@ -1,0 +1,184 @@
+/* cmd_run.c: `flowrun run PLAN` (and `flowrun PLAN`) — run a plan and judge its SLOs.
+ *
+ * Parses the run's options, loads and compiles the plan, installs the signal
+ * handlers and hands over to a session (session.h), which checks everything
+ * outside the plan before the first request, runs the load with every
+ * plug-in, and reports.
+ */
+#include "cli/cmd_run.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/session.h"
+#include "cli/signals.h"
+#include "engine/run.h"
+#include "util/clock.h"
+#include "util/xmalloc.h"
+
+static const char usage[] = "usage: flowrun [run] PLAN [options]\n"
+                            "Runs PLAN against its target and judges its SLOs.\n"
+                            "  --time-scale F         multiply every offset and duration by F (0.1: a tenth)\n"
+                            "  --threads N            worker threads (default: the number of cores)\n"
+                            "  --json FILE            write the result as JSON (schema/result.schema.json)\n"
+                            "  --junit FILE           write JUnit XML, one test case per SLO window\n"
+                            "  --markdown FILE        write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)\n"
+                            "  --out DIR              write result.json, junit.xml and summary.md into DIR\n"
+                            "  --metrics-listen ADDR  serve Prometheus metrics on ADDR (e.g. 127.0.0.1:9464)\n"
+                            "  --metrics-linger S     keep serving metrics S seconds after the run (default 3)\n"
+                            "  --metrics-wait S       before load, wait up to S seconds for the first scrape, so\n"
+                            "                         Prometheus holds every series at zero (for `flowrun slo`)\n"
+                            "  --pushgateway URL      push the final metrics to a Pushgateway\n"
+                            "  --run-id ID            the run's id (default: generated)\n"
+                            "  --create-proxies       create missing Toxiproxy proxies from the plan's proxies file\n"
+                            "  --set NAME=VALUE       set an environment variable for ${env:NAME}\n"
+                            "  --seed N               random seed (default: from the clock)\n"
+                            "  --connections N        open model: requests in flight per scenario and thread beyond\n"
+                            "                         which arrivals wait in flowrun (their latency still counts\n"
+                            "                         from the intended time); default 1024, 0: no limit\n"
+                            "  --quiet, -q            no progress and no summary, only errors\n"
+                            "Exit: 0 SLOs met, 1 an SLO failed, 2 invalid plan, 3 invalid run,\n"
+                            "4 infrastructure error, 130 interrupted.\n";
+
+struct run_args {
+	const char *plan_path;
+	double scale;
+	const char *run_id;
+	struct fr_session_opts s;
+};
+
+/* Parses the run options; returns -1 (usage printed) on a mistake, 1 on --help. */
+static int parse_args(int argc, char **argv, struct run_args *a)
+{
+	static const struct option opts[] = {
+	        {"time-scale", required_argument, NULL, 's'},
+	        {"threads", required_argument, NULL, 't'},
+	        {"json", required_argument, NULL, 'j'},
+	        {"junit", required_argument, NULL, 'u'},
+	        {"markdown", required_argument, NULL, 'm'},
+	        {"out", required_argument, NULL, 'o'},
+	        {"metrics-listen", required_argument, NULL, 'M'},
+	        {"metrics-linger", required_argument, NULL, 'L'},
+	        {"pushgateway", required_argument, NULL, 'P'},
+	        {"metrics-wait", required_argument, NULL, 'W'},
+	        {"run-id", required_argument, NULL, 'r'},
+	        {"create-proxies", no_argument, NULL, 'c'},
+	        {"set", required_argument, NULL, 'S'},
+	        {"seed", required_argument, NULL, 'R'},
+	        {"quiet", no_argument, NULL, 'q'},
+	        {"connections", required_argument, NULL, 'C'},
+	        {"help", no_argument, NULL, 'h'},
+	        {0},
+	};
+	int c;
+	char *end;
+
+	memset(a, 0, sizeof *a);
+	a->scale = 1.0;
+	a->s.metrics_linger = -1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (fr_cli_parse_scale(optarg, &a->scale))
+				return -1;
+			break;
+		case 't':
+			a->s.threads = (int)strtol(optarg, &end, 10);
+			if (*end || a->s.threads < 1 || a->s.threads > 256) {
+				fprintf(stderr, "flowrun: --threads needs a number from 1 to 256, got '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case 'j': a->s.outputs.json = optarg; break;
+		case 'u': a->s.outputs.junit = optarg; break;
+		case 'm': a->s.outputs.markdown = optarg; break;
+		case 'o': a->s.outputs.out_dir = optarg; break;
+		case 'M': a->s.metrics_listen = optarg; break;
+		case 'L':
+			a->s.metrics_linger = strtod(optarg, &end);
+			if (*end || a->s.metrics_linger < 0) {
+				fprintf(stderr, "flowrun: --metrics-linger needs seconds, got '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case 'P': a->s.pushgateway = optarg; break;
+		case 'W':
+			a->s.metrics_wait = strtod(optarg, &end);
+			if (*end || a->s.metrics_wait < 0) {
+				fprintf(stderr, "flowrun: --metrics-wait needs seconds, got '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case 'r': a->run_id = optarg; break;
+		case 'c': a->s.create_proxies = 1; break;
+		case 'S':
+			if (fr_cli_apply_set(optarg))
+				return -1;
+			break;
+		case 'R': a->s.seed = strtoull(optarg, NULL, 10); break;
+		case 'q': a->s.quiet = 1; break;
+		case 'C': {
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 0 || v > 1000000) {
+				fprintf(stderr, "flowrun: --connections needs a number from 0 to 1000000, got '%s'\n",
+				        optarg);
+				return -1;
+			}
+			a->s.connections = v ? (unsigned)v : FR_RUN_UNLIMITED;
+			break;
+		}
+		case 'h': fputs(usage, stdout); return 1;
+		default: fputs(usage, stderr); return -1;
+		}
+	}
+	if (optind != argc - 1) {
+		fputs(usage, stderr);
+		return -1;
+	}
+	a->plan_path = argv[optind];
+	return 0;
+}
+
+/* A run id people can read and sort: 20261127-112900-3fa2. */
+static char *make_run_id(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char buf[32];
+
+	gmtime_r(&now, &tm);
+	strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
+	return xasprintf("%s-%04x", buf, (unsigned)((fr_clock_mono_ns() ^ getpid()) & 0xffff));
+}
+
+/* flowrun run PLAN [options] */
+static enum fr_exit run(int argc, char **argv)
+{
+	struct run_args a;
+	int st = parse_args(argc, argv, &a);
+	if (st)
+		return st > 0 ? FR_EXIT_OK : FR_EXIT_USAGE;
+
+	struct fr_plan *plan;
+	struct fr_timeline *tl;
+	if (fr_cli_load(a.plan_path, a.scale, &plan, &tl) != FR_EXIT_OK)
+		return FR_EXIT_USAGE;
+	fr_signals_install();
+	char *run_id = a.run_id ? xstrdup(a.run_id) : make_run_id();
+	struct fr_session *s;
+	enum fr_exit rc = fr_session_open(&a.s, plan, tl, run_id, fr_signals_stop_flag(), &s);
+	if (rc == FR_EXIT_OK)
+		rc = fr_session_run(s);
+	fr_session_free(s);
+	free(run_id);
+	fr_timeline_free(tl);
+	fr_plan_free(plan);
+	return rc;
+}
+
+const struct fr_cli_command fr_cmd_run = {"run", run, usage};

@@ -1,0 +1,346 @@
+/* session.c: preparing, running and reporting one run of `flowrun run` (see session.h). */
+#include "cli/session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "chaos/faults.h"
+#include "chaos/toxiproxy.h"
+#include "engine/run.h"
+#include "engine/ws_run.h"
+#include "observe/exporter.h"
+#include "observe/metrics.h"
+#include "observe/prom.h"
+#include "observe/pushgateway.h"
+#include "observe/slo_prom.h"
+#include "result/report.h"
+#include "result/report_text.h"
+#include "util/clock.h"
+#include "util/xmalloc.h"
+
+/* How long after the end of the load Prometheus has surely scraped it (its
+ * interval is 1 s in prometheus/prometheus.yml; a few intervals of margin). */
+#define PROM_SETTLE_S 4.5
+
+struct fr_session {
+	const struct fr_session_opts *o;
+	const struct fr_plan *plan;
+	const struct fr_timeline *tl;
+	const char *run_id;
+	volatile sig_atomic_t *stop;
+	struct fr_results *keys; /* the metric keys the exporter names */
+	struct fr_metrics *metrics;
+	struct fr_exporter *exporter;
+	struct fr_toxi *toxi;
+	struct fr_faults_hook faults;
+	int have_faults;
+	struct fr_ws_run *ws;
+	struct fr_run_hooks pass_recorder;
+	double *pass_wall; /* unix seconds each pass started, for server-side SLOs */
+};
+
+/* Whether PLAN has server-side SLOs to judge from its Prometheus. */
+static int has_server_side(const struct fr_plan *plan)
+{
+	int any = 0;
+	for (size_t i = 0; i < plan->nslos; i++)
+		any |= plan->slos[i].metric != NULL;
+	return any && plan->prometheus;
+}
+
+/* Metrics follow the faults the executor switches. */
+static void fault_listener(int fault, int active, void *arg)
+{
+	struct fr_session *s = arg;
+	fr_metrics_set_fault(s->metrics, fault, active);
+}
+
+/* The wall-clock start of each pass, for server-side SLOs: the pass recorder's on_action. */
+static void record_pass_start(const struct fr_action *act, void *arg)
+{
+	struct fr_session *s = arg;
+	if (act->kind == FR_ACT_PASS)
+		s->pass_wall[act->pass] = fr_clock_wall_s();
+}
+
+/* Starts the exporter on --metrics-listen and waits for the first scrape. */
+static enum fr_exit open_metrics(struct fr_session *s)
+{
+	char *err = NULL;
+	s->metrics = fr_metrics_create(s->plan, s->keys, s->run_id);
+	enum fr_exporter_status st = fr_exporter_start(s->metrics, s->o->metrics_listen, &s->exporter, &err);
+	if (st != FR_EXPORTER_OK) {
+		fprintf(stderr, "flowrun: %s\n", err ? err : "cannot start the metrics exporter");
+		free(err);
+		return st == FR_EXPORTER_BAD_ADDRESS ? FR_EXIT_USAGE : FR_EXIT_INFRA;
+	}
+	if (s->o->metrics_wait > 0 && fr_exporter_wait_scrape(s->exporter, s->o->metrics_wait, s->stop) != 0 &&
+	    !*s->stop)
+		fprintf(stderr, "flowrun: nobody scraped %s within %gs; starting anyway\n", s->o->metrics_listen,
+		        s->o->metrics_wait);
+	return FR_EXIT_OK;
+}
+
+/* Server-side SLOs need the plan's Prometheus: check it answers before any load. */
+static enum fr_exit check_prometheus(const struct fr_plan *plan)
+{
+	if (!has_server_side(plan))
+		return FR_EXIT_OK;
+	struct fr_prom *p = fr_prom_create(plan->prometheus);
+	enum fr_exit rc = FR_EXIT_OK;
+	if (fr_prom_ping(p) != FR_PROM_OK) {
+		fprintf(stderr, "flowrun: %s\n", fr_prom_error(p));
+		rc = FR_EXIT_INFRA;
+	}
+	fr_prom_free(p);
+	return rc;
+}
+
+/* Prints the Toxiproxy client's error; the exit code of an unusable Toxiproxy. */
+static enum fr_exit toxi_failed(struct fr_toxi *toxi)
+{
+	fprintf(stderr, "flowrun: %s\n", fr_toxi_error(toxi));
+	return FR_EXIT_INFRA;
+}
+
+/* Checks Toxiproxy and the proxies the plan names before any load; removes
+ * and reports leftovers of a crashed run. */
+static enum fr_exit prepare_faults(const struct fr_plan *plan, struct fr_toxi *toxi, int create_proxies)
+{
+	char *version = NULL;
+	if (fr_toxi_version(toxi, &version) != FR_TOXI_OK)
+		return toxi_failed(toxi);
+	free(version);
+	if (create_proxies && fr_toxi_populate(toxi, &plan->faults) != FR_TOXI_OK)
+		return toxi_failed(toxi);
+	if (fr_toxi_check_proxies(toxi, &plan->faults) != FR_TOXI_OK)
+		return toxi_failed(toxi);
+	struct fr_toxi_leftovers lo = {0};
+	if (fr_toxi_remove_leftovers(toxi, FR_TOXI_PREFIX, &lo) != FR_TOXI_OK) {
+		fr_toxi_leftovers_clear(&lo);
+		return toxi_failed(toxi);
+	}
+	char *msg = fr_toxi_leftovers_message(&lo);
+	if (msg && *msg)
+		fprintf(stderr, "flowrun: %s\n", msg);
+	free(msg);
+	fr_toxi_leftovers_clear(&lo);
+	return FR_EXIT_OK;
+}
+
+/* Connects the fault executor when the plan has faults. */
+static enum fr_exit open_faults(struct fr_session *s)
+{
+	if (!s->plan->faults.n)
+		return FR_EXIT_OK;
+	s->toxi = fr_toxi_create(s->plan->faults.toxiproxy_url);
+	enum fr_exit rc = prepare_faults(s->plan, s->toxi, s->o->create_proxies);
+	if (rc != FR_EXIT_OK)
+		return rc;
+	s->have_faults = 1;
+	s->faults = (struct fr_faults_hook){.plan = s->plan,
+	                                    .tl = s->tl,
+	                                    .run_id = s->run_id,
+	                                    .toxi = s->toxi,
+	                                    .listener = fault_listener,
+	                                    .listener_arg = s};
+	return FR_EXIT_OK;
+}
+
+enum fr_exit fr_session_open(const struct fr_session_opts *o, const struct fr_plan *plan, const struct fr_timeline *tl,
+                             const char *run_id, volatile sig_atomic_t *stop, struct fr_session **s_out)
+{
+	struct fr_session *s = xcalloc(1, sizeof *s);
+	s->o = o;
+	s->plan = plan;
+	s->tl = tl;
+	s->run_id = run_id;
+	s->stop = stop;
+	s->pass_wall = xcalloc((size_t)tl->npasses + 1, sizeof *s->pass_wall);
+	s->keys = fr_results_create(tl);
+
+	enum fr_exit rc = o->metrics_listen ? open_metrics(s) : FR_EXIT_OK;
+	if (rc == FR_EXIT_OK)
+		rc = check_prometheus(plan);
+	if (rc == FR_EXIT_OK)
+		rc = open_faults(s);
+	if (rc != FR_EXIT_OK) {
+		fr_session_free(s);
+		s = NULL;
+	}
+	*s_out = s;
+	return rc;
+}
+
+/* Runs the engine with every plug-in's hooks; the results, or NULL after printing why. */
+static struct fr_results *run_load(struct fr_session *s, int *status_out)
+{
+	s->ws = fr_ws_run_create(s->plan);
+	fr_ws_run_set_metrics(s->ws, s->metrics);
+	fr_ws_run_set_abort(s->ws, s->stop);
+	s->pass_recorder = (struct fr_run_hooks){.arg = s, .on_action = record_pass_start};
+	const struct fr_run_hooks *hooks[3];
+	size_t nhooks = 0;
+	hooks[nhooks++] = &s->pass_recorder;
+	if (s->have_faults)
+		hooks[nhooks++] = fr_faults_hooks(&s->faults);
+	hooks[nhooks++] = fr_ws_run_hooks(s->ws);
+	struct fr_run_opts opts = {
+	        .threads = s->o->threads,
+	        .quiet = s->o->quiet,
+	        .run_id = s->run_id,
+	        .stop = s->stop,
+	        .seed = s->o->seed,
+	        .hooks = hooks,
+	        .nhooks = nhooks,
+	        .metrics = s->metrics,
+	        .max_inflight = s->o->connections,
+	};
+	struct fr_results *res = NULL;
+	char *err = NULL;
+	*status_out = fr_run(s->plan, s->tl, &opts, &res, &err);
+	if (*status_out == FR_RUN_UNREACHABLE || *status_out == FR_RUN_FAILED || !res) {
+		fprintf(stderr, "flowrun: %s\n", err ? err : "the run failed");
+		fr_results_free(res);
+		res = NULL;
+	}
+	free(err);
+	return res;
+}
+
+/* Adds what the fault executor did to R and names what it could not undo. */
+static void add_fault_records(struct fr_session *s, struct fr_report *r)
+{
+	if (!s->have_faults || !s->faults.exec)
+		return;
+	size_t n;
+	const struct fr_fault_record *rec = fr_faults_records(s->faults.exec, &n);
+	for (size_t i = 0; i < n; i++)
+		fr_report_add_fault(r, rec[i].fault, rec[i].on, rec[i].intended_us, rec[i].actual_us, rec[i].ok,
+		                    rec[i].error);
+	char *const *unclean = fr_faults_unclean(s->faults.exec, &n);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "flowrun: %s\n", unclean[i]);
+}
+
+/* Judges server-side SLOs (metric: selectors) from the plan's Prometheus once it
+ * has scraped the end of the run. */
+static enum fr_exit judge_server_side(struct fr_session *s, struct fr_report *r)
+{
+	if (!has_server_side(s->plan))
+		return FR_EXIT_OK;
+	double end = (double)(r->results->started_unix_us + r->results->elapsed_us) / 1e6;
+	double wait = end + PROM_SETTLE_S - fr_clock_wall_s();
+	if (wait > 0) {
+		if (!s->o->quiet)
+			fprintf(stderr, "flowrun: waiting %.1fs for prometheus to scrape the end of the run\n", wait);
+		fr_clock_sleep(wait, NULL);
+	}
+	struct fr_prom *p = fr_prom_create(s->plan->prometheus);
+	struct fr_slo_prom_run run = {.run_id = s->run_id, .pass_start = s->pass_wall, .end = end};
+	enum fr_exit rc = FR_EXIT_OK;
+	if (fr_slo_prom_evaluate(p, s->tl, &run, 1, r->verdicts) != FR_PROM_OK) {
+		fprintf(stderr, "flowrun: server-side SLOs: %s\n", fr_prom_error(p));
+		rc = FR_EXIT_INFRA;
+	}
+	fr_prom_free(p);
+	return rc;
+}
+
+/* A viewer driver that could not start (e.g. the libev plugin of
+ * libwebsockets is missing) is an infrastructure error. */
+static enum fr_exit check_ws(struct fr_session *s)
+{
+	char *err = NULL;
+	enum fr_exit rc = FR_EXIT_OK;
+	if (s->ws && fr_ws_run_status(s->ws, &err) != 0) {
+		fprintf(stderr, "flowrun: %s\n", err);
+		rc = FR_EXIT_INFRA;
+	}
+	free(err);
+	return rc;
+}
+
+/* The terminal summary: the WebSocket counters, then the report. */
+static void print_summary(struct fr_session *s, const struct fr_report *r)
+{
+	char *wsum = s->ws ? fr_ws_run_summary(s->ws) : NULL;
+	if (wsum && !s->o->quiet)
+		fputs(wsum, stdout);
+	free(wsum);
+	if (!s->o->quiet)
+		fr_report_text(r, stdout);
+	fflush(stdout);
+}
+
+/* Publishes the verdicts on /metrics so dashboards show the final state. */
+static void publish_verdicts(struct fr_metrics *m, const struct fr_report *r)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < r->nverdicts; i++) {
+		const struct fr_verdict *v = &r->verdicts[i];
+		const struct fr_window *w = &r->timeline->windows[v->window];
+		if (!v->skipped && !v->no_data)
+			fr_metrics_set_slo(m, w->slo, v->measured, v->pass);
+	}
+}
+
+/* The final push to --pushgateway. */
+static enum fr_exit push_metrics(struct fr_session *s)
+{
+	if (!s->metrics || !s->o->pushgateway)
+		return FR_EXIT_OK;
+	char *err = NULL;
+	enum fr_exit rc = FR_EXIT_OK;
+	if (fr_pushgateway_push(s->metrics, s->o->pushgateway, &err) != 0) {
+		fprintf(stderr, "flowrun: %s\n", err ? err : "push failed");
+		rc = FR_EXIT_INFRA;
+	}
+	free(err);
+	return rc;
+}
+
+enum fr_exit fr_session_run(struct fr_session *s)
+{
+	int st;
+	struct fr_results *res = run_load(s, &st);
+	if (!res)
+		return st == FR_RUN_UNREACHABLE ? FR_EXIT_INVALID_RUN : FR_EXIT_INFRA;
+	int interrupted = st == FR_RUN_INTERRUPTED;
+	struct fr_report *r = fr_report_build(res, s->run_id);
+	add_fault_records(s, r);
+	enum fr_exit infra = interrupted ? FR_EXIT_OK : judge_server_side(s, r);
+	infra = fr_exit_worst(infra, check_ws(s));
+	print_summary(s, r);
+	enum fr_exit rc = fr_exit_from_slo(fr_report_slo_result(r));
+	int unwritten = fr_outputs_write(&s->o->outputs, r) != 0;
+	publish_verdicts(s->metrics, r);
+	if (interrupted)
+		rc = FR_EXIT_INTERRUPTED;
+	else if (unwritten || infra != FR_EXIT_OK)
+		rc = FR_EXIT_INFRA;
+	if (push_metrics(s) != FR_EXIT_OK && rc == FR_EXIT_OK)
+		rc = FR_EXIT_INFRA;
+	if (s->exporter && !interrupted)
+		fr_exporter_linger(s->exporter,
+		                   s->o->metrics_linger >= 0 ? s->o->metrics_linger : FR_EXPORTER_LINGER_DEFAULT);
+	fr_report_free(r);
+	fr_results_free(res);
+	return rc;
+}
+
+void fr_session_free(struct fr_session *s)
+{
+	if (!s)
+		return;
+	if (s->have_faults)
+		fr_faults_free(s->faults.exec);
+	fr_ws_run_free(s->ws);
+	fr_toxi_free(s->toxi);
+	fr_exporter_free(s->exporter);
+	fr_metrics_free(s->metrics);
+	fr_results_free(s->keys);
+	free(s->pass_wall);
+	free(s);
+}

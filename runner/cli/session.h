@@ -1,0 +1,52 @@
+/* session.h: one run of `flowrun run` — everything it holds, in three steps.
+ *
+ * fr_session_open checks everything that can fail for reasons outside the
+ * plan before the first request — the metrics port, the plan's Prometheus,
+ * Toxiproxy and the proxies the faults need — and removes the leftovers of a
+ * crashed run, so a run never starts only to be invalid. fr_session_run
+ * wires the plug-ins (the wall-clock pass recorder, the fault executor, the
+ * WebSocket driver) into the engine as run hooks, runs the timeline, and
+ * reports: the terminal summary, the report files, server-side SLOs from
+ * Prometheus, the verdicts on /metrics, the Pushgateway push, the linger.
+ * fr_session_free releases what open acquired. The exit code follows
+ * runner/cli/exit.h.
+ */
+#ifndef FR_SESSION_H
+#define FR_SESSION_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "cli/exit.h"
+#include "cli/outputs.h"
+#include "plan/plan.h"
+#include "plan/timeline.h"
+
+struct fr_session_opts {
+	int threads;          /* worker threads; 0: one per core */
+	int quiet;            /* no progress, no summary */
+	int create_proxies;   /* create missing Toxiproxy proxies from the plan's proxies file */
+	unsigned connections; /* open-model in-flight cap (fr_run_opts.max_inflight) */
+	uint64_t seed;        /* 0: from the clock */
+	const char *metrics_listen;
+	double metrics_wait;   /* seconds to wait for the first scrape; 0: none */
+	double metrics_linger; /* seconds to serve after the run; < 0: the default */
+	const char *pushgateway;
+	struct fr_outputs outputs;
+};
+
+struct fr_session;
+
+/* Prepares a run of PLAN's timeline TL with id RUN_ID (all three must outlive
+ * the session); STOP is the flag signals raise. Returns FR_EXIT_OK and the
+ * session in *S_OUT, or the exit code after printing why (then *S_OUT is NULL). */
+enum fr_exit fr_session_open(const struct fr_session_opts *o, const struct fr_plan *plan, const struct fr_timeline *tl,
+                             const char *run_id, volatile sig_atomic_t *stop, struct fr_session **s_out);
+
+/* Runs the load and reports; returns the run's exit code. */
+enum fr_exit fr_session_run(struct fr_session *s);
+
+/* Frees S and everything it holds (faults are already removed by then); accepts NULL. */
+void fr_session_free(struct fr_session *s);
+
+#endif
