@@ -2,7 +2,7 @@
 # gen-dashboard.py: writes grafana/provisioning/dashboards/flowrun.json, the flowrun dashboard.
 #
 # The dashboard is 28 panels of near-identical JSON; writing it from this table
-# keeps the PromQL readable in review and the layout (six rows of DESIGN.md on
+# keeps the PromQL readable in review and the layout (six rows: query latency, WebSocket, cache, HTTP, SLO compliance, chaos, on
 # the 24-column grid) consistent. Edit this file, then run
 #     python3 grafana/gen-dashboard.py > grafana/provisioning/dashboards/flowrun.json
 # tests/e2e/grafana-dashboard.sh checks that the two agree, validates the JSON

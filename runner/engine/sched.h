@@ -11,10 +11,6 @@
  * The scheduler does no I/O: loop.c drives it from one kernel timer per loop
  * (fr_sched_next says when, fr_sched_run fires what is due).
  */
-/* This file shadows the C library's <sched.h> for every file compiled with
- * -I runner (pthread.h includes <sched.h>), so it first pulls in the real one. */
-#include_next <sched.h>
-
 #ifndef FR_SCHED_H
 #define FR_SCHED_H
 
