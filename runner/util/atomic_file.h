@@ -2,10 +2,14 @@
  *
  * A result file is read by other programs (a CI step, a dashboard, a later
  * command that combines results), possibly while it is being written or after
- * the writer was killed. fr_atomic_file_write writes the new content into
- * PATH.tmp.PID in the same directory, flushes it to disk (fsync) and renames
- * it over PATH, so PATH is always either the old file or the complete new one.
- * On failure the temporary file is removed and PATH is left as it was.
+ * the writer was killed. fr_atomic_file_write writes the new content into a
+ * temporary file of an unpredictable name in the same directory
+ * (".NAME.XXXXXXXX.tmp", created with O_CREAT|O_EXCL|O_NOFOLLOW, so a file or
+ * symbolic link planted there by someone else is never followed or
+ * overwritten), flushes it to disk (fsync), renames it over PATH and flushes
+ * the directory, so after a crash PATH is either the old file or the complete
+ * new one. On failure the temporary file is removed and PATH is left as it
+ * was. A new file gets mode 0666 less the umask, as any file the user writes.
  */
 #ifndef FR_ATOMIC_FILE_H
 #define FR_ATOMIC_FILE_H
