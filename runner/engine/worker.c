@@ -19,11 +19,14 @@
 
 #define DRAIN_POLL_NS 5000000
 
+/* The mailbox: commands are flags, so a second post before the worker wakes
+ * adds to the first instead of replacing it; the worker takes them all at
+ * once, under the lock, and acts in this order (a pass, then an interrupt of
+ * it, then the exit). */
 enum cmd {
-	CMD_NONE,
-	CMD_PASS,
-	CMD_INTERRUPT,
-	CMD_EXIT,
+	CMD_PASS = 1,
+	CMD_INTERRUPT = 2,
+	CMD_EXIT = 4,
 };
 
 struct fr_worker {
@@ -41,8 +44,8 @@ struct fr_worker {
 	int64_t drain_deadline_ns;
 	int in_pass;
 	int failed;
-	pthread_mutex_t mu; /* the mailbox */
-	enum cmd cmd;
+	pthread_mutex_t mu; /* the mailbox: cmd, cmd_pass, cmd_t0 */
+	unsigned cmd;       /* enum cmd flags posted and not yet taken */
 	int cmd_pass;
 	int64_t cmd_t0;
 };
@@ -237,17 +240,18 @@ static void interrupt(struct fr_worker *w)
 static void on_wake(struct fr_loop *loop, void *arg)
 {
 	struct fr_worker *w = arg;
-	enum cmd cmd;
 
 	pthread_mutex_lock(&w->mu);
-	cmd = w->cmd;
-	w->cmd = CMD_NONE;
+	unsigned cmd = w->cmd;
+	int pass = w->cmd_pass;
+	int64_t t0 = w->cmd_t0;
+	w->cmd = 0;
 	pthread_mutex_unlock(&w->mu);
-	if (cmd == CMD_PASS)
-		begin_pass(w, w->cmd_pass, w->cmd_t0);
-	else if (cmd == CMD_INTERRUPT)
+	if (cmd & CMD_PASS)
+		begin_pass(w, pass, t0);
+	if (cmd & CMD_INTERRUPT)
 		interrupt(w);
-	else if (cmd == CMD_EXIT)
+	if (cmd & CMD_EXIT)
 		fr_loop_break(loop);
 }
 
@@ -373,13 +377,15 @@ int fr_worker_failed(const struct fr_worker *w)
 	return w->failed;
 }
 
-/* Posts a command and wakes the worker. */
+/* Posts a command (adding to any not yet taken) and wakes the worker. */
 static void post(struct fr_worker *w, enum cmd cmd, int pass, int64_t t0)
 {
 	pthread_mutex_lock(&w->mu);
-	w->cmd = cmd;
-	w->cmd_pass = pass;
-	w->cmd_t0 = t0;
+	w->cmd |= cmd;
+	if (cmd == CMD_PASS) {
+		w->cmd_pass = pass;
+		w->cmd_t0 = t0;
+	}
 	pthread_mutex_unlock(&w->mu);
 	fr_loop_wake(w->loop);
 }
