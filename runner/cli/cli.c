@@ -52,7 +52,10 @@ enum fr_exit fr_cli_load(const char *path, double scale, struct fr_plan **plan_o
 	*plan_out = NULL;
 	if (tl_out)
 		*tl_out = NULL;
-	if (fr_plan_load(path, &diags, &plan) == 0 && fr_compile(plan, scale, &diags, &tl) == 0 && diags.n == 0) {
+	if (fr_plan_load(path, &diags, &plan) == 0 && fr_compile(plan, scale, &diags, &tl) == 0 &&
+	    fr_diag_errors(&diags) == 0) {
+		fr_diag_sort(&diags);
+		fr_diag_print(&diags, stderr); /* the warnings */
 		*plan_out = plan;
 		if (tl_out)
 			*tl_out = tl;
@@ -63,7 +66,7 @@ enum fr_exit fr_cli_load(const char *path, double scale, struct fr_plan **plan_o
 	}
 	fr_diag_sort(&diags);
 	fr_diag_print(&diags, stderr);
-	if (diags.n == 0)
+	if (fr_diag_errors(&diags) == 0)
 		fprintf(stderr, "%s: error: the plan could not be loaded\n", path);
 	fr_diag_clear(&diags);
 	fr_timeline_free(tl);

@@ -1,23 +1,19 @@
 /* capture.c: the three kinds of capture (see capture.h).
  *
  * A JSON path is walked over the parsed body step by step, collecting every
- * value a `[*]` fans out to; a regex is compiled per call (captures run on
- * auth, setup and group steps, not on every request of the load).
+ * value a `[*]` fans out to; a regex was compiled once by the plan's builder
+ * and is matched with bounded work (util/regex.h).
  */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include <jansson.h>
-#include <pcre2.h>
 
 #include "engine/capture.h"
+#include "util/regex.h"
 #include "util/xmalloc.h"
-
-#define MATCH_LIMIT 1000000
-#define DEPTH_LIMIT 10000
 
 struct strlist {
 	char **v;
@@ -131,49 +127,25 @@ static int capture_json(const struct fr_capture *cap, const char *body, size_t l
 	return rc;
 }
 
-/* Runs a compiled pattern with match limits over the body. */
-static int regex_match(pcre2_code *re, const char *body, size_t len, pcre2_match_data *md)
-{
-	pcre2_match_context *mc = pcre2_match_context_create(NULL);
-	int rc;
-
-	pcre2_set_match_limit(mc, MATCH_LIMIT);
-	pcre2_set_depth_limit(mc, DEPTH_LIMIT);
-	rc = pcre2_match(re, (PCRE2_SPTR)body, len, 0, 0, md, mc);
-	pcre2_match_context_free(mc);
-	return rc;
-}
-
-/* A pcre2 capture: the selected group of the first match. */
+/* A regex capture: the selected group of the first match, with the pattern
+ * the builder compiled (util/regex.h bounds the work). */
 static int capture_regex(const struct fr_capture *cap, const char *body, size_t len, struct fr_varstore *vars,
                          char **err_out)
 {
-	int ecode;
-	PCRE2_SIZE eoff;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)cap->expr, PCRE2_ZERO_TERMINATED, 0, &ecode, &eoff, NULL);
-	pcre2_match_data *md;
-	int rc = -1;
+	size_t off = 0, n = 0;
+	enum fr_regex_result r = fr_regex_match(cap->re, body, len, (uint32_t)cap->group, &off, &n);
 
-	if (!re) {
-		*err_out = xasprintf("capture '%s': bad pattern", cap->var);
-		return -1;
+	if (r == FR_REGEX_MATCH) {
+		char *v = xstrndup(body + off, n);
+		fr_varstore_set(vars, cap->var, v);
+		free(v);
+		return 0;
 	}
-	md = pcre2_match_data_create_from_pattern(re, NULL);
-	if (regex_match(re, body, len, md) > cap->group) {
-		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-		size_t g = (size_t)cap->group;
-		if (ov[2 * g] != PCRE2_UNSET) {
-			char *v = xstrndup(body + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
-			fr_varstore_set(vars, cap->var, v);
-			free(v);
-			rc = 0;
-		}
-	}
-	if (rc != 0)
+	if (r == FR_REGEX_NOMATCH)
 		*err_out = xasprintf("capture '%s': /%s/ did not match the response", cap->var, cap->expr);
-	pcre2_match_data_free(md);
-	pcre2_code_free(re);
-	return rc;
+	else
+		*err_out = xasprintf("capture '%s': /%s/ %s", cap->var, cap->expr, fr_regex_strerror(r));
+	return -1;
 }
 
 /* A header capture: the value of the first header with that name. */

@@ -5,8 +5,9 @@
  * paths are the small subset the plan language documents: `$`, `.key`,
  * `[N]` and `[*]`; a path with `[*]` yields a list variable (possibly empty),
  * any other path exactly one value. Strings are captured without quotes,
- * other JSON values as their compact JSON text. Regexes are pcre2 with match
- * and depth limits, so a pathological pattern cannot stall a worker. A
+ * other JSON values as their compact JSON text. Regexes are the pcre2 patterns
+ * the builder compiled (fr_capture.re), matched with the limits of
+ * util/regex.h, so a pathological pattern cannot stall a worker. A
  * header capture takes the first header of that name, its value trimmed.
  */
 #ifndef FR_CAPTURE_H

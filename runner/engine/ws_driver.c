@@ -700,7 +700,7 @@ struct fr_ws_driver *fr_ws_driver_create(struct fr_loop *loop, const struct fr_p
 	d->swept = fr_ws_table_next(table);
 	fr_timer_init(&d->rq_timer, rq_fire);
 	fr_timer_init(&d->sweep_timer, sweep_fire);
-	if (expand_target(d, err_out) || !(d->match = fr_ws_match_create(d->sc->ws.match, err_out)) ||
+	if (expand_target(d, err_out) || !(d->match = fr_ws_match_create(d->sc->ws.match_re)) ||
 	    create_context(d, err_out)) {
 		fr_ws_driver_free(d);
 		return NULL;

@@ -14,7 +14,6 @@
 
 #include "plan/grammar.h"
 #include "plan/path.h"
-#include "plan/syntax.h"
 #include "plan/units.h"
 #include "util/buf.h"
 #include "util/xmalloc.h"
@@ -204,6 +203,17 @@ static void build_fields(void *obj, const node_t *map, enum fr_gmap m, int model
 	}
 }
 
+/* The checker compiled PATTERN already: failing now is a bug. */
+static struct fr_regex *compile_regex(const char *pattern)
+{
+	struct fr_regex_error err;
+	struct fr_regex *re = fr_regex_compile(pattern, &err);
+
+	if (!re)
+		abort();
+	return re;
+}
+
 /* Appends the captures of mapping NODE to R. */
 static void build_captures(struct fr_request *r, const node_t *node)
 {
@@ -221,11 +231,10 @@ static void build_captures(struct fr_request *r, const node_t *node)
 		} else if ((v = fr_grammar_get(spec, FR_K_CAP_HEADER))) {
 			c->kind = FR_CAPTURE_HEADER;
 		} else {
-			struct fr_regex_info re;
 			v = fr_grammar_get(spec, FR_K_CAP_REGEX);
 			c->kind = FR_CAPTURE_REGEX;
-			fr_syntax_regex(v->str, &re);
-			c->group = re.ngroups > 0 ? 1 : 0;
+			c->re = compile_regex(v->str);
+			c->group = fr_regex_groups(c->re) > 0 ? 1 : 0;
 			if ((group = fr_grammar_get(spec, FR_K_CAP_GROUP)))
 				c->group = (int)to_int(&fr_grammar_keys[FR_K_CAP_GROUP], group->str);
 		}
@@ -293,6 +302,7 @@ static void build_scenario(struct fr_scenario *s, const node_t *node)
 	if (s->model != FR_MODEL_WEBSOCKET)
 		return;
 	s->ws.pos = node->pos;
+	s->ws.match_re = compile_regex(s->ws.match ? s->ws.match : FR_WS_MATCH_DEFAULT);
 	if ((v = fr_grammar_get(node, FR_K_SCEN_PUBLISH)))
 		build_request(&s->ws.publish, v);
 	if ((v = fr_grammar_get(node, FR_K_SCEN_RECONNECT)))

@@ -9,6 +9,7 @@
 #include "plan/syntax.h"
 #include "plan/units.h"
 #include "plan/vars.h"
+#include "util/regex.h"
 #include "util/xmalloc.h"
 
 #define MAX_SUGGEST 64 /* name suggestions per plan: each scans a whole table */
@@ -349,7 +350,12 @@ long fr_check_regex(struct fr_check *c, const node_t *node)
 	}
 	if (re.over_limit)
 		fr_diag_add(c->diags, node->pos, "regex '%s' exceeds the match limit of %d", node->str,
-		            FR_SYNTAX_REGEX_LIMIT);
+		            FR_REGEX_MATCH_LIMIT);
+	else if (re.risky)
+		fr_diag_warn(c->diags, fr_ytree_pos_at(node, re.risky_off),
+		             "regex '%s' can take exponential time (a repeated group with %s); matches give up "
+		             "after %d steps from one position or %d ms",
+		             node->str, re.risky_why, FR_REGEX_MATCH_LIMIT, FR_REGEX_CPU_BUDGET_MS);
 	return (long)re.ngroups;
 }
 

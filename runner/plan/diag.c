@@ -8,10 +8,10 @@
 #include "util/xmalloc.h"
 
 /* Stops at the limit: a hostile plan must not make the report itself unbounded. */
-void fr_diag_add(struct fr_diags *diags, struct fr_pos pos, const char *fmt, ...)
+__attribute__((format(printf, 4, 0))) static void add(struct fr_diags *diags, struct fr_pos pos, int warning,
+                                                      const char *fmt, va_list ap)
 {
 	size_t limit = diags->limit ? diags->limit : 1000;
-	va_list ap;
 
 	if (diags->n >= limit)
 		return;
@@ -22,10 +22,39 @@ void fr_diag_add(struct fr_diags *diags, struct fr_pos pos, const char *fmt, ...
 	struct fr_diag *d = &diags->items[diags->n];
 	d->pos = pos;
 	d->seq = (unsigned)diags->n;
-	va_start(ap, fmt);
+	d->warning = warning;
 	d->message = xvasprintf(fmt, ap);
-	va_end(ap);
 	diags->n++;
+}
+
+/* An error makes the plan invalid. */
+void fr_diag_add(struct fr_diags *diags, struct fr_pos pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add(diags, pos, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* A warning is shown and leaves the plan valid. */
+void fr_diag_warn(struct fr_diags *diags, struct fr_pos pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add(diags, pos, 1, fmt, ap);
+	va_end(ap);
+}
+
+/* Callers decide validity on this count, not on diags->n. */
+size_t fr_diag_errors(const struct fr_diags *diags)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < diags->n; i++)
+		n += !diags->items[i].warning;
+	return n;
 }
 
 /* Files compare by name: diagnostics of one file stay together. */
@@ -57,7 +86,7 @@ void fr_diag_sort(struct fr_diags *diags)
 			struct fr_diag *p = &diags->items[out - 1];
 			if (p->pos.line == d->pos.line && p->pos.col == d->pos.col &&
 			    strcmp(p->pos.file ? p->pos.file : "", d->pos.file ? d->pos.file : "") == 0 &&
-			    strcmp(p->message, d->message) == 0) {
+			    p->warning == d->warning && strcmp(p->message, d->message) == 0) {
 				free(d->message);
 				continue;
 			}
@@ -72,12 +101,13 @@ void fr_diag_print(const struct fr_diags *diags, FILE *out)
 {
 	for (size_t i = 0; i < diags->n; i++) {
 		const struct fr_diag *d = &diags->items[i];
+		const char *sev = d->warning ? "warning" : "error";
 		if (d->pos.file && d->pos.line > 0)
-			fprintf(out, "%s:%d:%d: error: %s\n", d->pos.file, d->pos.line, d->pos.col, d->message);
+			fprintf(out, "%s:%d:%d: %s: %s\n", d->pos.file, d->pos.line, d->pos.col, sev, d->message);
 		else if (d->pos.file)
-			fprintf(out, "%s: error: %s\n", d->pos.file, d->message);
+			fprintf(out, "%s: %s: %s\n", d->pos.file, sev, d->message);
 		else
-			fprintf(out, "flowrun: error: %s\n", d->message);
+			fprintf(out, "flowrun: %s: %s\n", sev, d->message);
 	}
 }
 

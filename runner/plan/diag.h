@@ -5,6 +5,9 @@
  * problems of a plan are reported in one pass and tests can compare them. A
  * diagnostic prints as "FILE:LINE:COL: error: MESSAGE" (lines and columns
  * count from 1), sorted by file order of appearance, then line, then column.
+ * A warning ("FILE:LINE:COL: warning: MESSAGE") points at something valid but
+ * risky; it does not make a plan invalid, so callers count errors with
+ * fr_diag_errors rather than every diagnostic.
  */
 #ifndef FR_DIAG_H
 #define FR_DIAG_H
@@ -22,6 +25,7 @@ struct fr_diag {
 	struct fr_pos pos;
 	char *message;
 	unsigned seq; /* order of insertion, to keep sorting stable */
+	int warning;  /* a warning, not an error */
 };
 
 struct fr_diags {
@@ -34,10 +38,17 @@ struct fr_diags {
 /* Appends a diagnostic at POS (file may be NULL for command-line problems). */
 void fr_diag_add(struct fr_diags *diags, struct fr_pos pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Appends a warning at POS: printed like an error, but the plan stays valid. */
+void fr_diag_warn(struct fr_diags *diags, struct fr_pos pos, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+/* How many of DIAGS are errors. */
+size_t fr_diag_errors(const struct fr_diags *diags);
+
 /* Sorts by position (stable) and drops exact duplicates. */
 void fr_diag_sort(struct fr_diags *diags);
 
-/* Prints every diagnostic as FILE:LINE:COL: error: MESSAGE, one per line. */
+/* Prints every diagnostic as FILE:LINE:COL: error: MESSAGE (or warning:), one per line. */
 void fr_diag_print(const struct fr_diags *diags, FILE *out);
 
 /* Frees the messages and the array; the struct itself can be reused. */

@@ -189,7 +189,7 @@ int fr_plan_load(const char *path, struct fr_diags *diags, struct fr_plan **plan
 {
 	struct loader l = {.arena = fr_yarena_new(), .diags = diags};
 	struct fr_proxy_file proxies = {0};
-	size_t before = diags->n;
+	size_t before = fr_diag_errors(diags);
 	node_t *root = NULL;
 	int ok;
 
@@ -198,7 +198,7 @@ int fr_plan_load(const char *path, struct fr_diags *diags, struct fr_plan **plan
 		expand_env_deep(&l, root);
 		fr_validate(root, diags, &proxies);
 	}
-	ok = root && diags->n == before;
+	ok = root && fr_diag_errors(diags) == before;
 	if (ok) {
 		*plan_out = fr_build_plan(root, path, &proxies);
 		(*plan_out)->files = l.files;

@@ -32,6 +32,7 @@ static void request_free(struct fr_request *r)
 	for (size_t i = 0; i < r->ncaptures; i++) {
 		free(r->captures[i].var);
 		free(r->captures[i].expr);
+		fr_regex_free(r->captures[i].re);
 	}
 	free(r->captures);
 	free(r->each);
@@ -61,6 +62,7 @@ static void scenario_free(struct fr_scenario *s)
 	free(s->ws.subscribe);
 	request_free(&s->ws.publish);
 	free(s->ws.match);
+	fr_regex_free(s->ws.match_re);
 }
 
 /* Frees the contents of the fault section. */

@@ -20,6 +20,7 @@
 
 #include "plan/diag.h"
 #include "plan/proxies.h"
+#include "util/regex.h"
 
 struct fr_kv {
 	char *key;
@@ -42,7 +43,8 @@ struct fr_capture {
 	char *var; /* the variable it sets */
 	enum fr_capture_kind kind;
 	char *expr;
-	int group; /* regex: capture group, default 1 (0 when the pattern has none) */
+	struct fr_regex *re; /* regex: expr compiled once by the builder */
+	int group;           /* regex: capture group, default 1 (0 when the pattern has none) */
 	struct fr_pos pos;
 };
 
@@ -84,6 +86,9 @@ struct fr_stage {
 	double level; /* users (closed), requests/s (open), viewers (websocket) */
 };
 
+/* The event id pattern of a websocket scenario without `match:`. */
+#define FR_WS_MATCH_DEFAULT "\"(e[0-9]+)\""
+
 struct fr_ws {
 	char *connect; /* a template: ws:// URL or a path on the target */
 	struct fr_kvlist headers;
@@ -91,6 +96,7 @@ struct fr_ws {
 	struct fr_request publish; /* may use ${event_id} */
 	double publish_rate;       /* events/s */
 	char *match;               /* pcre2 pattern; group "id" or 1 is the event id */
+	struct fr_regex *match_re; /* match, or the default pattern, compiled once by the builder */
 	int64_t deadline_us;       /* lost when not received by then; default 5 s */
 	unsigned reconnect_attempts;
 	int64_t reconnect_delay_us;

@@ -12,19 +12,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The match limit of the trial match (the engine's matches are bounded too). */
-#define FR_SYNTAX_REGEX_LIMIT 100000
+/* A group repeated this many times can backtrack 2^n ways: fewer are cheap enough. */
+#define FR_SYNTAX_RISKY_REPEAT 10
 
 /* What compiling a pcre2 pattern said. */
 struct fr_regex_info {
-	int ok;           /* it compiles */
-	size_t err_off;   /* !ok: the offset of the error in the pattern */
-	char err[256];    /* !ok: pcre2's message */
-	int over_limit;   /* ok: a trial match on "" exceeds FR_SYNTAX_REGEX_LIMIT */
-	uint32_t ngroups; /* ok: its capture groups */
+	int ok;                /* it compiles */
+	size_t err_off;        /* !ok: the offset of the error in the pattern */
+	char err[256];         /* !ok: pcre2's message */
+	int over_limit;        /* ok: a trial match on "" already gives up (FR_REGEX_MATCH_LIMIT, regex.h) */
+	uint32_t ngroups;      /* ok: its capture groups */
+	int risky;             /* ok: a repeated group that can backtrack exponentially (see below) */
+	size_t risky_off;      /* risky: the offset of that group's '(' */
+	const char *risky_why; /* risky: "nested quantifiers" or "overlapping alternatives" */
 };
 
-/* Compiles PATTERN (UTF) and tries it on the empty string. */
+/* Compiles PATTERN as the engine will (fr_regex_compile), tries it on the
+ * empty string and looks for the shapes that backtrack exponentially: a
+ * group repeated without bound or FR_SYNTAX_RISKY_REPEAT times or more that
+ * holds a repeated item ("(a+)+", nested quantifiers) or alternatives that
+ * start alike ("(a|aa){1,16}"). Atomic groups and possessive quantifiers do
+ * not backtrack and are not risky. */
 void fr_syntax_regex(const char *pattern, struct fr_regex_info *out);
 
 /* Is S (LEN bytes) an identifier, [A-Za-z_][A-Za-z0-9_]*? */

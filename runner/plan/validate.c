@@ -141,7 +141,7 @@ static void check_free(struct fr_check *c)
 size_t fr_validate(const struct fr_ynode *root, struct fr_diags *diags, struct fr_proxy_file *proxies_out)
 {
 	struct fr_check c = {.diags = diags, .pass_known = 1, .scenario = FR_CHECK_UNTIMED};
-	size_t start = diags->n;
+	size_t start = fr_diag_errors(diags);
 	const node_t *v, *target = fr_grammar_get(root, FR_K_TARGET);
 
 	c.requests.what = "request";
@@ -177,5 +177,5 @@ size_t fr_validate(const struct fr_ynode *root, struct fr_diags *diags, struct f
 		fr_validate_slos(&c, v, fr_grammar_get(target, FR_K_TARGET_PROMETHEUS) != NULL);
 	check_free(&c);
 	*proxies_out = c.proxies;
-	return diags->n - start;
+	return fr_diag_errors(diags) - start;
 }

@@ -18,7 +18,7 @@
 #include "plan/proxies.h"
 #include "plan/yamltree.h"
 
-/* Checks ROOT; returns the number of diagnostics added to DIAGS. The proxies
+/* Checks ROOT; returns the number of errors added to DIAGS. The proxies
  * file the plan names, when it could be read, is left in *PROXIES_OUT (the
  * caller frees it with fr_proxies_file_free, or hands it to the builder). */
 size_t fr_validate(const struct fr_ynode *root, struct fr_diags *diags, struct fr_proxy_file *proxies_out);

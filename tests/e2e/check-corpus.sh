@@ -3,7 +3,8 @@
 #
 # Every tests/corpus/fail/*.yaml must exit 2 with stderr exactly equal to its
 # .expected file; every tests/corpus/pass/*.yaml and plans/*.yaml must exit 0
-# with nothing on stderr. Inputs too big to commit (a 17 MiB file, 100,000
+# with nothing on stderr; every tests/corpus/warn/*.yaml must exit 0 with
+# stderr exactly equal to its .expected file (warnings only). Inputs too big to commit (a 17 MiB file, 100,000
 # levels of nesting, a million-item list) and the 10,000-stage plan of
 # tests/bench/gen-big-plan.sh are generated into a temporary directory.
 # Runs from the source root so that paths in diagnostics are as committed.
@@ -64,6 +65,17 @@ tap_ok $? "the must-fail corpus has at least 45 plans ($nfail)"
 
 for f in tests/corpus/pass/*.yaml plans/*.yaml; do
 	[ -f "$f" ] && expect_pass "$f"
+done
+
+# Warnings leave a plan valid: exit 0, and exactly the expected warnings.
+for f in tests/corpus/warn/*.yaml; do
+	flowrun_check "$f"
+	if [ "$rc" = 0 ] && cmp -s "${f%.yaml}.expected" "$tmp/err"; then
+		tap_ok 0 "passes with warnings: $f"
+	else
+		tap_ok 1 "passes with warnings: $f" "  exit status $rc (want 0); stderr diff (want → got):
+$(diff "${f%.yaml}.expected" "$tmp/err" | head -20 | sed 's/^/  /')"
+	fi
 done
 
 # Setting the variables an env-failing plan needs (--set, or the environment) makes it pass.

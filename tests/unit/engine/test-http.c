@@ -51,10 +51,15 @@ static int cap(enum fr_capture_kind kind, const char *expr, int group, const cha
                struct fr_varstore *vs)
 {
 	struct fr_capture c = {.var = "v", .kind = kind, .expr = (char *)expr, .group = group};
+	struct fr_regex_error rerr;
 	char *err = NULL;
+
+	if (kind == FR_CAPTURE_REGEX && !(c.re = fr_regex_compile(expr, &rerr)))
+		return -2;
 	int rc = fr_capture_apply(&c, body, strlen(body), hdrs, hlen, vs, &err);
 
 	free(err);
+	fr_regex_free(c.re);
 	return rc;
 }
 

@@ -80,6 +80,43 @@ static void windows(void)
 	tap_ok(fr_grammar_window("runs", &rest) == NULL, "window: whole-text forms match exactly");
 }
 
+/* The risk scan: RISKY patterns with the offset of their group, then safe ones. */
+static void regex_risks(void)
+{
+	static const struct {
+		const char *pattern;
+		long off; /* -1: not risky */
+	} cases[] = {
+	        {"(a|aa){1,16}z", 0},
+	        {"(a+)+z", 0},
+	        {"x(?:a*)*y", 1},
+	        {"^(\\w+\\s?)*$", 1},
+	        {"(?<n>[a-z]+,)+!", 0},
+	        {"((ab)+c)+", 0},
+	        {"\\((a|ab)*\\)", 2},
+	        {"[(]((\\d+)|x)+", 3},
+	        {"(a|aa){1,9}z", -1},
+	        {"(a|b)+", -1},
+	        {"(?>a+)+z", -1},
+	        {"(a++)+z", -1},
+	        {"(?:\\d{1,3}\\.){3}", -1},
+	        {"\\Q(a+)+\\E", -1},
+	        {"[(a+)+]", -1},
+	        {"(?i)(ab|cd)*", -1},
+	        {"(foo|bar)*baz", -1},
+	        {"\"token\":\"([^\"]+)\"", -1},
+	};
+	struct fr_regex_info re;
+	char name[128];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		fr_syntax_regex(cases[i].pattern, &re);
+		snprintf(name, sizeof name, "regex risk: %s is %s", cases[i].pattern,
+		         cases[i].off < 0 ? "safe" : "risky at its group");
+		tap_ok(re.ok && (cases[i].off < 0 ? !re.risky : re.risky && (long)re.risky_off == cases[i].off), name);
+	}
+}
+
 /* Checks syntax.h and path.h. */
 static void syntax_and_paths(void)
 {
@@ -92,6 +129,7 @@ static void syntax_and_paths(void)
 	tap_ok(re.ok && re.ngroups == 2 && !re.over_limit, "regex: groups counted");
 	fr_syntax_regex("a(", &re);
 	tap_ok(!re.ok && re.err_off == 2 && re.err[0], "regex: error with its offset");
+	regex_risks();
 	tap_ok(fr_syntax_json_path("$.a[*].b", &list) && list, "json path: [*] makes a list");
 	tap_ok(!fr_syntax_json_path("$..a", &list), "json path: '..' is not supported");
 	tap_is_int(fr_syntax_selector("http_seconds{job=\"api\",le!~\"x\"}", &why), -1, "selector: well formed");
