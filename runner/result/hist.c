@@ -146,6 +146,36 @@ double fr_hist_mean(const struct fr_hist *h)
 	return h && h->total ? h->sum / (double)h->total : 0.0;
 }
 
+/* Sum of the recorded values (each clamped value counted once per sample). */
+double fr_hist_sum(const struct fr_hist *h)
+{
+	return h && h->total ? h->sum : 0.0;
+}
+
+/* A histogram read back from buckets has each sample at its bucket's low
+ * value; the exact summary the writer kept puts back what buckets lose. */
+void fr_hist_set_summary(struct fr_hist *h, int64_t min, int64_t max, double sum)
+{
+	if (!h->total)
+		return;
+	h->min = clamp(min);
+	h->max = clamp(max);
+	h->sum = sum;
+}
+
+/* Compares counters and summaries: what "merged exactly" means. */
+int fr_hist_equal(const struct fr_hist *a, const struct fr_hist *b)
+{
+	uint64_t na = fr_hist_count(a), nb = fr_hist_count(b);
+	if (na != nb)
+		return 0;
+	if (!na)
+		return 1;
+	if (a->min != b->min || a->max != b->max || a->sum != b->sum)
+		return 0;
+	return memcmp(a->counts, b->counts, sizeof a->counts) == 0;
+}
+
 /* Nearest-rank position of quantile Q among N samples, 1-based. The small
  * tolerance keeps 0.99 * 100 (= 99.00000000000001 in binary) at rank 99. */
 static uint64_t rank_of(double q, uint64_t n)

@@ -33,6 +33,18 @@ uint64_t fr_hist_count(const struct fr_hist *h);
 int64_t fr_hist_min(const struct fr_hist *h);
 int64_t fr_hist_max(const struct fr_hist *h);
 double fr_hist_mean(const struct fr_hist *h);
+/* The exact sum of the recorded values (integers, so exact up to 2^53 µs). */
+double fr_hist_sum(const struct fr_hist *h);
+
+/* Replaces the summary of a histogram rebuilt from serialised buckets with
+ * the exact MIN, MAX and SUM the original carried, so the rebuilt histogram
+ * equals the original in every bucket, count, min, max and sum. Does nothing
+ * to an empty histogram. */
+void fr_hist_set_summary(struct fr_hist *h, int64_t min, int64_t max, double sum);
+
+/* Whether A and B hold the same counts in every bucket and the same count,
+ * min, max and sum (NULL is an empty histogram). */
+int fr_hist_equal(const struct fr_hist *a, const struct fr_hist *b);
 
 /* The value at quantile Q in [0, 1] (0.99 for p99): the smallest recorded
  * bucket value v such that at least Q of the samples are <= v, reported as the

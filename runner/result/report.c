@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/fmt.h"
 #include "util/xmalloc.h"
@@ -39,11 +40,25 @@ void fr_report_add_fault(struct fr_report *r, int fault, int on, int64_t intende
 	};
 }
 
+/* Shard entries own their strings; the array is the report's. */
+void fr_shard_info_clear(struct fr_shard_info *si)
+{
+	free(si->clock_ref);
+	free(si->file);
+	free(si->result);
+	free(si->invalid);
+	memset(si, 0, sizeof *si);
+}
+
 /* The plan, timeline and results are borrowed, so only the copies go. */
 void fr_report_free(struct fr_report *r)
 {
 	if (!r)
 		return;
+	for (size_t i = 0; i < r->nshards; i++)
+		fr_shard_info_clear(&r->shards[i]);
+	free(r->shards);
+	free(r->coverage);
 	fr_verdicts_free(r->verdicts, r->nverdicts);
 	for (size_t i = 0; i < r->nfaults; i++)
 		free(r->faults[i].error);
@@ -114,7 +129,8 @@ char *fr_report_outcome(const struct fr_report *r)
 		s = xasprintf("INTERRUPTED after %s of %s (%s)", done, planned, t);
 	} else {
 		t = tally(r, "");
-		s = xasprintf("%s (%s)", fr_report_slo_result(r) == FR_SLO_PASS ? "PASS" : "FAIL", t);
+		s = xasprintf("%s (%s%s%s)", fr_report_slo_result(r) == FR_SLO_PASS ? "PASS" : "FAIL", t,
+		              r->coverage ? "; " : "", r->coverage ? r->coverage : "");
 	}
 	free(t);
 	return s;

@@ -32,6 +32,33 @@ struct fr_fault_record {
 	char *error;         /* why it failed, else NULL */
 };
 
+/* One generator of a sharded run, as its result says: a shard run's own, or
+ * each shard of a merged report (then also its outcome and health). */
+struct fr_shard_info {
+	int index; /* K of K/N */
+	int count; /* N */
+	uint64_t seed;
+	int64_t start_at_unix_us; /* the common start (--start-at), 0: none */
+	int64_t start_skew_us;    /* load began this long after start_at, its own clock */
+	int have_clock;           /* the clock offset was measured */
+	int64_t clock_offset_us;  /* the reference's clock minus this generator's */
+	int64_t clock_error_us;   /* the offset is known to ± this */
+	char *clock_ref;          /* what it was measured against ("Date of http://…") */
+	int late;                 /* started after start_at + grace: it sent no load */
+	double cpu_s;             /* the process's CPU time (user + system) over the run */
+	/* merged reports only */
+	char *file;         /* the result file it came from; NULL when missing */
+	int missing;        /* no result for this shard */
+	char *result;       /* its own result word: "pass", "fail", "invalid", "interrupted" */
+	char *invalid;      /* its own invalid reason, or NULL */
+	int interrupted;    /* it stopped early: its figures are partial */
+	uint64_t planned;   /* open-model sends planned in its elapsed time */
+	uint64_t sent;      /* and sent */
+	int64_t lag_p99_us; /* its scheduler lag p99 (-1: no open model) */
+	int64_t elapsed_us;
+	double share; /* its fraction of the plan's load (plan/shard.h) */
+};
+
 struct fr_report {
 	const struct fr_plan *plan;
 	const struct fr_timeline *timeline;
@@ -45,6 +72,12 @@ struct fr_report {
 	char *invalid_reason; /* the run is invalid (its verdicts cannot be trusted), else NULL */
 	struct fr_fault_record *faults;
 	size_t nfaults;
+	/* sharded runs: a shard's own run has one entry (merged 0); a merged
+	 * report one per shard of the run (merged 1), owned by the report */
+	struct fr_shard_info *shards;
+	size_t nshards;
+	int merged;
+	char *coverage; /* merged with shards left out: "covers 75.0 % of the planned load (shard 2 missing)" */
 };
 
 /* Builds a report for RES (and its timeline and plan, which must outlive it):
@@ -55,6 +88,9 @@ struct fr_report *fr_report_build(const struct fr_results *res, const char *run_
 /* Appends a copy of a fault action record (ERROR may be NULL). */
 void fr_report_add_fault(struct fr_report *r, int fault, int on, int64_t intended_us, int64_t actual_us, int ok,
                          const char *error);
+
+/* Frees what a shard entry holds (not the entry). */
+void fr_shard_info_clear(struct fr_shard_info *si);
 
 /* Frees a report built by fr_report_build (and what it owns); NULL is fine. */
 void fr_report_free(struct fr_report *r);

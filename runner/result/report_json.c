@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "plan/digest.h"
 #include "util/atomic_file.h"
 #include "util/xmalloc.h"
 
@@ -46,48 +47,41 @@ static void bucket(int64_t low, int64_t high, uint64_t count, void *arg)
 	json_array_append_new(arg, json_pack("[III]", (json_int_t)low, (json_int_t)high, (json_int_t)count));
 }
 
-/* A raw histogram, or NULL when H is empty: exact count, min, max and sum,
- * and the non-empty buckets. */
-static json_t *raw_hist(const struct fr_hist *h)
+/* A raw histogram, or NULL when H is empty: exact count, min, max and sum
+ * (an integer: the values are whole microseconds), and the non-empty buckets. */
+json_t *fr_report_json_raw(const struct fr_hist *h)
 {
 	if (!fr_hist_count(h))
 		return NULL;
 	json_t *a = json_array();
 	fr_hist_foreach(h, bucket, a);
-	return json_pack("{sI sI sI sf so}", "count", (json_int_t)fr_hist_count(h), "min", (json_int_t)fr_hist_min(h),
-	                 "max", (json_int_t)fr_hist_max(h), "sum", fr_hist_mean(h) * (double)fr_hist_count(h),
-	                 "buckets", a);
+	return json_pack("{sI sI sI sI so}", "count", (json_int_t)fr_hist_count(h), "min", (json_int_t)fr_hist_min(h),
+	                 "max", (json_int_t)fr_hist_max(h), "sum", (json_int_t)fr_hist_sum(h), "buckets", a);
 }
 
 /* Rebuilds a histogram from a raw histogram object: every bucket keeps its
- * count, and the exact min and max are recorded as themselves, so quantiles,
- * min and max equal the original's (the mean is within a bucket width). */
+ * count (recorded at its low value), then the exact min, max and sum are put
+ * back, so the rebuilt histogram equals the original in every respect. */
 struct fr_hist *fr_report_json_raw_hist(const struct json_t *raw)
 {
 	json_int_t min, max;
-	json_t *buckets, *b;
+	json_t *buckets, *b, *sum;
 	size_t i;
-	if (json_unpack((json_t *)raw, "{sI sI so}", "min", &min, "max", &max, "buckets", &buckets) != 0 ||
-	    !json_is_array(buckets))
+	if (json_unpack((json_t *)raw, "{sI sI so so}", "min", &min, "max", &max, "sum", &sum, "buckets", &buckets) !=
+	            0 ||
+	    !json_is_array(buckets) || !json_is_number(sum))
 		return NULL;
 	struct fr_hist *h = fr_hist_create();
 	json_array_foreach(buckets, i, b)
 	{
 		json_int_t low, high, count;
-		if (json_unpack(b, "[III]", &low, &high, &count) != 0 || count < 0) {
+		if (json_unpack(b, "[III]", &low, &high, &count) != 0 || count < 0 || low < 0 || high < low) {
 			fr_hist_free(h);
 			return NULL;
 		}
-		if (count > 0 && low <= min && min <= high) {
-			fr_hist_record(h, min);
-			count--;
-		}
-		if (count > 0 && low <= max && max <= high) {
-			fr_hist_record(h, max);
-			count--;
-		}
 		fr_hist_record_n(h, low, (uint64_t)count);
 	}
+	fr_hist_set_summary(h, min, max, json_number_value(sum));
 	return h;
 }
 
@@ -164,7 +158,7 @@ static json_t *raw_cell(const struct fr_cell *c, int seg)
 	const struct fr_hist *h[4] = {c->latency, c->service, c->delivery, c->connect};
 	static const char *const names[4] = {"latency", "service", "delivery", "connect"};
 	for (int i = 0; i < 4; i++) {
-		json_t *a = raw_hist(h[i]);
+		json_t *a = fr_report_json_raw(h[i]);
 		if (a)
 			set(o, names[i], a);
 	}
@@ -309,12 +303,82 @@ static json_t *plan_json(const struct fr_report *r)
 {
 	const struct fr_plan *p = r->plan;
 	json_t *vals = json_array();
+	char digest[FR_DIGEST_LEN];
 	for (size_t i = 0; i < p->nsweep; i++)
 		json_array_append_new(vals, json_string(p->sweep_values[i]));
-	return json_pack("{ss so so sf sI si so so}", "name", p->name, "file", str_or_null(p->file), "description",
+	fr_timeline_digest(r->timeline, digest);
+	return json_pack("{ss so so sf sI si so so ss}", "name", p->name, "file", str_or_null(p->file), "description",
 	                 str_or_null(p->description), "time_scale", r->timeline->time_scale, "duration_us",
 	                 (json_int_t)r->timeline->totals.duration_us, "passes", r->timeline->npasses, "sweep_param",
-	                 str_or_null(p->sweep_param), "sweep_values", vals);
+	                 str_or_null(p->sweep_param), "sweep_values", vals, "digest", digest);
+}
+
+/* The planned level of scenario SC in segment SEG (0 when idle). */
+static double planned_level(const struct fr_timeline *tl, size_t sc, size_t seg)
+{
+	int st = tl->segs[seg].stage ? tl->segs[seg].stage[sc] : -1;
+	return st < 0 ? 0 : tl->plan->scenarios[sc].stages[st].level;
+}
+
+/* Per closed or websocket scenario, the users or viewers the generator had
+ * at once in each segment, beside the plan's: the load it really held. */
+static json_t *load_json(const struct fr_report *r)
+{
+	const struct fr_timeline *tl = r->timeline;
+	json_t *a = json_array();
+	for (size_t sc = 0; r->results && sc < r->plan->nscenarios; sc++) {
+		if (r->plan->scenarios[sc].model == FR_MODEL_OPEN)
+			continue;
+		json_t *segs = json_array();
+		double planned = 0;
+		uint64_t peak = 0;
+		for (size_t i = 0; i < tl->nsegs; i++) {
+			uint64_t n = fr_results_active(r->results, (int)sc, (int)i);
+			double p = planned_level(tl, sc, i);
+			planned = p > planned ? p : planned;
+			peak = n > peak ? n : peak;
+			if (n)
+				json_array_append_new(segs, json_pack("[iI]", (int)i, (json_int_t)n));
+		}
+		json_array_append_new(a, json_pack("{ss ss sf sI so}", "scenario", r->plan->scenarios[sc].name, "model",
+		                                   fr_model_name(r->plan->scenarios[sc].model), "planned_peak", planned,
+		                                   "active_peak", (json_int_t)peak, "segments", segs));
+	}
+	return a;
+}
+
+/* A generator's identity, start and health. */
+static json_t *shard_json(const struct fr_shard_info *si)
+{
+	json_t *o = json_pack("{si si sI sI sI sb sf}", "index", si->index, "count", si->count, "seed",
+	                      (json_int_t)si->seed, "start_at_unix_us", (json_int_t)si->start_at_unix_us,
+	                      "start_skew_us", (json_int_t)si->start_skew_us, "late", si->late, "cpu_s", si->cpu_s);
+	set(o, "clock_offset_us", si->have_clock ? json_integer((json_int_t)si->clock_offset_us) : json_null());
+	set(o, "clock_error_us", si->have_clock ? json_integer((json_int_t)si->clock_error_us) : json_null());
+	set(o, "clock_ref", str_or_null(si->clock_ref));
+	return o;
+}
+
+/* A merged report's shard table: each shard's file, outcome and health. */
+static json_t *shards_json(const struct fr_report *r)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < r->nshards; i++) {
+		const struct fr_shard_info *si = &r->shards[i];
+		json_t *o = shard_json(si);
+		set(o, "file", str_or_null(si->file));
+		set(o, "missing", json_boolean(si->missing));
+		set(o, "result", str_or_null(si->result));
+		set(o, "invalid", str_or_null(si->invalid));
+		set(o, "interrupted", json_boolean(si->interrupted));
+		set(o, "planned", json_integer((json_int_t)si->planned));
+		set(o, "sent", json_integer((json_int_t)si->sent));
+		set(o, "lag_p99_us", si->lag_p99_us >= 0 ? json_integer((json_int_t)si->lag_p99_us) : json_null());
+		set(o, "elapsed_us", json_integer((json_int_t)si->elapsed_us));
+		set(o, "share", json_real(si->share));
+		json_array_append_new(a, o);
+	}
+	return a;
 }
 
 /* "pass", "fail", "invalid" or "interrupted". */
@@ -367,11 +431,18 @@ static json_t *build(const struct fr_report *r)
 	set(o, "verdicts", verdicts_json(r));
 	set(o, "faults", faults_json(r));
 	const struct fr_results *res = r->results;
-	json_t *lag = res ? raw_hist(res->sched_lag) : NULL;
+	json_t *lag = res ? fr_report_json_raw(res->sched_lag) : NULL;
 	set(o, "scheduler",
 	    json_pack("{sI sI so so}", "planned", (json_int_t)(res ? res->planned : 0), "sent",
 	              (json_int_t)(res ? res->sent : 0), "lag", stats(res ? res->sched_lag : NULL), "lag_raw",
 	              lag ? lag : json_null()));
+	set(o, "load", load_json(r));
+	if (r->merged) {
+		set(o, "shards", shards_json(r));
+		set(o, "coverage", str_or_null(r->coverage));
+	} else if (r->nshards == 1) {
+		set(o, "shard", shard_json(&r->shards[0]));
+	}
 	free(outcome);
 	return o;
 }

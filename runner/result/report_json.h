@@ -16,12 +16,18 @@
  * *err_out ("No such file or directory"; caller frees; the caller names the file). */
 int fr_report_json(const struct fr_report *r, const char *path, char **err_out);
 
-/* Rebuilds a histogram from one raw histogram object of a JSON result
- * ({"count", "min", "max", "sum", "buckets": [[low_us, high_us, count], …]}):
- * quantiles, count, min and max equal the original's, so histograms read back
- * from several results merge into the histogram of the whole. RAW is a jansson
- * json_t; returns NULL when it is malformed. Caller frees with fr_hist_free. */
 struct json_t;
+
+/* One raw histogram object of a JSON result ({"count", "min", "max", "sum",
+ * "buckets": [[low_us, high_us, count], …]}; sum is an integer), or NULL when
+ * H is empty. Returns a new jansson reference (caller decrefs). */
+struct json_t *fr_report_json_raw(const struct fr_hist *h);
+
+/* Rebuilds a histogram from one raw histogram object: it equals the original
+ * in every bucket, count, min, max and sum (fr_hist_equal), so histograms
+ * read back from several results merge into exactly the histogram of the
+ * whole. RAW is a jansson json_t; returns NULL when it is malformed. Caller
+ * frees with fr_hist_free. */
 struct fr_hist *fr_report_json_raw_hist(const struct json_t *raw);
 
 #endif

@@ -52,6 +52,7 @@ struct fr_results *fr_results_create(const struct fr_timeline *tl)
 	for (size_t s = 0; s < tl->plan->nscenarios; s++)
 		add_scenario_keys(res, &cap, (int)s);
 	res->cells = xcalloc(res->nkeys * tl->nsegs, sizeof *res->cells);
+	res->active = xcalloc(tl->plan->nscenarios * tl->nsegs + 1, sizeof *res->active);
 	return res;
 }
 
@@ -76,6 +77,7 @@ void fr_results_free(struct fr_results *res)
 		free(res->keys[k].name);
 	free(res->keys);
 	free(res->cells);
+	free(res->active);
 	fr_hist_free(res->sched_lag);
 	free(res->invalid_reason);
 	free(res);
@@ -135,6 +137,20 @@ void fr_results_count_ws(struct fr_results *res, int key, int segment, enum fr_w
 	fr_results_cell(res, key, segment)->ws[c] += n;
 }
 
+/* A high-water mark: the level a driver reached, not how often it was set. */
+void fr_results_note_active(struct fr_results *res, int scenario, int segment, uint64_t n)
+{
+	uint64_t *a = &res->active[(size_t)scenario * res->tl->nsegs + (size_t)segment];
+	if (n > *a)
+		*a = n;
+}
+
+/* The active count of SCENARIO in SEGMENT. */
+uint64_t fr_results_active(const struct fr_results *res, int scenario, int segment)
+{
+	return res->active[(size_t)scenario * res->tl->nsegs + (size_t)segment];
+}
+
 /* Adds histogram SRC into *DST, allocating it when needed. */
 static void merge_hist(struct fr_hist **dst, const struct fr_hist *src)
 {
@@ -165,6 +181,8 @@ void fr_results_merge(struct fr_results *dst, const struct fr_results *src)
 {
 	for (size_t i = 0; i < dst->nkeys * dst->tl->nsegs; i++)
 		add_cell(&dst->cells[i], &src->cells[i]);
+	for (size_t i = 0; i < dst->tl->plan->nscenarios * dst->tl->nsegs; i++)
+		dst->active[i] += src->active[i]; /* threads run their shares at the same time */
 	merge_hist(&dst->sched_lag, src->sched_lag);
 	dst->planned += src->planned;
 	dst->sent += src->sent;

@@ -81,7 +81,12 @@ struct fr_results {
 	struct fr_hist *sched_lag; /* actual − intended send, open model */
 	uint64_t planned;          /* open-model sends planned in the elapsed time */
 	uint64_t sent;
-	char *invalid_reason; /* set when the run is invalid (its verdicts cannot be trusted) */
+	uint64_t *active;      /* nscenarios × nsegs: the most users (closed model) or
+	                        * connected viewers (websocket) this generator had at
+	                        * once in the segment; threads and shards add up */
+	int64_t start_skew_us; /* with a common start (--start-at): when load began
+	                        * minus the start time, this clock; else 0 */
+	char *invalid_reason;  /* set when the run is invalid (its verdicts cannot be trusted) */
 };
 
 /* Creates empty results for TL: one key per request, group and group step of
@@ -101,6 +106,12 @@ void fr_results_record_request(struct fr_results *res, int key, int segment, enu
 void fr_results_record_delivery(struct fr_results *res, int key, int segment, int64_t delivery_us);
 void fr_results_record_connect(struct fr_results *res, int key, int segment, int64_t connect_us);
 void fr_results_count_ws(struct fr_results *res, int key, int segment, enum fr_ws_counter c, uint64_t n);
+
+/* Raises the active count of SCENARIO in SEGMENT to N when it is higher. */
+void fr_results_note_active(struct fr_results *res, int scenario, int segment, uint64_t n);
+
+/* The active count of SCENARIO in SEGMENT. */
+uint64_t fr_results_active(const struct fr_results *res, int scenario, int segment);
 
 /* Adds SRC into DST (same timeline). */
 void fr_results_merge(struct fr_results *dst, const struct fr_results *src);
