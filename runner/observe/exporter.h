@@ -6,7 +6,9 @@
  * store from a thread of its own for the whole run, and keeps serving for a
  * linger time after the end so that the last samples are scraped. The same
  * thread samples the achieved request rate once a second
- * (fr_metrics_sample_rates).
+ * (fr_metrics_sample_rates). It serves several clients at once without
+ * blocking, gives each connection 3 s in all, and its stop is bounded, so a
+ * slow or stuck client delays neither a scrape nor the end of a run.
  *
  * Errors follow the rule of the library layers: a status, with the message
  * in *err_out; the command line turns the status into an exit code.
@@ -15,6 +17,7 @@
 #define FR_EXPORTER_H
 
 #include <signal.h>
+#include <stddef.h>
 
 #include "observe/metrics.h"
 
@@ -30,6 +33,21 @@ enum fr_exporter_status {
 };
 
 struct fr_exporter;
+
+/* What a request head asks for. */
+enum fr_exporter_route {
+	FR_ROUTE_INCOMPLETE, /* no blank line yet: read on */
+	FR_ROUTE_METRICS,    /* GET or HEAD /metrics (a query string is ignored) */
+	FR_ROUTE_INDEX,      /* GET or HEAD / */
+	FR_ROUTE_NOT_FOUND,  /* any other path: 404 */
+	FR_ROUTE_BAD_METHOD, /* not GET or HEAD: 405 */
+	FR_ROUTE_TOO_LARGE,  /* no blank line in the first 8 KiB: 431 */
+};
+
+/* Parses the request head REQ (LEN bytes, any bytes at all): the route, and
+ * in *HEAD_ONLY whether the method is HEAD. A pure function: the exporter's
+ * thread calls it after every read, the fuzz target directly. */
+enum fr_exporter_route fr_exporter_route(const char *req, size_t len, int *head_only);
 
 /* Binds LISTEN ("HOST:PORT", "[V6]:PORT"; port 0 picks a free one, see
  * fr_exporter_port) and starts serving M, which must outlive the exporter.
