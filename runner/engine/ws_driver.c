@@ -47,6 +47,8 @@ enum vflag {
 	F_UNWANTED = 16,   /* close as soon as the handshake completes */
 };
 
+_Static_assert(FR_PLAN_MAX_RECONNECT < UINT16_MAX, "reconnect attempts are counted in 16 bits");
+
 struct viewer {
 	struct lws *wsi;
 	int64_t t_ns;  /* connect start, or reconnect due time */
@@ -55,7 +57,7 @@ struct viewer {
 	uint32_t first; /* first expected seq (the next seq when it joined) */
 	uint32_t hi;    /* highest seq in the duplicate bitmap */
 	uint32_t idx;
-	uint16_t attempts; /* reconnects since the last open */
+	uint16_t attempts; /* reconnects since the last open (at most FR_PLAN_MAX_RECONNECT) */
 	uint16_t gen;      /* reconnect queue generation */
 	uint8_t state;
 	uint8_t flags;

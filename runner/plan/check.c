@@ -174,6 +174,20 @@ static int check_strmap(struct fr_check *c, const node_t *node, const struct fr_
 	return 1;
 }
 
+/* An integer of key D within its bounds; a number too large even for int64 is above the bound too. */
+static int check_int_key(struct fr_check *c, const node_t *node, const struct fr_gkey_def *d)
+{
+	int64_t v;
+
+	if (d->max && node->kind == FR_Y_SCALAR && !node->env_failed && node->style == FR_YS_PLAIN && node->str[0] &&
+	    strspn(node->str, "0123456789") == strlen(node->str) && (fr_units_int(node->str, &v) < 0 || v > d->max)) {
+		fr_diag_add(c->diags, node->pos, "%s must be at most %lld, got '%s'", d->name, (long long)d->max,
+		            node->str);
+		return 0;
+	}
+	return fr_check_int(c, node, d->min, NULL);
+}
+
 /* One switch over the grammar's types: a key of a known type needs no code of its own. */
 int fr_check_value(struct fr_check *c, enum fr_gkey k, const node_t *v, const struct fr_scope *scope)
 {
@@ -192,7 +206,7 @@ int fr_check_value(struct fr_check *c, enum fr_gkey k, const node_t *v, const st
 	case FR_GT_DURATION: return fr_check_dur(c, v, FR_DUR_POSITIVE, NULL);
 	case FR_GT_DURATION0: return fr_check_dur(c, v, FR_DUR_NONNEG, NULL);
 	case FR_GT_RATE: return check_rate(c, v);
-	case FR_GT_INT: return fr_check_int(c, v, d->min, NULL);
+	case FR_GT_INT: return check_int_key(c, v, d);
 	case FR_GT_FRACTION: return check_fraction(c, v, d->name);
 	case FR_GT_WORD: return check_word(c, v, d->what, d->words);
 	case FR_GT_STRMAP: return check_strmap(c, v, scope);

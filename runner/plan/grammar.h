@@ -184,6 +184,7 @@ struct fr_gkey_def {
 	unsigned flags;
 	unsigned models;          /* scenario and stage keys: the models that accept it */
 	int64_t min;              /* FR_GT_INT: the smallest value */
+	int64_t max;              /* FR_GT_INT: the largest value (0: no limit but int64) */
 	const char *what;         /* FR_GT_WORD: the noun for "unknown WHAT 'x'" */
 	const char *const *words; /* FR_GT_WORD: the accepted words, NULL-terminated */
 	int stat;                 /* FR_GT_STAT: the enum fr_stat it selects */

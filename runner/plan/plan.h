@@ -22,6 +22,14 @@
 #include "plan/proxies.h"
 #include "util/regex.h"
 
+/* Upper bounds of the plan's counts, checked by the validator: far beyond
+ * what one generator can drive (`flowrun check --max-memory` stops such a
+ * plan much earlier), and small enough that nothing downstream overflows or
+ * wraps. */
+#define FR_PLAN_MAX_USERS     1000000 /* users or viewers of one stage */
+#define FR_PLAN_MAX_WEIGHT    1000000 /* a request's weight */
+#define FR_PLAN_MAX_RECONNECT 10000   /* a viewer's reconnect attempts in a row (counted in 16 bits) */
+
 struct fr_kv {
 	char *key;
 	char *value; /* a template */

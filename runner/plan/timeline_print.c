@@ -126,8 +126,8 @@ static void print_totals(const struct fr_timeline *tl, FILE *out)
 	fprintf(out, "  %-18s %.0f\n", "planned requests", t->planned_requests);
 	if (t->planned_events > 0)
 		fprintf(out, "  %-18s %.0f\n", "planned events", t->planned_events);
-	fprintf(out, "  %-18s %g\n", "peak users", t->peak_users);
-	fprintf(out, "  %-18s %g\n", "peak viewers", t->peak_viewers);
+	fprintf(out, "  %-18s %.0f\n", "peak users", t->peak_users);
+	fprintf(out, "  %-18s %.0f\n", "peak viewers", t->peak_viewers);
 	if (t->fault_windows)
 		fprintf(out, "  %-18s %zu (%s per pass)\n", "fault windows", t->fault_windows, fdur);
 	else

@@ -18,6 +18,7 @@
 #include "plan/load.h"
 #include "plan/timeline.h"
 #include "engine/ws_driver.h"
+#include "engine/ws_match.h"
 #include "engine/ws_table.h"
 #include "util/xmalloc.h"
 
@@ -116,5 +117,14 @@ int main(void)
 	tap_ok(sum_text == NULL, "no rejection, no summary line");
 	free(sum_text);
 	fr_ws_table_free(t);
+
+	tap_is_int((int64_t)fr_ws_match_parse_id("e42", 3), 42, "event id: e42 is 42");
+	tap_ok(fr_ws_match_parse_id("e9999999999999999999", 20) == UINT64_C(9999999999999999999),
+	       "event id: 19 digits fit");
+	tap_is_int((int64_t)fr_ws_match_parse_id("e99999999999999999999", 21), 0,
+	           "event id: 20 digits are not an id (they would wrap)");
+	tap_is_int((int64_t)fr_ws_match_parse_id("e18446744073709551617", 21), 0,
+	           "event id: 2^64 + 1 is not an id (it wrapped to 1)");
+	tap_is_int((int64_t)fr_ws_match_parse_id("x1", 2), 0, "event id: not starting with e");
 	return tap_done();
 }
