@@ -17,6 +17,7 @@
 #include "cli/session.h"
 #include "cli/signals.h"
 #include "engine/run.h"
+#include "plan/units.h"
 #include "util/clock.h"
 #include "util/xmalloc.h"
 
@@ -28,6 +29,7 @@ static const char usage[] = "usage: flowrun [run] PLAN [options]\n"
                             "  --junit FILE           write JUnit XML, one test case per SLO window\n"
                             "  --markdown FILE        write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)\n"
                             "  --out DIR              write result.json, junit.xml and summary.md into DIR\n"
+                            "  --interval D           the time series' interval in the results (default 1s)\n"
                             "  --metrics-listen ADDR  serve Prometheus metrics on ADDR (e.g. 127.0.0.1:9464)\n"
                             "  --metrics-linger S     keep serving metrics S seconds after the run (default 3)\n"
                             "  --metrics-wait S       before load, wait up to S seconds for the first scrape, so\n"
@@ -51,6 +53,18 @@ struct run_args {
 	struct fr_session_opts s;
 };
 
+/* --interval: a duration from 10ms to 1h; -1 (said why) otherwise. */
+static int parse_interval(const char *arg, int64_t *us_out)
+{
+	char *err = NULL;
+	if (fr_units_duration(arg, us_out, &err) != 0 || *us_out < 10000 || *us_out > INT64_C(3600000000)) {
+		fprintf(stderr, "flowrun: --interval needs a duration from 10ms to 1h, got '%s'\n", arg);
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Parses the run options; returns -1 (usage printed) on a mistake, 1 on --help. */
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
@@ -71,6 +85,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	        {"seed", required_argument, NULL, 'R'},
 	        {"quiet", no_argument, NULL, 'q'},
 	        {"connections", required_argument, NULL, 'C'},
+	        {"interval", required_argument, NULL, 'I'},
 	        {"help", no_argument, NULL, 'h'},
 	        {0},
 	};
@@ -132,6 +147,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			a->s.connections = v ? (unsigned)v : FR_RUN_UNLIMITED;
 			break;
 		}
+		case 'I':
+			if (parse_interval(optarg, &a->s.interval_us))
+				return -1;
+			break;
 		case 'h': fputs(usage, stdout); return 1;
 		default: fputs(usage, stderr); return -1;
 		}

@@ -195,6 +195,7 @@ static struct fr_results *run_load(struct fr_session *s, int *status_out)
 	        .nhooks = nhooks,
 	        .metrics = s->metrics,
 	        .max_inflight = s->o->connections,
+	        .interval_us = s->o->interval_us,
 	};
 	struct fr_results *res = NULL;
 	char *err = NULL;

@@ -28,6 +28,7 @@ struct fr_session_opts {
 	int create_proxies;   /* create missing Toxiproxy proxies from the plan's proxies file */
 	unsigned connections; /* open-model in-flight cap (fr_run_opts.max_inflight) */
 	uint64_t seed;        /* 0: from the clock */
+	int64_t interval_us;  /* the results' time series interval; 0: 1 s */
 	const char *metrics_listen;
 	double metrics_wait;   /* seconds to wait for the first scrape; 0: none */
 	double metrics_linger; /* seconds to serve after the run; < 0: the default */

@@ -14,6 +14,7 @@
 
 #include "engine/arrivals.h"
 #include "engine/iter.h"
+#include "result/timeseries.h"
 #include "util/clock.h"
 #include "util/container.h"
 #include "util/xmalloc.h"
@@ -94,6 +95,15 @@ static void first(struct fr_arrivals *a, int64_t t0)
 		a->next_ns = -1;
 }
 
+/* Counts one arrival in its interval of the time series. */
+static void count_iv(struct fr_arrivals *a, int64_t intended_ns, const struct fr_request *req, enum fr_iv_counter c)
+{
+	struct fr_drive *d = a->d;
+
+	fr_timeseries_count(d->res->series, fr_results_key(d->res, a->scenario, req), fr_drive_offset(d, intended_ns),
+	                    c, 1);
+}
+
 /* Counts one arrival that was planned but never sent. */
 static void count_missed(struct fr_arrivals *a, int64_t intended_ns, const struct fr_request *req)
 {
@@ -101,6 +111,7 @@ static void count_missed(struct fr_arrivals *a, int64_t intended_ns, const struc
 	int key = fr_results_key(d->res, a->scenario, req);
 
 	fr_results_cell(d->res, key, fr_drive_segment(d, intended_ns))->missed++;
+	count_iv(a, intended_ns, req, FR_IV_MISSED);
 }
 
 /* A slot from the free list, or a new one. */
@@ -176,6 +187,7 @@ static void send_now(struct fr_arrivals *a, int64_t intended_ns, const struct fr
 	if (fr_clock_mono_ns() - intended_ns > FR_LATE_NS) {
 		int key = fr_results_key(d->res, a->scenario, req);
 		fr_results_cell(d->res, key, fr_drive_segment(d, intended_ns))->late++;
+		count_iv(a, intended_ns, req, FR_IV_LATE);
 	}
 	snprintf(num, sizeof(num), "%" PRIu64, index);
 	fr_varstore_set(&s->vars, "i", num);
@@ -197,6 +209,7 @@ static void arrive(struct fr_arrivals *a, int64_t intended_ns, int64_t now)
 		d->res->sched_lag = fr_hist_create();
 	fr_hist_record(d->res->sched_lag, (now - intended_ns) / 1000);
 	d->res->planned++;
+	count_iv(a, intended_ns, req, FR_IV_PLANNED);
 	if (d->max_inflight && a->busy >= d->max_inflight)
 		ring_push(a, intended_ns, req, index);
 	else
@@ -260,8 +273,10 @@ static void flush_missed(struct fr_arrivals *a, int64_t end_ns)
 		count_missed(a, w.intended_ns, w.req);
 	}
 	while (a->next_ns >= 0 && a->next_ns < end_ns) {
+		const struct fr_request *req = fr_drive_pick(d, a->sc);
 		d->res->planned++;
-		count_missed(a, a->next_ns, fr_drive_pick(d, a->sc));
+		count_iv(a, a->next_ns, req, FR_IV_PLANNED);
+		count_missed(a, a->next_ns, req);
 		advance(a);
 	}
 	a->next_ns = -1;

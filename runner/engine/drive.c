@@ -3,14 +3,23 @@
 
 #include "engine/drive.h"
 #include "observe/metrics.h"
+#include "result/timeseries.h"
 
-/* The segment of the current pass containing T_NS. */
-int fr_drive_segment(const struct fr_drive *d, int64_t t_ns)
+/* The offset of T_NS on the timeline, within the current pass. */
+int64_t fr_drive_offset(const struct fr_drive *d, int64_t t_ns)
 {
 	int64_t base = (int64_t)d->pass * d->tl->pass_us;
 	int64_t off = (t_ns - d->pass_t0_ns) / 1000;
 
-	return fr_timeline_segment_at(d->tl, d->pass, base + (off > 0 ? off : 0));
+	if (off >= d->tl->pass_us)
+		off = d->tl->pass_us - 1;
+	return base + (off > 0 ? off : 0);
+}
+
+/* The segment of the current pass containing T_NS. */
+int fr_drive_segment(const struct fr_drive *d, int64_t t_ns)
+{
+	return fr_timeline_segment_at(d->tl, d->pass, fr_drive_offset(d, t_ns));
 }
 
 /* Records one sample into this thread's results and the live counters. */
@@ -19,7 +28,10 @@ void fr_drive_record(struct fr_drive *d, int key, int64_t intended_ns, enum fr_o
 {
 	if (key < 0)
 		return;
-	fr_results_record_request(d->res, key, fr_drive_segment(d, intended_ns), outcome, latency_us, service_us);
+	int64_t at = fr_drive_offset(d, intended_ns);
+	fr_results_record_request(d->res, key, fr_timeline_segment_at(d->tl, d->pass, at), outcome, latency_us,
+	                          service_us);
+	fr_timeseries_request(d->res->series, key, at, outcome, latency_us);
 	fr_metrics_record_request(d->metrics, key, outcome, latency_us, service_us);
 	atomic_fetch_add_explicit(&d->live->done, 1, memory_order_relaxed);
 	if (outcome != FR_OK)

@@ -47,6 +47,9 @@ struct fr_drive {
 	struct fr_metrics *metrics; /* live metrics, or NULL */
 };
 
+/* The timeline offset (µs) of monotonic time T_NS, clamped into the current pass. */
+int64_t fr_drive_offset(const struct fr_drive *d, int64_t t_ns);
+
 /* The segment of the current pass that contains monotonic time T_NS. */
 int fr_drive_segment(const struct fr_drive *d, int64_t t_ns);
 

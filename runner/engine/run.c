@@ -129,6 +129,7 @@ static int start_workers(struct ctl *c)
 		        .nthreads = n,
 		        .seed = fr_rand_next(&c->rng) | 1,
 		        .max_inflight = cap == FR_RUN_UNLIMITED ? 0 : (cap + (unsigned)n - 1) / (unsigned)n,
+		        .interval_us = c->opts->interval_us,
 		        .metrics = c->opts->metrics,
 		        .idle = on_worker_idle,
 		        .idle_arg = c,

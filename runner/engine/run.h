@@ -55,6 +55,7 @@ struct fr_run_opts {
 	uint64_t seed;                           /* random seed; 0: from the clock */
 	const struct fr_run_hooks *const *hooks; /* the plug-ins, called in this order */
 	size_t nhooks;
+	int64_t interval_us;        /* the results' time series interval; 0: 1 s */
 	struct fr_metrics *metrics; /* live metrics (--metrics-listen), or NULL: every
 	                             * HTTP sample, the level gauges of every action,
 	                             * the pass starts and the run end are reported */

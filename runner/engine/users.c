@@ -12,6 +12,7 @@
 
 #include "engine/iter.h"
 #include "engine/users.h"
+#include "result/timeseries.h"
 #include "util/clock.h"
 #include "util/container.h"
 #include "util/xmalloc.h"
@@ -147,6 +148,8 @@ void fr_users_set(struct fr_users *us, double level, int64_t at_ns)
 	size_t want = share(us->d, level);
 	struct fr_sched *s = fr_loop_sched(us->d->loop);
 
+	fr_timeseries_gauge(us->d->res->series, us->scenario, fr_drive_offset(us->d, at_ns),
+	                    (uint32_t)(want < us->n ? want : us->n));
 	for (size_t j = 0; j < us->n; j++) {
 		struct fr_user *u = &us->users[j];
 		int was = u->wanted;

@@ -294,6 +294,8 @@ static int setup(struct fr_worker *w)
 	w->d.target = c->target;
 	w->d.tl = c->tl;
 	w->d.res = fr_results_create(c->tl);
+	if (c->interval_us > 0)
+		fr_results_set_interval(w->d.res, c->interval_us);
 	w->d.run_vars = c->run_vars;
 	w->d.live = c->live;
 	w->d.live_latency = fr_hist_create();

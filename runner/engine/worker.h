@@ -44,6 +44,7 @@ struct fr_worker_conf {
 	int nthreads;
 	uint64_t seed;
 	unsigned max_inflight; /* per thread and open scenario, 0: none */
+	int64_t interval_us;   /* of the results' time series; 0: the default */
 	struct fr_metrics *metrics;
 	fr_worker_idle_fn idle;
 	void *idle_arg;

@@ -25,6 +25,7 @@
 #include "engine/ws_publisher.h"
 #include "engine/ws_target.h"
 #include "observe/metrics.h"
+#include "result/timeseries.h"
 #include "util/clock.h"
 #include "util/container.h"
 #include "util/xmalloc.h"
@@ -128,6 +129,21 @@ static int seg_at(const struct fr_ws_driver *d, int64_t t_ns)
 	return s < 0 ? 0 : s;
 }
 
+/* The timeline offset of monotonic time T_NS, clamped into the current pass. */
+static int64_t at_of(const struct fr_ws_driver *d, int64_t t_ns)
+{
+	int64_t off = (t_ns - d->pass_t0_ns) / 1000;
+	if (off >= d->tl->pass_us)
+		off = d->tl->pass_us - 1;
+	return (int64_t)d->pass * d->tl->pass_us + (off > 0 ? off : 0);
+}
+
+/* Counts N of C in the interval of the event published at T_US (monotonic µs). */
+static void count_iv(struct fr_ws_driver *d, int64_t t_us, enum fr_iv_counter c, uint64_t n)
+{
+	fr_timeseries_count(d->res->series, d->key, at_of(d, t_us * 1000), c, n);
+}
+
 /* Counts N of C in SEGMENT, and in the live metrics when there are any. */
 static void count_ws(struct fr_ws_driver *d, int segment, enum fr_ws_counter c, uint64_t n)
 {
@@ -186,6 +202,7 @@ static void join(struct fr_ws_driver *d, struct viewer *v)
 	d->delta[f & d->mask]++;
 	v->flags |= F_COUNTED;
 	d->connected++;
+	fr_timeseries_gauge(d->res->series, d->scenario, at_of(d, fr_clock_mono_ns()), (uint32_t)d->connected);
 	fr_ws_table_add_connected(d->t, 1);
 	if (d->metrics)
 		fr_metrics_add_ws_connections(d->metrics, d->scenario, 1);
@@ -207,6 +224,7 @@ static void leave(struct fr_ws_driver *d, struct viewer *v, int withdraw)
 	}
 	v->flags &= (uint8_t)~F_COUNTED;
 	d->connected--;
+	fr_timeseries_gauge(d->res->series, d->scenario, at_of(d, fr_clock_mono_ns()), (uint32_t)d->connected);
 	fr_ws_table_add_connected(d->t, -1);
 	if (d->metrics)
 		fr_metrics_add_ws_connections(d->metrics, d->scenario, -1);
@@ -226,16 +244,23 @@ static void judge(struct fr_ws_driver *d, uint64_t seq, int64_t now_us, int fina
 	d->wdr[i] = 0;
 	d->rcv[i] = 0;
 	d->swept = seq + 1;
+	int64_t iv_us = now_us; /* the interval of the publish time, or of now when unknown */
 	if (!fr_ws_table_read(d->t, seq, &t_us, &segment, &failed))
 		segment = seg_at(d, now_us * 1000);
+	else
+		iv_us = t_us;
 	if (failed)
 		return;
 	if (final && now_us < t_us + d->deadline_us)
 		expected = received;
-	if (expected > 0)
+	if (expected > 0) {
 		count_ws(d, segment, FR_WS_EXPECTED, (uint64_t)expected);
-	if (expected > received)
+		count_iv(d, iv_us, FR_IV_WS_EXPECTED, (uint64_t)expected);
+	}
+	if (expected > received) {
 		count_ws(d, segment, FR_WS_LOST, (uint64_t)(expected - received));
+		count_iv(d, iv_us, FR_IV_WS_LOST, (uint64_t)(expected - received));
+	}
 }
 
 /* Whether every delivery of event SEQ (the next to judge) has arrived. */
@@ -479,6 +504,7 @@ static void on_message(struct fr_ws_driver *d, struct viewer *v, const char *msg
 		return;
 	if (got(d, v, (uint32_t)seq)) {
 		count_ws(d, segment, FR_WS_DUPLICATE, 1);
+		count_iv(d, t_us, FR_IV_WS_DUPLICATE, 1);
 		return;
 	}
 	int64_t lat = now / 1000 - t_us;
@@ -487,9 +513,11 @@ static void on_message(struct fr_ws_driver *d, struct viewer *v, const char *msg
 	mark(d, v, (uint32_t)seq);
 	d->rcv[seq & d->mask]++;
 	fr_results_record_delivery(d->res, d->key, segment, lat < 0 ? 0 : lat);
+	fr_timeseries_delivery(d->res->series, d->key, at_of(d, t_us * 1000), lat < 0 ? 0 : lat);
 	if (d->metrics)
 		fr_metrics_record_delivery(d->metrics, d->key, lat < 0 ? 0 : lat);
 	count_ws(d, segment, FR_WS_RECEIVED, 1);
+	count_iv(d, t_us, FR_IV_WS_RECEIVED, 1);
 }
 
 /* A fragment of a message (lws splits messages at the rx buffer size too). */

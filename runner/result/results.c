@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "result/timeseries.h"
 #include "util/xmalloc.h"
 
 /* Appends a key to RES. */
@@ -53,7 +54,17 @@ struct fr_results *fr_results_create(const struct fr_timeline *tl)
 		add_scenario_keys(res, &cap, (int)s);
 	res->cells = xcalloc(res->nkeys * tl->nsegs, sizeof *res->cells);
 	res->active = xcalloc(tl->plan->nscenarios * tl->nsegs + 1, sizeof *res->active);
+	res->series = fr_timeseries_create(res->nkeys, tl->plan->nscenarios, tl->totals.duration_us,
+	                                   FR_TIMESERIES_INTERVAL_US);
 	return res;
+}
+
+/* Replaces the (still empty) series by one of INTERVAL_US. */
+void fr_results_set_interval(struct fr_results *res, int64_t interval_us)
+{
+	fr_timeseries_free(res->series);
+	res->series =
+	        fr_timeseries_create(res->nkeys, res->tl->plan->nscenarios, res->tl->totals.duration_us, interval_us);
 }
 
 /* Frees the histograms of a cell and zeroes it. */
@@ -79,6 +90,7 @@ void fr_results_free(struct fr_results *res)
 	free(res->cells);
 	free(res->active);
 	fr_hist_free(res->sched_lag);
+	fr_timeseries_free(res->series);
 	free(res->invalid_reason);
 	free(res);
 }
@@ -183,6 +195,7 @@ void fr_results_merge(struct fr_results *dst, const struct fr_results *src)
 		add_cell(&dst->cells[i], &src->cells[i]);
 	for (size_t i = 0; i < dst->tl->plan->nscenarios * dst->tl->nsegs; i++)
 		dst->active[i] += src->active[i]; /* threads run their shares at the same time */
+	fr_timeseries_merge(dst->series, src->series);
 	merge_hist(&dst->sched_lag, src->sched_lag);
 	dst->planned += src->planned;
 	dst->sent += src->sent;

@@ -18,20 +18,10 @@
 #include <stdint.h>
 
 #include "result/hist.h"
+#include "result/outcome.h"
 #include "plan/timeline.h"
 
-enum fr_outcome {
-	FR_OK,
-	FR_ERR_CONNECT_REFUSED,
-	FR_ERR_CONNECT_TIMEOUT,
-	FR_ERR_TIMEOUT, /* request timeout */
-	FR_ERR_RESET,
-	FR_ERR_TLS,
-	FR_ERR_HTTP_4XX,
-	FR_ERR_HTTP_5XX,
-	FR_ERR_OTHER,
-	FR_OUTCOME_N,
-};
+struct fr_timeseries;
 
 enum fr_ws_counter {
 	FR_WS_RECEIVED, /* matched deliveries */
@@ -81,18 +71,23 @@ struct fr_results {
 	struct fr_hist *sched_lag; /* actual − intended send, open model */
 	uint64_t planned;          /* open-model sends planned in the elapsed time */
 	uint64_t sent;
-	uint64_t *active;      /* nscenarios × nsegs: the most users (closed model) or
-	                        * connected viewers (websocket) this generator had at
-	                        * once in the segment; threads and shards add up */
-	int64_t start_skew_us; /* with a common start (--start-at): when load began
-	                        * minus the start time, this clock; else 0 */
-	char *invalid_reason;  /* set when the run is invalid (its verdicts cannot be trusted) */
+	uint64_t *active;             /* nscenarios × nsegs: the most users (closed model) or
+	                               * connected viewers (websocket) this generator had at
+	                               * once in the segment; threads and shards add up */
+	int64_t start_skew_us;        /* with a common start (--start-at): when load began
+	                               * minus the start time, this clock; else 0 */
+	char *invalid_reason;         /* set when the run is invalid (its verdicts cannot be trusted) */
+	struct fr_timeseries *series; /* the same samples per interval (result/timeseries.h) */
 };
 
 /* Creates empty results for TL: one key per request, group and group step of
  * every scenario, and one per websocket scenario. */
 struct fr_results *fr_results_create(const struct fr_timeline *tl);
 void fr_results_free(struct fr_results *res); /* accepts NULL */
+
+/* Makes the time series count intervals of INTERVAL_US (default 1 s); only
+ * before anything is recorded. */
+void fr_results_set_interval(struct fr_results *res, int64_t interval_us);
 
 /* The key of (scenario, request) or -1; REQUEST NULL: the websocket key. */
 int fr_results_key(const struct fr_results *res, int scenario, const struct fr_request *request);
@@ -113,7 +108,7 @@ void fr_results_note_active(struct fr_results *res, int scenario, int segment, u
 /* The active count of SCENARIO in SEGMENT. */
 uint64_t fr_results_active(const struct fr_results *res, int scenario, int segment);
 
-/* Adds SRC into DST (same timeline). */
+/* Adds SRC into DST (same timeline and series interval). */
 void fr_results_merge(struct fr_results *dst, const struct fr_results *src);
 
 /* Sums the cells of KEY over SEGS into OUT (histograms allocated as needed;

@@ -1,0 +1,207 @@
+/* timeseries.c: per-interval counts, histograms and gauges of a run (see timeseries.h).
+ *
+ * The key × interval array is one calloc: the kernel maps its pages on first
+ * write, so a plan whose keys are idle for most of the run (a sweep pass, a
+ * late stage) only pays for the intervals it touched. Gauges are stored as
+ * value + 1 so that "not set in this interval" (0) can be told from "set to
+ * zero"; fr_timeseries_seal fills the gaps with the value carried forward.
+ */
+#include "result/timeseries.h"
+
+#include <stdlib.h>
+
+#include "util/xmalloc.h"
+
+/* Creates an empty series; the interval is lengthened when the count would be too high. */
+struct fr_timeseries *fr_timeseries_create(size_t nkeys, size_t nscenarios, int64_t duration_us, int64_t interval_us)
+{
+	struct fr_timeseries *s = xcalloc(1, sizeof *s);
+	if (interval_us <= 0)
+		interval_us = FR_TIMESERIES_INTERVAL_US;
+	if (duration_us < 1)
+		duration_us = 1;
+	while ((duration_us + interval_us - 1) / interval_us > FR_TIMESERIES_MAX_INTERVALS)
+		interval_us *= 2;
+	s->interval_us = interval_us;
+	s->nintervals = (size_t)((duration_us + interval_us - 1) / interval_us);
+	s->nkeys = nkeys;
+	s->nscenarios = nscenarios;
+	s->iv = xcalloc(nkeys * s->nintervals + 1, sizeof *s->iv);
+	s->gauge = xcalloc(nscenarios * s->nintervals + 1, sizeof *s->gauge);
+	s->last = xcalloc(nscenarios * s->nintervals + 1, sizeof *s->last);
+	return s;
+}
+
+/* Frees a series and its histograms. */
+void fr_timeseries_free(struct fr_timeseries *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nkeys * s->nintervals; i++)
+		fr_ivhist_clear(&s->iv[i].latency);
+	free(s->iv);
+	free(s->gauge);
+	free(s->last);
+	free(s);
+}
+
+/* The interval of an offset, clamped to the series. */
+size_t fr_timeseries_interval(const struct fr_timeseries *s, int64_t at_us)
+{
+	if (at_us < 0)
+		return 0;
+	size_t i = (size_t)(at_us / s->interval_us);
+	return i < s->nintervals ? i : s->nintervals - 1;
+}
+
+/* The data of KEY in interval I. */
+struct fr_iv *fr_timeseries_at(struct fr_timeseries *s, int key, size_t i)
+{
+	return &s->iv[(size_t)key * s->nintervals + i];
+}
+
+/* The data of KEY in interval I, read only. */
+const struct fr_iv *fr_timeseries_get(const struct fr_timeseries *s, int key, size_t i)
+{
+	return &s->iv[(size_t)key * s->nintervals + i];
+}
+
+/* The last gauge value at flat index I (scenario row included), searching back
+ * within the scenario's row for the interval that set it. */
+static uint32_t gauge_last_flat(const struct fr_timeseries *s, size_t row, size_t i)
+{
+	for (size_t j = i + 1; j-- > row;)
+		if (s->last[j])
+			return s->last[j] - 1;
+	return 0;
+}
+
+/* Counts a request in its interval. */
+void fr_timeseries_request(struct fr_timeseries *s, int key, int64_t at_us, enum fr_outcome outcome, int64_t latency_us)
+{
+	struct fr_iv *iv = fr_timeseries_at(s, key, fr_timeseries_interval(s, at_us));
+	iv->outcomes[outcome]++;
+	if (latency_us >= 0)
+		fr_ivhist_record(&iv->latency, latency_us, 1);
+}
+
+/* Records a delivery in the interval of its publish time. */
+void fr_timeseries_delivery(struct fr_timeseries *s, int key, int64_t at_us, int64_t delivery_us)
+{
+	fr_ivhist_record(&fr_timeseries_at(s, key, fr_timeseries_interval(s, at_us))->latency, delivery_us, 1);
+}
+
+/* Adds to a counter. */
+void fr_timeseries_count(struct fr_timeseries *s, int key, int64_t at_us, enum fr_iv_counter c, uint64_t n)
+{
+	fr_timeseries_at(s, key, fr_timeseries_interval(s, at_us))->counters[c] += (uint32_t)n;
+}
+
+/* Sets a gauge in the interval of AT_US: the interval keeps its highest value and its last. */
+void fr_timeseries_gauge(struct fr_timeseries *s, int scenario, int64_t at_us, uint32_t value)
+{
+	size_t i = (size_t)scenario * s->nintervals + fr_timeseries_interval(s, at_us);
+	if (!s->gauge[i]) {
+		/* the interval starts at what the one before ended with */
+		uint32_t before = fr_timeseries_interval(s, at_us)
+		                          ? gauge_last_flat(s, (size_t)scenario * s->nintervals, i - 1)
+		                          : 0;
+		s->gauge[i] = before + 1;
+	}
+	if (value + 1 > s->gauge[i])
+		s->gauge[i] = value + 1;
+	s->last[i] = value + 1;
+}
+
+/* The gauge in interval I: its highest value, or the last one carried forward. */
+uint32_t fr_timeseries_gauge_at(const struct fr_timeseries *s, int scenario, size_t i)
+{
+	const uint32_t *g = &s->gauge[(size_t)scenario * s->nintervals];
+	if (g[i])
+		return g[i] - 1;
+	return i ? gauge_last_flat(s, (size_t)scenario * s->nintervals, (size_t)scenario * s->nintervals + i - 1) : 0;
+}
+
+/* Fills every interval after a gauge's first setting with the value carried forward. */
+void fr_timeseries_seal(struct fr_timeseries *s)
+{
+	for (size_t sc = 0; sc < s->nscenarios; sc++) {
+		uint32_t *g = &s->gauge[sc * s->nintervals], *l = &s->last[sc * s->nintervals], last = 0;
+		for (size_t i = 0; i < s->nintervals; i++) {
+			if (l[i])
+				last = l[i];
+			else
+				l[i] = last;
+			if (!g[i])
+				g[i] = last;
+		}
+	}
+}
+
+/* Adds one interval into another. */
+static void add_iv(struct fr_iv *dst, const struct fr_iv *src)
+{
+	for (int o = 0; o < FR_OUTCOME_N; o++)
+		dst->outcomes[o] += src->outcomes[o];
+	for (int c = 0; c < FR_IV_COUNTER_N; c++)
+		dst->counters[c] += src->counters[c];
+	fr_ivhist_merge(&dst->latency, &src->latency);
+}
+
+/* The sum of two stored gauge values (value + 1, 0 = unset). */
+static uint32_t add_gauge(uint32_t a, uint32_t b)
+{
+	if (!a || !b)
+		return a | b;
+	return a + b - 1;
+}
+
+/* Adds the gauges of one scenario row of SRC into DST, each carried forward
+ * through the intervals it did not set (sealing DST, reading SRC as sealed). */
+static void add_gauges(struct fr_timeseries *dst, const struct fr_timeseries *src, size_t row)
+{
+	uint32_t ld = 0, ls = 0; /* the last values carried so far, stored as value + 1 */
+	for (size_t i = row; i < row + dst->nintervals; i++) {
+		uint32_t gd = dst->gauge[i] ? dst->gauge[i] : ld, gs = src->gauge[i] ? src->gauge[i] : ls;
+		ld = dst->last[i] ? dst->last[i] : ld;
+		ls = src->last[i] ? src->last[i] : ls;
+		dst->gauge[i] = add_gauge(gd, gs);
+		dst->last[i] = add_gauge(ld, ls);
+	}
+}
+
+/* Adds SRC into DST, gauges included. */
+void fr_timeseries_merge(struct fr_timeseries *dst, const struct fr_timeseries *src)
+{
+	if (dst->nkeys != src->nkeys || dst->nintervals != src->nintervals || dst->nscenarios != src->nscenarios)
+		return;
+	for (size_t i = 0; i < dst->nkeys * dst->nintervals; i++)
+		add_iv(&dst->iv[i], &src->iv[i]);
+	for (size_t sc = 0; sc < dst->nscenarios; sc++)
+		add_gauges(dst, src, sc * dst->nintervals);
+}
+
+/* Requests of one interval, all outcomes. */
+uint64_t fr_timeseries_requests(const struct fr_iv *iv)
+{
+	uint64_t n = 0;
+	for (int o = 0; o < FR_OUTCOME_N; o++)
+		n += iv->outcomes[o];
+	return n;
+}
+
+/* Requests of one interval that did not succeed. */
+uint64_t fr_timeseries_errors(const struct fr_iv *iv)
+{
+	return fr_timeseries_requests(iv) - iv->outcomes[FR_OK];
+}
+
+static const char *const counter_names[FR_IV_COUNTER_N] = {
+        "planned", "late", "missed", "ws-received", "ws-lost", "ws-duplicate", "ws-expected",
+};
+
+/* Name of a counter in the JSON result. */
+const char *fr_timeseries_counter_name(enum fr_iv_counter c)
+{
+	return (unsigned)c < FR_IV_COUNTER_N ? counter_names[c] : "?";
+}
