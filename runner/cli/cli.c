@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli/memory.h"
 #include "plan/compile.h"
 #include "plan/diag.h"
 #include "plan/load.h"
@@ -74,26 +75,44 @@ enum fr_exit fr_cli_load(const char *path, double scale, struct fr_plan **plan_o
 	return FR_EXIT_USAGE;
 }
 
-int fr_cli_plan_options(int argc, char **argv, const char *usage, double *scale, int *json)
+/* The bounds of the run's --threads. */
+int fr_cli_parse_threads(const char *s, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*end || end == s || v < 1 || v > 256) {
+		fprintf(stderr, "flowrun: --threads needs a number from 1 to 256, got '%s'\n", s);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* Each option either parses or ends the loop with the usage. */
+int fr_cli_plan_options(int argc, char **argv, const char *usage, int with_json, struct fr_cli_plan_opts *o)
 {
 	static const struct option opts[] = {
 	        {"time-scale", required_argument, NULL, 's'},
 	        {"set", required_argument, NULL, 'S'},
 	        {"json", no_argument, NULL, 'j'},
+	        {"threads", required_argument, NULL, 't'},
+	        {"max-memory", required_argument, NULL, 'M'},
 	        {"help", no_argument, NULL, 'h'},
 	        {0},
 	};
 	int c;
 
-	*scale = 1.0;
+	*o = (struct fr_cli_plan_opts){.scale = 1.0, .max_memory = FR_CLI_MEMORY_DEFAULT};
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 's' && fr_cli_parse_scale(optarg, scale) == 0)
+		if ((c == 's' && fr_cli_parse_scale(optarg, &o->scale) == 0) ||
+		    (c == 'S' && fr_cli_apply_set(optarg) == 0) ||
+		    (c == 't' && fr_cli_parse_threads(optarg, &o->threads) == 0) ||
+		    (c == 'M' && fr_cli_memory_parse(optarg, &o->max_memory) == 0))
 			continue;
-		if (c == 'S' && fr_cli_apply_set(optarg) == 0)
-			continue;
-		if (c == 'j' && json) {
-			*json = 1;
+		if (c == 'j' && with_json) {
+			o->json = 1;
 			continue;
 		}
 		if (c == 'h') {

@@ -10,6 +10,7 @@
 #define FR_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cli/exit.h"
 #include "plan/plan.h"
@@ -33,11 +34,22 @@ int fr_cli_apply_set(const char *arg);
  * the caller frees both. */
 enum fr_exit fr_cli_load(const char *path, double scale, struct fr_plan **plan_out, struct fr_timeline **tl_out);
 
-/* Parses the options check and plan share: --time-scale, --set, --help and,
- * when JSON is not NULL, --json. Returns -1 (usage printed to stderr) on a
- * mistake, 1 after --help (usage printed to stdout), 0 otherwise; optind is
- * then the first plan. */
-int fr_cli_plan_options(int argc, char **argv, const char *usage, double *scale, int *json);
+/* Parses a --threads value (1 to 256) into *OUT; 0, or -1 after printing why. */
+int fr_cli_parse_threads(const char *s, int *out);
+
+/* What the options of check and plan set. */
+struct fr_cli_plan_opts {
+	double scale;        /* --time-scale, default 1 */
+	int json;            /* --json (plan only) */
+	int threads;         /* --threads the memory estimate assumes, 0: one per core */
+	uint64_t max_memory; /* --max-memory, FR_CLI_MEMORY_DEFAULT unless given, 0: none */
+};
+
+/* Parses the options check and plan share: --time-scale, --set, --threads,
+ * --max-memory, --help and, when WITH_JSON, --json. Returns -1 (usage printed
+ * to stderr) on a mistake, 1 after --help (usage printed to stdout), 0
+ * otherwise; optind is then the first plan. */
+int fr_cli_plan_options(int argc, char **argv, const char *usage, int with_json, struct fr_cli_plan_opts *o);
 
 /* Whether PATH is a directory. */
 int fr_cli_is_dir(const char *path);

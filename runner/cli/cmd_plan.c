@@ -11,19 +11,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cli/memory.h"
+#include "engine/run.h"
 #include "plan/timeline_print.h"
 
-static const char usage[] = "usage: flowrun plan PLAN [--json] [--time-scale F] [--set NAME=VALUE]\n"
+static const char usage[] = "usage: flowrun plan PLAN [--json] [--time-scale F] [--set NAME=VALUE] [--threads N]\n"
                             "Prints the compiled timeline (every action at its absolute offset) followed by the\n"
                             "expected totals: duration, planned requests, peak users and viewers, fault windows,\n"
-                            "segments and SLO windows. --json prints the same as a JSON document.\n";
+                            "segments and SLO windows, and the memory a run needs on --threads N worker threads\n"
+                            "(default: the number of cores). --json prints the same as a JSON document.\n";
 
 /* flowrun plan PLAN [--json] */
 static enum fr_exit run(int argc, char **argv)
 {
-	double scale;
-	int json = 0;
-	int rc = fr_cli_plan_options(argc, argv, usage, &scale, &json);
+	struct fr_cli_plan_opts o;
+	struct fr_estimate est;
+	int rc = fr_cli_plan_options(argc, argv, usage, 1, &o);
 
 	if (rc)
 		return rc > 0 ? FR_EXIT_OK : FR_EXIT_USAGE;
@@ -33,14 +36,15 @@ static enum fr_exit run(int argc, char **argv)
 	}
 	struct fr_plan *plan;
 	struct fr_timeline *tl;
-	if (fr_cli_load(argv[optind], scale, &plan, &tl) != FR_EXIT_OK)
+	if (fr_cli_load(argv[optind], o.scale, &plan, &tl) != FR_EXIT_OK)
 		return FR_EXIT_USAGE;
-	if (json) {
-		char *s = fr_timeline_print_json(tl);
+	fr_estimate(tl, &(struct fr_estimate_opts){fr_cli_memory_threads(o.threads), FR_RUN_MAX_INFLIGHT, 0}, &est);
+	if (o.json) {
+		char *s = fr_timeline_print_json(tl, &est);
 		puts(s);
 		free(s);
 	} else {
-		fr_timeline_print(tl, stdout);
+		fr_timeline_print(tl, &est, stdout);
 	}
 	fr_timeline_free(tl);
 	fr_plan_free(plan);

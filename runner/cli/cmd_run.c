@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/memory.h"
 #include "cli/session.h"
 #include "cli/signals.h"
 #include "engine/run.h"
@@ -42,6 +43,9 @@ static const char usage[] = "usage: flowrun [run] PLAN [options]\n"
                             "  --connections N        open model: requests in flight per scenario and thread beyond\n"
                             "                         which arrivals wait in flowrun (their latency still counts\n"
                             "                         from the intended time); default 1024, 0: no limit\n"
+                            "  --max-memory SIZE      refuse to start when the run's estimated memory (flowrun plan)\n"
+                            "                         exceeds SIZE (default: half of this machine's memory; 8GiB,\n"
+                            "                         512M, none)\n"
                             "  --quiet, -q            no progress and no summary, only errors\n"
                             "Exit: 0 SLOs met, 1 an SLO failed, 2 invalid plan, 3 invalid run,\n"
                             "4 infrastructure error, 130 interrupted.\n";
@@ -50,6 +54,7 @@ struct run_args {
 	const char *plan_path;
 	double scale;
 	const char *run_id;
+	uint64_t max_memory; /* --max-memory */
 	struct fr_session_opts s;
 };
 
@@ -86,6 +91,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	        {"quiet", no_argument, NULL, 'q'},
 	        {"connections", required_argument, NULL, 'C'},
 	        {"interval", required_argument, NULL, 'I'},
+	        {"max-memory", required_argument, NULL, 'X'},
 	        {"help", no_argument, NULL, 'h'},
 	        {0},
 	};
@@ -94,6 +100,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 
 	memset(a, 0, sizeof *a);
 	a->scale = 1.0;
+	a->max_memory = FR_CLI_MEMORY_DEFAULT;
 	a->s.metrics_linger = -1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
@@ -103,11 +110,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				return -1;
 			break;
 		case 't':
-			a->s.threads = (int)strtol(optarg, &end, 10);
-			if (*end || a->s.threads < 1 || a->s.threads > 256) {
-				fprintf(stderr, "flowrun: --threads needs a number from 1 to 256, got '%s'\n", optarg);
+			if (fr_cli_parse_threads(optarg, &a->s.threads))
 				return -1;
-			}
+			break;
+		case 'X':
+			if (fr_cli_memory_parse(optarg, &a->max_memory))
+				return -1;
 			break;
 		case 'j': a->s.outputs.json = optarg; break;
 		case 'u': a->s.outputs.junit = optarg; break;
@@ -187,6 +195,18 @@ static enum fr_exit run(int argc, char **argv)
 	struct fr_timeline *tl;
 	if (fr_cli_load(a.plan_path, a.scale, &plan, &tl) != FR_EXIT_OK)
 		return FR_EXIT_USAGE;
+	struct fr_estimate_opts eo = {
+	        .threads = fr_cli_memory_threads(a.s.threads),
+	        .max_inflight = a.s.connections == FR_RUN_UNLIMITED ? 0
+	                        : a.s.connections                   ? a.s.connections
+	                                                            : FR_RUN_MAX_INFLIGHT,
+	        .interval_us = a.s.interval_us,
+	};
+	if (fr_cli_memory_check(tl, &eo, a.max_memory, NULL) != FR_EXIT_OK) {
+		fr_timeline_free(tl);
+		fr_plan_free(plan);
+		return FR_EXIT_USAGE;
+	}
 	fr_signals_install();
 	char *run_id = a.run_id ? xstrdup(a.run_id) : make_run_id();
 	struct fr_session *s;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "engine/ws_table.h"
+#include "plan/estimate.h"
 #include "util/xmalloc.h"
 
 struct slot {
@@ -31,22 +32,13 @@ struct fr_ws_table {
 	_Atomic uint64_t count[FR_WS_MAX_STATUSES];
 };
 
-/* Ring size: room for two deadlines' worth of events and a second more, so a
- * slot is not reused while a driver may still judge its event. */
-static uint32_t ring_size(const struct fr_ws *ws)
-{
-	double span = ws->publish_rate * ((double)ws->deadline_us / 1e6 + 1.0) * 2.0;
-	uint32_t n = 64;
-	while (n < span && n < (1u << 24))
-		n <<= 1;
-	return n;
-}
+_Static_assert(sizeof(struct slot) <= FR_ESTIMATE_WS_SLOT_BYTES, "the memory estimate counts a slot's size");
 
 /* Creates the event table of a websocket scenario. */
 struct fr_ws_table *fr_ws_table_create(const struct fr_scenario *sc)
 {
 	struct fr_ws_table *t = xcalloc(1, sizeof *t);
-	t->size = ring_size(&sc->ws);
+	t->size = fr_estimate_ws_ring(&sc->ws); /* two deadlines' worth of events and a second more */
 	t->mask = t->size - 1;
 	t->ring = xcalloc(t->size, sizeof *t->ring);
 	t->deadline_us = sc->ws.deadline_us > 0 ? sc->ws.deadline_us : 5000000;

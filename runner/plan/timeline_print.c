@@ -136,8 +136,35 @@ static void print_totals(const struct fr_timeline *tl, FILE *out)
 	fprintf(out, "  %-18s %zu (%zu windows)\n", "slos", t->slos, tl->nwindows);
 }
 
+/* One "  label  count × each = bytes" line of the estimate, when the part is not empty. */
+static void print_part(FILE *out, const char *label, const struct fr_estimate_part *p, const char *per)
+{
+	char count[FR_FMT_LEN], each[FR_FMT_LEN], bytes[FR_FMT_LEN];
+
+	if (p->bytes == 0)
+		return;
+	fprintf(out, "    %-16s %s × %s%s = %s\n", label, fr_fmt_count(count, sizeof count, p->count),
+	        fr_fmt_bytes(each, sizeof each, p->each), per, fr_fmt_bytes(bytes, sizeof bytes, p->bytes));
+}
+
+/* The memory estimate and what it is made of. */
+static void print_estimate(const struct fr_estimate *e, FILE *out)
+{
+	char total[FR_FMT_LEN], base[FR_FMT_LEN];
+
+	fprintf(out, "  %-18s %s on %d worker thread%s\n", "memory estimate",
+	        fr_fmt_bytes(total, sizeof total, e->total), e->threads, e->threads == 1 ? "" : "s");
+	fprintf(out, "    %-16s %s\n", "process", fr_fmt_bytes(base, sizeof base, e->base));
+	print_part(out, "users", &e->users, "");
+	print_part(out, "viewers", &e->viewers, "");
+	print_part(out, "in flight", &e->inflight, "");
+	print_part(out, "histograms", &e->cells, " per (key, segment)");
+	print_part(out, "time series", &e->series, " per (key, interval)");
+	print_part(out, "event ring", &e->events, "");
+}
+
 /* Two passes: the widest cell of each column first, then the aligned rows. */
-void fr_timeline_print(const struct fr_timeline *tl, FILE *out)
+void fr_timeline_print(const struct fr_timeline *tl, const struct fr_estimate *est, FILE *out)
 {
 	size_t n = tl->nactions;
 	char **col[4];
@@ -173,6 +200,8 @@ void fr_timeline_print(const struct fr_timeline *tl, FILE *out)
 		free(col[c]);
 	}
 	print_totals(tl, out);
+	if (est)
+		print_estimate(est, out);
 }
 
 /* The totals as a JSON object. */
@@ -187,8 +216,24 @@ static json_t *totals_json(const struct fr_timeline *tl)
 	                 (json_int_t)tl->nsegs, "slos", (json_int_t)t->slos, "windows", (json_int_t)tl->nwindows);
 }
 
-/* The rows of the table, with "level" on stage changes, and the totals. */
-char *fr_timeline_print_json(const struct fr_timeline *tl)
+/* A part of the estimate as {count, bytes_each, bytes}. */
+static json_t *part_json(const struct fr_estimate_part *p)
+{
+	return json_pack("{s:f, s:I, s:I}", "count", p->count, "bytes_each", (json_int_t)p->each, "bytes",
+	                 (json_int_t)p->bytes);
+}
+
+/* The memory estimate as a JSON object. */
+static json_t *estimate_json(const struct fr_estimate *e)
+{
+	return json_pack("{s:I, s:i, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "bytes", (json_int_t)e->total, "threads",
+	                 e->threads, "process_bytes", (json_int_t)e->base, "users", part_json(&e->users), "viewers",
+	                 part_json(&e->viewers), "in_flight", part_json(&e->inflight), "cells", part_json(&e->cells),
+	                 "series", part_json(&e->series), "event_ring", part_json(&e->events));
+}
+
+/* The rows of the table, with "level" on stage changes, the totals and the estimate. */
+char *fr_timeline_print_json(const struct fr_timeline *tl, const struct fr_estimate *est)
 {
 	json_t *root = json_object();
 	json_t *acts = json_array();
@@ -213,6 +258,8 @@ char *fr_timeline_print_json(const struct fr_timeline *tl)
 	json_t *tot = totals_json(tl);
 	json_object_set_new(tot, "peak_viewers", json_real(tl->totals.peak_viewers));
 	json_object_set_new(root, "totals", tot);
+	if (est)
+		json_object_set_new(root, "memory", estimate_json(est));
 	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	char *copy = xstrdup(s);

@@ -22,6 +22,9 @@ struct fr_hist *fr_hist_create(void);
 void fr_hist_free(struct fr_hist *h); /* accepts NULL */
 void fr_hist_reset(struct fr_hist *h);
 
+/* The bytes one histogram takes (the memory estimate of plan/estimate.h counts them). */
+size_t fr_hist_bytes(void);
+
 /* Records VALUE_US (clamped to [0, FR_HIST_MAX_US]) COUNT times. */
 void fr_hist_record(struct fr_hist *h, int64_t value_us);
 void fr_hist_record_n(struct fr_hist *h, int64_t value_us, uint64_t count);

@@ -78,6 +78,22 @@ $(diff "${f%.yaml}.expected" "$tmp/err" | head -20 | sed 's/^/  /')"
 	fi
 done
 
+# The memory estimate against --max-memory: check and run refuse, located at the largest stage; 'none' lifts it.
+lim=tests/corpus/limits/million-users.yaml
+want="$lim:14:9: error: a run needs an estimated 16 GiB of memory on 2 worker threads, more than --max-memory 8.0 GiB (\`flowrun plan\` shows the estimate's parts)"
+for cmd in check run; do
+	env "${unset_vars[@]}" timeout 60 "$FLOWRUN" "$cmd" --threads 2 --max-memory 8GiB "$lim" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" = 2 ] && [ "$(cat "$tmp/err")" = "$want" ] && [ ! -s "$tmp/out" ]
+	tap_ok $? "$cmd --max-memory 8GiB refuses a plan estimated at 16 GiB (exit $rc)" "$(head -5 "$tmp/err")"
+done
+env "${unset_vars[@]}" "$FLOWRUN" check --threads 2 --max-memory none "$lim" >"$tmp/out" 2>"$tmp/err" && [ ! -s "$tmp/err" ]
+tap_ok $? "--max-memory none lifts the limit"
+env "${unset_vars[@]}" "$FLOWRUN" check --max-memory 8X "$lim" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" = 2 ] && grep -qx "flowrun: --max-memory needs a size such as 8GiB, 512M or 1000000, or 'none'; got '8X'" "$tmp/err"
+tap_ok $? "a bad --max-memory is a usage error (exit $rc)"
+
 # Setting the variables an env-failing plan needs (--set, or the environment) makes it pass.
 env "${unset_vars[@]}" "$FLOWRUN" check --set FR_CORPUS_UNSET_URL=http://127.0.0.1:18080 \
 	--set FR_CORPUS_UNSET_KEY=k tests/corpus/fail/33-unset-env.yaml >"$tmp/out" 2>"$tmp/err" &&

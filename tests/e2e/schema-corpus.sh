@@ -3,7 +3,7 @@
 #
 # The JSON Schema is the contract for editors and CI; the C validator is the
 # authority at run time. This test keeps the two in agreement: the schema is
-# valid draft-07; every plan under plans/, tests/corpus/pass/ and tests/corpus/warn/, and every file
+# valid draft-07; every plan under plans/, tests/corpus/pass/, warn/ and limits/, and every file
 # of tests/corpus/lib/ that they extend, is accepted; every must-fail plan of
 # tests/corpus/fail/ is rejected, except those listed in
 # tests/corpus/schema-accepts.txt with the reason JSON Schema cannot express
@@ -28,7 +28,7 @@ command -v node >/dev/null 2>&1 || tap_skip_all "node not installed"
 tmp=$FR_TMP
 
 shopt -s nullglob
-plans=(plans/*.yaml plans/common/*.yaml tests/corpus/pass/*.yaml tests/corpus/warn/*.yaml)
+plans=(plans/*.yaml plans/common/*.yaml tests/corpus/pass/*.yaml tests/corpus/warn/*.yaml tests/corpus/limits/*.yaml)
 libs=(tests/corpus/lib/*.yaml)
 must_fail=(tests/corpus/fail/*.yaml)
 all=("${plans[@]}" "${libs[@]}" "${must_fail[@]}")

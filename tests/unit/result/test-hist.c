@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "plan/estimate.h"
 #include "result/hist.h"
 #include "tap.h"
 
@@ -259,6 +260,7 @@ static void measure(void)
 
 int main(void)
 {
+	tap_is_int((int64_t)fr_hist_bytes(), FR_ESTIMATE_HIST_BYTES, "the memory estimate counts a histogram's size");
 	run_dist("uniform", gen_uniform);
 	run_dist("exponential", gen_exp);
 	run_dist("log-normal", gen_lognormal);
