@@ -19,6 +19,7 @@
 #include "cli/signals.h"
 #include "engine/run.h"
 #include "plan/units.h"
+#include "result/decided.h"
 #include "util/clock.h"
 #include "util/xmalloc.h"
 
@@ -46,6 +47,8 @@ static const char usage[] = "usage: flowrun [run] PLAN [options]\n"
                             "  --max-memory SIZE      refuse to start when the run's estimated memory (flowrun plan)\n"
                             "                         exceeds SIZE (default: half of this machine's memory; 8GiB,\n"
                             "                         512M, none)\n"
+                            "  --abort-on-fail        stop as soon as any SLO is decided failed (as abort: true\n"
+                            "                         on every SLO that can be decided early)\n"
                             "  --quiet, -q            no progress and no summary, only errors\n"
                             "Exit: 0 SLOs met, 1 an SLO failed, 2 invalid plan, 3 invalid run,\n"
                             "4 infrastructure error, 130 interrupted.\n";
@@ -55,6 +58,7 @@ struct run_args {
 	double scale;
 	const char *run_id;
 	uint64_t max_memory; /* --max-memory */
+	int abort_on_fail;
 	struct fr_session_opts s;
 };
 
@@ -92,6 +96,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	        {"connections", required_argument, NULL, 'C'},
 	        {"interval", required_argument, NULL, 'I'},
 	        {"max-memory", required_argument, NULL, 'X'},
+	        {"abort-on-fail", no_argument, NULL, 'A'},
 	        {"help", no_argument, NULL, 'h'},
 	        {0},
 	};
@@ -145,6 +150,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'R': a->s.seed = strtoull(optarg, NULL, 10); break;
 		case 'q': a->s.quiet = 1; break;
+		case 'A': a->abort_on_fail = 1; break;
 		case 'C': {
 			long v = strtol(optarg, &end, 10);
 			if (*end || v < 0 || v > 1000000) {
@@ -203,6 +209,21 @@ static enum fr_exit run(int argc, char **argv)
 	        .interval_us = a.s.interval_us,
 	};
 	if (fr_cli_memory_check(tl, &eo, a.max_memory, NULL) != FR_EXIT_OK) {
+		fr_timeline_free(tl);
+		fr_plan_free(plan);
+		return FR_EXIT_USAGE;
+	}
+	for (size_t i = 0; a.abort_on_fail && i < plan->nslos; i++)
+		plan->slos[i].abort |= fr_decided_supported(&plan->slos[i]);
+	for (size_t i = 0; i < plan->nslos; i++) {
+		/* until the run records its time series (the visual-report issue) */
+		const struct fr_slo *slo = &plan->slos[i];
+		if (!slo->over_us)
+			continue;
+		fprintf(stderr,
+		        "%s:%d:%d: error: SLO '%s': 'over' is judged from the run's time series, which this flowrun "
+		        "does not record yet\n",
+		        slo->pos.file, slo->pos.line, slo->pos.col, slo->name);
 		fr_timeline_free(tl);
 		fr_plan_free(plan);
 		return FR_EXIT_USAGE;

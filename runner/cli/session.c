@@ -308,7 +308,7 @@ enum fr_exit fr_session_run(struct fr_session *s)
 	struct fr_results *res = run_load(s, &st);
 	if (!res)
 		return st == FR_RUN_UNREACHABLE ? FR_EXIT_INVALID_RUN : FR_EXIT_INFRA;
-	int interrupted = st == FR_RUN_INTERRUPTED;
+	int interrupted = st == FR_RUN_INTERRUPTED; /* an abort (FR_RUN_ABORTED) is a verdict: reported as usual */
 	struct fr_report *r = fr_report_build(res, s->run_id);
 	add_fault_records(s, r);
 	enum fr_exit infra = interrupted ? FR_EXIT_OK : judge_server_side(s, r);

@@ -3,6 +3,7 @@
 
 #include "engine/drive.h"
 #include "observe/metrics.h"
+#include "observe/tally.h"
 #include "result/timeseries.h"
 
 /* The offset of T_NS on the timeline, within the current pass. */
@@ -29,8 +30,9 @@ void fr_drive_record(struct fr_drive *d, int key, int64_t intended_ns, enum fr_o
 	if (key < 0)
 		return;
 	int64_t at = fr_drive_offset(d, intended_ns);
-	fr_results_record_request(d->res, key, fr_timeline_segment_at(d->tl, d->pass, at), outcome, latency_us,
-	                          service_us);
+	int seg = fr_timeline_segment_at(d->tl, d->pass, at);
+	fr_results_record_request(d->res, key, seg, outcome, latency_us, service_us);
+	fr_tally_record(d->tally, key, seg, outcome, latency_us, service_us);
 	fr_timeseries_request(d->res->series, key, at, outcome, latency_us);
 	fr_metrics_record_request(d->metrics, key, outcome, latency_us, service_us);
 	atomic_fetch_add_explicit(&d->live->done, 1, memory_order_relaxed);

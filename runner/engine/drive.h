@@ -45,6 +45,7 @@ struct fr_drive {
 	uint64_t rng;
 	unsigned max_inflight;      /* open model, per thread and scenario; 0: none */
 	struct fr_metrics *metrics; /* live metrics, or NULL */
+	struct fr_tally *tally;     /* live counts of the abort gate, or NULL */
 };
 
 /* The timeline offset (µs) of monotonic time T_NS, clamped into the current pass. */

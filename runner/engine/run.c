@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/gate.h"
 #include "engine/preflight.h"
 #include "engine/progress.h"
 #include "engine/run.h"
@@ -21,8 +22,9 @@
 #include "util/fmt.h"
 #include "util/xmalloc.h"
 
-#define STOP_POLL_NS   20000000 /* how often the stop flag is looked at */
-#define PASS_LEAD_NS   2000000  /* workers get the pass command this long before t0 */
+#define STOP_POLL_NS   20000000  /* how often the stop flag is looked at */
+#define GATE_POLL_NS   100000000 /* how often abort SLOs are judged */
+#define PASS_LEAD_NS   2000000   /* workers get the pass command this long before t0 */
 #define PREFLIGHT_MS   3000
 #define MIN_ACHIEVED   0.99
 #define MAX_LAG_P99_US 5000
@@ -47,6 +49,12 @@ struct ctl {
 	size_t next_act;
 	struct fr_timer act_timer;
 	struct fr_timer stop_timer;
+	struct fr_timer gate_timer;
+	struct fr_gate *gate; /* abort SLOs, or NULL */
+	int in_pass;          /* a pass's load is running */
+	int aborted;          /* an abort SLO was decided failed: no more load */
+	int aborted_window;
+	int64_t aborted_at_us;
 	struct fr_progress *progress;
 	size_t hooks_started; /* opts->hooks[0 .. hooks_started-1] get on_stop */
 	char *err;            /* the message of a failure, for fr_run's caller */
@@ -131,6 +139,7 @@ static int start_workers(struct ctl *c)
 		        .max_inflight = cap == FR_RUN_UNLIMITED ? 0 : (cap + (unsigned)n - 1) / (unsigned)n,
 		        .interval_us = c->opts->interval_us,
 		        .metrics = c->opts->metrics,
+		        .tally = fr_gate_tally(c->gate),
 		        .idle = on_worker_idle,
 		        .idle_arg = c,
 		};
@@ -188,6 +197,14 @@ static void on_ctl_action(struct fr_timer *t)
 	}
 }
 
+/* Stops the load at once: no more actions, the workers drop what is in flight. */
+static void stop_load(struct ctl *c)
+{
+	fr_sched_cancel(fr_loop_sched(c->loop), &c->act_timer);
+	for (int k = 0; k < c->nworkers; k++)
+		fr_worker_interrupt(c->workers[k]);
+}
+
 /* Timer: has a signal asked us to stop? */
 static void on_stop_poll(struct fr_timer *t)
 {
@@ -195,12 +212,48 @@ static void on_stop_poll(struct fr_timer *t)
 
 	if (c->opts->stop && *c->opts->stop && !c->interrupted) {
 		c->interrupted = 1;
-		fr_sched_cancel(fr_loop_sched(c->loop), &c->act_timer);
-		for (int k = 0; k < c->nworkers; k++)
-			fr_worker_interrupt(c->workers[k]);
+		stop_load(c);
 		return;
 	}
 	fr_sched_arm(fr_loop_sched(c->loop), t, fr_clock_mono_ns() + STOP_POLL_NS);
+}
+
+/* The absolute timeline offset of monotonic time NOW_NS in the current pass
+ * (at most the pass's end: draining is not part of the timeline). */
+static int64_t pass_offset(const struct ctl *c, int64_t now_ns)
+{
+	int64_t in = (now_ns - c->pass_t0_ns) / 1000;
+	return (int64_t)c->pass * c->tl->pass_us + (in < 0 ? 0 : in > c->tl->pass_us ? c->tl->pass_us : in);
+}
+
+/* Judges the abort SLOs of the current pass at NOW_NS; records the first
+ * decided window and returns 1 when there is one. */
+static int gate_decided(struct ctl *c, int64_t now_ns, int drained)
+{
+	int64_t at = pass_offset(c, now_ns);
+	int w = fr_gate_check(c->gate, c->pass, at, drained);
+
+	if (w < 0)
+		return 0;
+	c->aborted = 1;
+	c->aborted_window = w;
+	c->aborted_at_us = at;
+	return 1;
+}
+
+/* Timer: is an abort SLO decided failed? Then the load stops as for a signal. */
+static void on_gate_poll(struct fr_timer *t)
+{
+	struct ctl *c = FR_CONTAINER_OF(t, struct ctl, gate_timer);
+	int64_t now = fr_clock_mono_ns();
+
+	if (c->aborted || c->interrupted)
+		return;
+	if (c->in_pass && now >= c->pass_t0_ns && gate_decided(c, now, 0)) {
+		stop_load(c);
+		return;
+	}
+	fr_sched_arm(fr_loop_sched(c->loop), t, now + GATE_POLL_NS);
 }
 
 /* Whether the stop flag is set. */
@@ -236,6 +289,7 @@ static int run_pass(struct ctl *c, int p)
 		return 0;
 	c->pass = p;
 	c->pass_t0_ns = fr_clock_mono_ns() + PASS_LEAD_NS;
+	c->in_pass = 1;
 	c->next_act = 0;
 	while (c->next_act < c->tl->nactions && c->tl->actions[c->next_act].pass < p)
 		c->next_act++;
@@ -249,8 +303,13 @@ static int run_pass(struct ctl *c, int p)
 	fr_sched_arm(s, &c->act_timer, c->pass_t0_ns);
 	wait_idle(c);
 	fr_sched_cancel(s, &c->act_timer);
+	c->in_pass = 0;
 	if (stop_requested(c))
 		return 0;
+	/* drained: every window of the pass is final now */
+	if (c->gate && !c->aborted)
+		gate_decided(c, fr_clock_mono_ns(), 1);
+	/* an abort is a verdict, not an interruption: the pass's teardown still runs */
 	return run_requests(c, c->plan->teardown, c->plan->nteardown, "teardown");
 }
 
@@ -313,6 +372,8 @@ static int ctl_init(struct ctl *c, const struct fr_plan *plan, const struct fr_t
 	pthread_mutex_init(&c->mu, NULL);
 	fr_timer_init(&c->act_timer, on_ctl_action);
 	fr_timer_init(&c->stop_timer, on_stop_poll);
+	fr_timer_init(&c->gate_timer, on_gate_poll);
+	c->gate = fr_gate_create(tl);
 	c->loop = fr_loop_create(16);
 	if (!c->loop) {
 		set_error(c, xstrdup("cannot create the event loop"));
@@ -327,6 +388,7 @@ static void ctl_free(struct ctl *c)
 {
 	fr_progress_free(c->progress);
 	fr_loop_free(c->loop);
+	fr_gate_free(c->gate);
 	fr_varstore_clear(&c->vars);
 	pthread_mutex_destroy(&c->mu);
 	free(c->err);
@@ -374,10 +436,13 @@ static int run_load(struct ctl *c, struct fr_results **res_out)
 	if (!c->opts->quiet)
 		c->progress = fr_progress_create(c->opts->progress, c->tl, &c->live, c->workers, c->nworkers, c->loop);
 	fr_sched_arm(fr_loop_sched(c->loop), &c->stop_timer, t0 + STOP_POLL_NS);
-	for (int p = 0; status == FR_RUN_OK && p < c->tl->npasses && !stop_requested(c); p++)
+	if (c->gate)
+		fr_sched_arm(fr_loop_sched(c->loop), &c->gate_timer, t0 + GATE_POLL_NS);
+	for (int p = 0; status == FR_RUN_OK && p < c->tl->npasses && !stop_requested(c) && !c->aborted; p++)
 		if (run_pass(c, p) != 0)
 			status = FR_RUN_FAILED;
 	fr_sched_cancel(fr_loop_sched(c->loop), &c->stop_timer);
+	fr_sched_cancel(fr_loop_sched(c->loop), &c->gate_timer);
 	fr_metrics_set_run_end(c->opts->metrics, unix_at(fr_clock_mono_ns()));
 	fr_progress_done(c->progress);
 	stop_hooks(c);
@@ -416,18 +481,26 @@ int fr_run(const struct fr_plan *plan, const struct fr_timeline *tl, const struc
 	status = run_auth(&c) != 0 ? FR_RUN_FAILED : run_load(&c, &res);
 	if (status == FR_RUN_OK && c.interrupted)
 		status = FR_RUN_INTERRUPTED;
-	if (status != FR_RUN_OK && status != FR_RUN_INTERRUPTED) {
+	else if (status == FR_RUN_OK && c.aborted)
+		status = FR_RUN_ABORTED;
+	int partial = status == FR_RUN_INTERRUPTED || status == FR_RUN_ABORTED;
+	if (status != FR_RUN_OK && !partial) {
 		*err_out = c.err;
 		c.err = NULL;
 	}
+	int aborted_window = c.aborted_window;
+	int64_t aborted_at = c.aborted_at_us;
 	ctl_free(&c);
 	curl_global_cleanup();
-	if (status != FR_RUN_OK && status != FR_RUN_INTERRUPTED) {
+	if (status != FR_RUN_OK && !partial) {
 		fr_results_free(res);
 		return status;
 	}
 	res->started_unix_us = started_unix;
 	res->interrupted = status == FR_RUN_INTERRUPTED;
+	res->aborted = status == FR_RUN_ABORTED;
+	res->aborted_window = res->aborted ? aborted_window : -1;
+	res->aborted_at_us = res->aborted ? aborted_at : 0;
 	judge_validity(res);
 	*results_out = res;
 	return status;

@@ -38,6 +38,8 @@ enum fr_run_status {
 	FR_RUN_UNREACHABLE = 1, /* the target refused the preflight connect: nothing was sent */
 	FR_RUN_INTERRUPTED = 2, /* *stop was set: results up to then are returned */
 	FR_RUN_FAILED = 3,      /* auth or setup failed, a hook failed to start, or no loop or thread */
+	FR_RUN_ABORTED = 4,     /* an abort SLO was decided failed: results up to then are returned,
+	                         * with results->aborted set */
 };
 
 struct fr_metrics;
@@ -62,7 +64,7 @@ struct fr_run_opts {
 };
 
 /* Runs PLAN's timeline TL. On return *results_out holds the merged results
- * (caller frees with fr_results_free) for FR_RUN_OK and FR_RUN_INTERRUPTED,
+ * (caller frees with fr_results_free) for FR_RUN_OK, FR_RUN_INTERRUPTED and FR_RUN_ABORTED,
  * and is NULL otherwise; see enum fr_run_status for the return value. For
  * FR_RUN_UNREACHABLE and FR_RUN_FAILED, *ERR_OUT (caller frees) says why:
  * "target http://… is unreachable: Connection refused", "auth failed: …". */

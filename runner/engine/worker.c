@@ -305,6 +305,7 @@ static int setup(struct fr_worker *w)
 	w->d.rng = c->seed ? c->seed : 0x9e3779b97f4a7c15ull;
 	w->d.max_inflight = c->max_inflight;
 	w->d.metrics = c->metrics;
+	w->d.tally = c->tally;
 	fr_timer_init(&w->act_timer, on_action);
 	fr_timer_init(&w->drain_timer, on_drain);
 	fr_loop_on_wake(w->loop, on_wake, w);

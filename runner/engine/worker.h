@@ -17,6 +17,7 @@
 
 struct fr_worker;
 struct fr_metrics;
+struct fr_tally;
 
 /* What a worker hook (engine/run_hooks.h) gets on each worker thread. */
 struct fr_worker_info {
@@ -46,6 +47,7 @@ struct fr_worker_conf {
 	unsigned max_inflight; /* per thread and open scenario, 0: none */
 	int64_t interval_us;   /* of the results' time series; 0: the default */
 	struct fr_metrics *metrics;
+	struct fr_tally *tally; /* the abort gate's live counts, or NULL */
 	fr_worker_idle_fn idle;
 	void *idle_arg;
 };

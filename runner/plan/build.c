@@ -130,6 +130,7 @@ static int64_t to_int(const struct fr_gkey_def *d, const char *text)
 	switch (d->type) {
 	case FR_GT_DURATION:
 	case FR_GT_DURATION0: return duration(text);
+	case FR_GT_BOOL: return strcmp(text, "true") == 0;
 	case FR_GT_WORD:
 		for (int i = 0; d->words[i]; i++)
 			if (strcmp(d->words[i], text) == 0)

@@ -122,6 +122,17 @@ static int check_rate(struct fr_check *c, const node_t *node)
 	return 1;
 }
 
+/* Only the two YAML 1.2 spellings: yes/on/1 would read as a boolean to some tools and not to others. */
+static int check_bool(struct fr_check *c, const node_t *node, const char *key)
+{
+	if (!fr_check_str(c, node))
+		return 0;
+	if (strcmp(node->str, "true") == 0 || strcmp(node->str, "false") == 0)
+		return 1;
+	fr_diag_add(c->diags, node->pos, "'%s' needs true or false, got '%s'", key, node->str);
+	return 0;
+}
+
 /* Suggests the closest word: enumerations are where typos are likeliest. */
 static int check_word(struct fr_check *c, const node_t *node, const char *what, const char *const *words)
 {
@@ -210,6 +221,7 @@ int fr_check_value(struct fr_check *c, enum fr_gkey k, const node_t *v, const st
 	case FR_GT_FRACTION: return check_fraction(c, v, d->name);
 	case FR_GT_WORD: return check_word(c, v, d->what, d->words);
 	case FR_GT_STRMAP: return check_strmap(c, v, scope);
+	case FR_GT_BOOL: return check_bool(c, v, d->name);
 	}
 	return 1;
 }

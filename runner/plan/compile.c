@@ -325,6 +325,8 @@ static struct fr_window *window_new(struct fr_timeline *tl, int slo, int pass, c
 	w->pass = pass;
 	w->scenario = w->stage = -1;
 	w->label = xstrdup(label);
+	w->over_us = scaled(tl->plan->slos[slo].over_us, tl->time_scale);
+	w->sustained_us = scaled(tl->plan->slos[slo].sustained_us, tl->time_scale);
 	return w;
 }
 

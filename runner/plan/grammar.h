@@ -24,6 +24,10 @@
 #include "plan/plan.h"
 #include "plan/yamltree.h"
 
+/* The interval of a run's time series: an SLO's over and sustained are whole
+ * numbers of it. */
+#define FR_GRAMMAR_INTERVAL_US INT64_C(1000000)
+
 /* The mappings of a plan. */
 enum fr_gmap {
 	FR_GM_ROOT,      /* the plan file */
@@ -126,6 +130,9 @@ enum fr_gkey {
 	FR_K_SLO_SERIES,
 	FR_K_SLO_DURING,
 	FR_K_SLO_METRIC,
+	FR_K_SLO_ABORT,
+	FR_K_SLO_OVER,
+	FR_K_SLO_SUSTAINED,
 	FR_K_SLO_P50, /* the stat keys: an SLO has exactly one of them */
 	FR_K_SLO_P75,
 	FR_K_SLO_P90,
@@ -153,6 +160,7 @@ enum fr_gtype {
 	FR_GT_FRACTION,  /* a number from 0 to 1 */
 	FR_GT_WORD,      /* one of words[]; kept as written or as its index (an enum) */
 	FR_GT_STRMAP,    /* a mapping of names to templates (headers, query) */
+	FR_GT_BOOL,      /* true or false; stored as 1 or 0 */
 	FR_GT_STAT,      /* an SLO stat key: its value is a threshold */
 };
 

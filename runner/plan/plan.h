@@ -213,7 +213,10 @@ struct fr_slo {
 	enum fr_window_kind window;
 	char *window_ref; /* stage or fault name */
 	int64_t after_us;
-	char *window_text; /* as written, "run" when absent */
+	char *window_text;    /* as written, "run" when absent */
+	int abort;            /* stop the run as soon as a window of this SLO is decided failed */
+	int64_t over_us;      /* > 0: judge the statistic over each sliding window this long */
+	int64_t sustained_us; /* with over: the longest breach tolerated (0: none) */
 };
 
 struct fr_plan {

@@ -68,6 +68,8 @@ struct fr_window {
 	int64_t end_us;
 	int *segs; /* the segments whose union is the window */
 	size_t nsegs;
+	int64_t over_us; /* the SLO's over and sustained, scaled (0: not set) */
+	int64_t sustained_us;
 };
 
 struct fr_totals {

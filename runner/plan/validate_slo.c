@@ -124,6 +124,74 @@ static const node_t *check_stat(struct fr_check *c, const node_t *node)
 	return stat;
 }
 
+/* Whether the SLO of NODE (stat key STAT) judges an HTTP statistic that flowrun
+ * counts itself: a percentile, max, mean or error_rate of the latency or
+ * service series, not a websocket series, lost, or a Prometheus metric. With
+ * SERIES_ONLY, the time series' statistics only: no mean, no service series. */
+static int client_http(const node_t *node, const node_t *stat, int series_only)
+{
+	const node_t *v = fr_grammar_get(node, FR_K_SLO_SERIES);
+	int series = v && v->kind == FR_Y_SCALAR ? fr_grammar_word(FR_K_SLO_SERIES, v->str) : FR_SERIES_LATENCY;
+	enum fr_gkey k = stat ? fr_grammar_find(FR_GM_SLO, stat->str) : FR_K_COUNT;
+
+	if (k == FR_K_COUNT || fr_grammar_keys[k].stat == FR_STAT_LOST || fr_grammar_get(node, FR_K_SLO_METRIC))
+		return 0;
+	if (series_only && fr_grammar_keys[k].stat == FR_STAT_ERROR_RATE)
+		return 1; /* errors are counted whatever the series */
+	if (series_only)
+		return fr_grammar_keys[k].stat != FR_STAT_MEAN && series == FR_SERIES_LATENCY;
+	return series == FR_SERIES_LATENCY || series == FR_SERIES_SERVICE;
+}
+
+/* Reports duration V of key K unless it is a whole number of intervals. */
+static void check_intervals(struct fr_check *c, enum fr_gkey k, const node_t *v)
+{
+	int64_t us = 0;
+
+	if (fr_check_dur(c, v, FR_DUR_NONNEG, &us) && us % FR_GRAMMAR_INTERVAL_US != 0)
+		fr_diag_add(c->diags, v->pos, "'%s' %s is not a multiple of the interval (1s)", fr_grammar_keys[k].name,
+		            v->str);
+}
+
+/* Checks abort, over and sustained: an early verdict and a sustained breach are
+ * judged from flowrun's own counts, so only HTTP statistics qualify. */
+static void check_gate(struct fr_check *c, const node_t *node, const node_t *stat)
+{
+	static const char why[] = "needs an SLO flowrun measures itself: a percentile, max, mean or error_rate of the "
+	                          "latency or service series";
+	static const char why_over[] = "needs a percentile, max or error_rate of the latency series (what the run's "
+	                               "time series keeps)";
+	const node_t *abort = fr_check_key(c, node, FR_K_SLO_ABORT, NULL);
+	const node_t *over = fr_check_key(c, node, FR_K_SLO_OVER, NULL);
+	const node_t *sustained = fr_check_key(c, node, FR_K_SLO_SUSTAINED, NULL);
+	int http = !stat || client_http(node, stat, 0);
+
+	if (abort && strcmp(abort->str, "true") == 0) {
+		struct fr_threshold thr;
+		char *err = NULL;
+		const node_t *t = stat ? fr_ytree_get(node, stat->str) : NULL;
+		if (!http)
+			fr_diag_add(c->diags, abort->pos, "'%s' %s", fr_grammar_keys[FR_K_SLO_ABORT].name, why);
+		else if (t && t->kind == FR_Y_SCALAR && fr_units_threshold(t->str, &thr, &err) == 0 &&
+		         (thr.cmp == FR_CMP_GT || thr.cmp == FR_CMP_GE))
+			fr_diag_add(c->diags, abort->pos, "'%s' needs an upper bound ('<' or '<='), got '%s'",
+			            fr_grammar_keys[FR_K_SLO_ABORT].name, t->str);
+		free(err);
+	}
+	if (over) {
+		check_intervals(c, FR_K_SLO_OVER, over);
+		if (stat && !client_http(node, stat, 1))
+			fr_diag_add(c->diags, over->pos, "'%s' %s", fr_grammar_keys[FR_K_SLO_OVER].name, why_over);
+	}
+	if (sustained) {
+		check_intervals(c, FR_K_SLO_SUSTAINED, sustained);
+		if (!fr_grammar_get(node, FR_K_SLO_OVER))
+			fr_diag_add(c->diags, fr_grammar_key(node, FR_K_SLO_SUSTAINED)->pos,
+			            "'%s' needs '%s' (the window the statistic is judged over)",
+			            fr_grammar_keys[FR_K_SLO_SUSTAINED].name, fr_grammar_keys[FR_K_SLO_OVER].name);
+	}
+}
+
 /* Checks one SLO: what it measures must exist and be measured. */
 static void check_slo(struct fr_check *c, const node_t *node, int has_prometheus)
 {
@@ -164,6 +232,7 @@ static void check_slo(struct fr_check *c, const node_t *node, int has_prometheus
 			fr_diag_add(c->diags, v->pos, "'%s' needs '%s' in '%s'", fr_grammar_keys[FR_K_SLO_METRIC].name,
 			            fr_grammar_keys[FR_K_TARGET_PROMETHEUS].name, fr_grammar_keys[FR_K_TARGET].name);
 	}
+	check_gate(c, node, stat);
 }
 
 /* In the order written. */

@@ -17,6 +17,7 @@
 
 #include "result/diff.h"
 #include "result/slo.h"
+#include "util/fmt.h"
 #include "util/xmalloc.h"
 
 extern char **environ;
@@ -27,6 +28,7 @@ enum change {
 	CH_LOOSENED = 2,
 	CH_CHANGED = 4, /* what is measured changed */
 	CH_WINDOW = 8,
+	CH_ABORT = 16, /* abort: switched on or off (the verdict is the same, the run may stop sooner) */
 };
 
 /* NULL-safe string equality. */
@@ -46,7 +48,8 @@ static int same_measure(const struct fr_slo *a, const struct fr_slo *b)
 {
 	return a->stat == b->stat && a->series == b->series && same_str(a->scenario, b->scenario) &&
 	       same_str(a->request, b->request) && same_str(a->metric, b->metric) &&
-	       a->threshold_is_rate == b->threshold_is_rate && is_upper(a->cmp) == is_upper(b->cmp);
+	       a->threshold_is_rate == b->threshold_is_rate && is_upper(a->cmp) == is_upper(b->cmp) &&
+	       a->over_us == b->over_us;
 }
 
 /* Whether A and B are judged over the same window. */
@@ -82,6 +85,13 @@ static int bound_change(const struct fr_slo *o, const struct fr_slo *n)
 		else
 			tighter = 1;
 	}
+	if (n->sustained_us != o->sustained_us) {
+		/* a longer tolerated breach is easier to meet */
+		if (n->sustained_us > o->sustained_us)
+			looser = 1;
+		else
+			tighter = 1;
+	}
 	return looser ? CH_LOOSENED : tighter ? CH_TIGHTENED : CH_NONE;
 }
 
@@ -91,6 +101,8 @@ static int classify(const struct fr_slo *o, const struct fr_slo *n)
 	int ch = same_measure(o, n) ? bound_change(o, n) : CH_CHANGED;
 	if (!same_window(o, n))
 		ch |= CH_WINDOW;
+	if (!o->abort != !n->abort)
+		ch |= CH_ABORT;
 	return ch;
 }
 
@@ -122,7 +134,14 @@ static void put_slo(FILE *out, const struct fr_slo *s)
 	}
 	if (s->series != FR_SERIES_LATENCY)
 		fprintf(out, " (%s)", fr_series_name(s->series));
-	fprintf(out, " during %s |", s->window_text ? s->window_text : "run");
+	fprintf(out, " during %s", s->window_text ? s->window_text : "run");
+	if (s->over_us) {
+		char over[FR_FMT_LEN], sustained[FR_FMT_LEN];
+		fr_fmt_duration(over, sizeof over, s->over_us);
+		fr_fmt_duration(sustained, sizeof sustained, s->sustained_us);
+		fprintf(out, " over %s sustained %s", over, sustained);
+	}
+	fputs(s->abort ? ", abort |" : " |", out);
 }
 
 /* The words for a change: "**loosened**, window". */
@@ -141,8 +160,12 @@ static void put_change(FILE *out, int ch)
 		fprintf(out, "%stightened", sep);
 		sep = ", ";
 	}
-	if (ch & CH_WINDOW)
+	if (ch & CH_WINDOW) {
 		fprintf(out, "%swindow", sep);
+		sep = ", ";
+	}
+	if (ch & CH_ABORT)
+		fprintf(out, "%sabort", sep);
 	fputs(" |", out);
 }
 

@@ -184,7 +184,7 @@ int fr_hist_equal(const struct fr_hist *a, const struct fr_hist *b)
 
 /* Nearest-rank position of quantile Q among N samples, 1-based. The small
  * tolerance keeps 0.99 * 100 (= 99.00000000000001 in binary) at rank 99. */
-static uint64_t rank_of(double q, uint64_t n)
+uint64_t fr_hist_rank(double q, uint64_t n)
 {
 	double r = q * (double)n;
 	uint64_t k = (uint64_t)r;
@@ -202,7 +202,7 @@ int64_t fr_hist_quantile(const struct fr_hist *h, double q)
 		return h->min;
 	if (q >= 1)
 		return h->max;
-	uint64_t rank = rank_of(q, h->total), seen = 0;
+	uint64_t rank = fr_hist_rank(q, h->total), seen = 0;
 	for (int i = 0; i < NCOUNTS; i++) {
 		seen += h->counts[i];
 		if (seen >= rank) {
@@ -211,6 +211,12 @@ int64_t fr_hist_quantile(const struct fr_hist *h, double q)
 		}
 	}
 	return h->max;
+}
+
+/* Early verdicts count samples from a bucket's low bound up: the same cut the quantile reads. */
+int64_t fr_hist_bucket_low(int64_t value_us)
+{
+	return low_of(index_of(clamp(value_us)));
 }
 
 /* Samples in the buckets lying wholly at or below VALUE_US: exact when

@@ -54,6 +54,14 @@ int fr_hist_equal(const struct fr_hist *a, const struct fr_hist *b);
  * bucket's highest equivalent value (never below the true value); 0 when empty. */
 int64_t fr_hist_quantile(const struct fr_hist *h, double q);
 
+/* The nearest rank (1-based) fr_hist_quantile reads quantile Q at among N
+ * samples: ceil(Q * N), between 1 and N. */
+uint64_t fr_hist_rank(double q, uint64_t n);
+
+/* The lowest value of the bucket VALUE_US (clamped) is counted in: every
+ * value from there up to VALUE_US reads back as the same bucket. */
+int64_t fr_hist_bucket_low(int64_t value_us);
+
 /* Number of samples <= VALUE_US (exact when VALUE_US is a bucket boundary). */
 uint64_t fr_hist_count_le(const struct fr_hist *h, int64_t value_us);
 

@@ -287,6 +287,17 @@ int fr_merge_results(const struct fr_timeline *tl, const struct fr_merge_input *
 		first = !first || start < first ? start : first;
 		last = end > last ? end : last;
 		interrupted += json_is_true(json_object_get(in[i].doc, "interrupted"));
+		/* a window one shard decided failed fails in the sum too: the
+		 * shard's bound was the whole plan's (result/decided.h) */
+		const json_t *ab = json_object_get(in[i].doc, "aborted_by");
+		json_int_t w = json_integer_value(json_object_get(ab, "window"));
+		json_int_t at = json_integer_value(json_object_get(ab, "at_us"));
+		if (json_is_object(ab) && w >= 0 && (size_t)w < tl->nwindows &&
+		    (!res->aborted || at < res->aborted_at_us)) {
+			res->aborted = 1;
+			res->aborted_window = (int)w;
+			res->aborted_at_us = at;
+		}
 	}
 	res->started_unix_us = first;
 	res->elapsed_us = last > first ? last - first : 0;

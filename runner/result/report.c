@@ -26,7 +26,22 @@ struct fr_report *fr_report_build(const struct fr_results *res, const char *run_
 	r->started_unix_us = res->started_unix_us;
 	r->ended_unix_us = res->started_unix_us + res->elapsed_us;
 	r->interrupted = res->interrupted;
+	r->aborted = res->aborted;
+	r->aborted_window = res->aborted ? res->aborted_window : -1;
+	r->aborted_at_us = res->aborted_at_us;
 	r->invalid_reason = res->invalid_reason ? xstrdup(res->invalid_reason) : NULL;
+	int apass = r->aborted && r->aborted_window >= 0 ? r->timeline->windows[r->aborted_window].pass : 0;
+	for (size_t i = 0; r->aborted && i < r->nverdicts; i++) {
+		struct fr_verdict *v = &r->verdicts[i];
+		const struct fr_window *w = &r->timeline->windows[v->window];
+		if (v->skipped || w->pass < apass || (w->pass == apass && w->start_us < r->aborted_at_us))
+			continue;
+		/* the run stopped before this window began: no verdict, not a failure */
+		free(v->measured_text);
+		v->measured_text = xstrdup("not reached");
+		v->pass = v->no_data = 0;
+		v->skipped = v->not_reached = 1;
+	}
 	return r;
 }
 
@@ -73,6 +88,8 @@ enum fr_slo_result fr_report_slo_result(const struct fr_report *r)
 {
 	if (r->invalid_reason)
 		return FR_SLO_INVALID;
+	if (r->aborted)
+		return FR_SLO_FAIL; /* a decided window fails whatever came next */
 	return fr_slo_overall(NULL, r->verdicts, r->nverdicts);
 }
 
@@ -120,7 +137,15 @@ char *fr_report_outcome(const struct fr_report *r)
 	if (r->invalid_reason)
 		return xasprintf("INVALID (%s)", r->invalid_reason);
 	char *t, *s;
-	if (r->interrupted) {
+	if (r->aborted) {
+		char at[FR_FMT_LEN], planned[FR_FMT_LEN];
+		char *by = fr_report_aborted_by(r);
+		fr_fmt_run_length(at, sizeof at, r->aborted_at_us);
+		fr_fmt_run_length(planned, sizeof planned, r->timeline->totals.duration_us);
+		t = tally(r, "on partial data: ");
+		s = xasprintf("FAIL (aborted at %s of %s: %s decided failed; %s)", at, planned, by, t);
+		free(by);
+	} else if (r->interrupted) {
 		char done[FR_FMT_LEN], planned[FR_FMT_LEN];
 		fr_fmt_run_length(done, sizeof done,
 		                  r->results ? r->results->elapsed_us : r->ended_unix_us - r->started_unix_us);
@@ -133,6 +158,18 @@ char *fr_report_outcome(const struct fr_report *r)
 		              r->coverage ? "; " : "", r->coverage ? r->coverage : "");
 	}
 	free(t);
+	return s;
+}
+
+/* The SLO's name and the window's label, as the SLO table shows them. */
+char *fr_report_aborted_by(const struct fr_report *r)
+{
+	if (!r->aborted || r->aborted_window < 0 || (size_t)r->aborted_window >= r->timeline->nwindows)
+		return xstrdup("?");
+	const struct fr_window *w = &r->timeline->windows[r->aborted_window];
+	char *label = fr_report_window_label(r, w);
+	char *s = xasprintf("%s [%s]", r->plan->slos[w->slo].name, label);
+	free(label);
 	return s;
 }
 
@@ -156,7 +193,9 @@ int *fr_report_segs(const struct fr_timeline *tl, int pass, int sc, int stage, s
 /* Rates divide by this, so an interrupted run is not charged for time it never ran. */
 double fr_report_seconds(const struct fr_report *r, const int *segs, size_t n)
 {
-	int64_t cut = r->interrupted && r->results && r->results->elapsed_us > 0 ? r->results->elapsed_us : INT64_MAX;
+	int64_t cut = (r->interrupted || r->aborted) && r->results && r->results->elapsed_us > 0
+	                      ? r->results->elapsed_us
+	                      : INT64_MAX;
 	double us = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct fr_segment *s = &r->timeline->segs[segs[i]];

@@ -68,8 +68,11 @@ struct fr_report {
 	char *run_id;
 	int64_t started_unix_us; /* wall clock */
 	int64_t ended_unix_us;
-	int interrupted;      /* SIGINT/SIGTERM or abort: verdicts are on partial data */
-	char *invalid_reason; /* the run is invalid (its verdicts cannot be trusted), else NULL */
+	int interrupted;       /* SIGINT/SIGTERM: verdicts are on partial data */
+	int aborted;           /* stopped early by an abort SLO: verdicts are on partial data */
+	int aborted_window;    /* the window decided failed (index into timeline->windows) */
+	int64_t aborted_at_us; /* when, as an offset from the start of the run */
+	char *invalid_reason;  /* the run is invalid (its verdicts cannot be trusted), else NULL */
 	struct fr_fault_record *faults;
 	size_t nfaults;
 	/* sharded runs: a shard's own run has one entry (merged 0); a merged
@@ -82,7 +85,9 @@ struct fr_report {
 
 /* Builds a report for RES (and its timeline and plan, which must outlive it):
  * evaluates every SLO window, copies RUN_ID, and takes the times, the
- * interrupted flag and the invalid reason from RES. Free with fr_report_free. */
+ * interrupted and aborted flags and the invalid reason from RES. After an
+ * abort, windows that had not started are skipped ("not reached"). Free with
+ * fr_report_free. */
 struct fr_report *fr_report_build(const struct fr_results *res, const char *run_id);
 
 /* Appends a copy of a fault action record (ERROR may be NULL). */
@@ -96,11 +101,16 @@ void fr_shard_info_clear(struct fr_shard_info *si);
 void fr_report_free(struct fr_report *r);
 
 /* What the run's verdicts add up to: FR_SLO_INVALID when the run is invalid,
- * FR_SLO_FAIL when an evaluated SLO window failed, else FR_SLO_PASS. */
+ * FR_SLO_FAIL when an evaluated SLO window failed or the run was aborted,
+ * else FR_SLO_PASS. */
 enum fr_slo_result fr_report_slo_result(const struct fr_report *r);
 
 /* The one-line outcome, e.g. "PASS (6/6 SLOs met)", "FAIL (2 of 6 SLOs failed)",
- * "INVALID (reason)", "INTERRUPTED after 12.0s of 60.0s (…)". Caller frees. */
+ * "INVALID (reason)", "INTERRUPTED after 12.0s of 60.0s (…)",
+ * "FAIL (aborted at 3.20s of 60.0s: p99 [run] decided failed; …)". Caller frees. */
+
+/* What stopped an aborted run, for people: "p99 [stage:ramp]". Caller frees. */
+char *fr_report_aborted_by(const struct fr_report *r);
 char *fr_report_outcome(const struct fr_report *r);
 
 /* Segments of the whole run where the scenario SC (-1: any) was active in

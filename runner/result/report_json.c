@@ -281,6 +281,19 @@ static json_t *verdicts_json(const struct fr_report *r)
 	return a;
 }
 
+/* What stopped an aborted run: the SLO, its window and when; null otherwise. */
+static json_t *aborted_json(const struct fr_report *r)
+{
+	if (!r->aborted || r->aborted_window < 0 || (size_t)r->aborted_window >= r->timeline->nwindows)
+		return json_null();
+	const struct fr_window *w = &r->timeline->windows[r->aborted_window];
+	char *label = fr_report_window_label(r, w);
+	json_t *o = json_pack("{ss si ss sI}", "slo", r->plan->slos[w->slo].name, "window", r->aborted_window, "label",
+	                      label, "at_us", (json_int_t)r->aborted_at_us);
+	free(label);
+	return o;
+}
+
 /* The fault action records. */
 static json_t *faults_json(const struct fr_report *r)
 {
@@ -419,6 +432,7 @@ static json_t *build(const struct fr_report *r)
 	set(o, "ended_unix_us", json_integer((json_int_t)r->ended_unix_us));
 	set(o, "elapsed_us", json_integer((json_int_t)(r->results ? r->results->elapsed_us : 0)));
 	set(o, "interrupted", json_boolean(r->interrupted));
+	set(o, "aborted_by", aborted_json(r));
 	set(o, "invalid", str_or_null(r->invalid_reason));
 	set(o, "result", json_string(result_word(r)));
 	set(o, "outcome", json_string(outcome));

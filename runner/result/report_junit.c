@@ -41,10 +41,11 @@ static char *failure_message(const struct fr_report *r, const struct fr_verdict 
 	const struct fr_slo *slo = &r->plan->slos[r->timeline->windows[v->window].slo];
 	char stat[32];
 	fr_slo_stat_name(slo, stat, sizeof stat);
+	const char *why = r->aborted && v->window == r->aborted_window ? "; decided failed, the run was aborted" : "";
 	if (v->no_data)
-		return xasprintf("%s: no data in the window (threshold %s)", stat, slo->threshold_text);
-	return xasprintf("%s %s %s threshold %s", stat, v->measured_text, fr_slo_cmp_negated(slo->cmp),
-	                 slo->threshold_text);
+		return xasprintf("%s: no data in the window (threshold %s)%s", stat, slo->threshold_text, why);
+	return xasprintf("%s %s %s threshold %s%s", stat, v->measured_text, fr_slo_cmp_negated(slo->cmp),
+	                 slo->threshold_text, why);
 }
 
 /* One <testcase>. */
@@ -59,7 +60,11 @@ static void testcase(const struct fr_report *r, const struct fr_verdict *v, FILE
 	xml_escape(out, name);
 	fprintf(out, "\" time=\"%.3f\"", (double)(w->end_us - w->start_us) / 1e6);
 	if (v->skipped) {
-		fputs(">\n    <skipped message=\"server-side SLO: evaluated from Prometheus\"/>\n  </testcase>\n", out);
+		fputs(v->not_reached
+		              ? ">\n    <skipped message=\"not reached: the run was aborted before this window\"/>\n"
+		              : ">\n    <skipped message=\"server-side SLO: evaluated from Prometheus\"/>\n",
+		      out);
+		fputs("  </testcase>\n", out);
 	} else if (!v->pass) {
 		char *msg = failure_message(r, v);
 		fputs(">\n    <failure type=\"", out);
@@ -127,6 +132,11 @@ static int write_junit(FILE *out, const void *arg)
 	property(out, "plan_file", r->plan->file ? r->plan->file : "");
 	char *outcome = fr_report_outcome(r);
 	property(out, "result", outcome);
+	if (r->aborted) {
+		char *by = fr_report_aborted_by(r);
+		property(out, "aborted_by", by);
+		free(by);
+	}
 	fputs("  </properties>\n", out);
 	if (r->invalid_reason)
 		invalid_case(r, out);

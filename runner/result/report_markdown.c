@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "util/atomic_file.h"
+#include "util/fmt.h"
 #include "util/xmalloc.h"
 
 /* Writes S with Markdown table separators escaped. */
@@ -89,6 +90,14 @@ static int write_md(FILE *out, const void *arg)
 	const char *mark = r->invalid_reason || r->interrupted ? "⚠️" : failed ? "❌" : "✅";
 	fprintf(out, "### %s flowrun `%s`: %s\n\n", mark, r->plan->name, outcome);
 	fprintf(out, "run `%s`, plan `%s`\n\n", r->run_id ? r->run_id : "-", r->plan->file ? r->plan->file : "-");
+	if (r->aborted) {
+		char at[FR_FMT_LEN], *by = fr_report_aborted_by(r);
+		fr_fmt_run_length(at, sizeof at, r->aborted_at_us);
+		fprintf(out,
+		        "**Aborted at %s**: SLO %s is decided failed whatever comes next; the figures are partial.\n\n",
+		        at, by);
+		free(by);
+	}
 	slo_table(r, out);
 	request_table(r, out);
 	free(outcome);

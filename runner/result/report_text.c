@@ -43,7 +43,7 @@ static const char *short_name(const struct fr_results *res, size_t k)
 	return slash ? slash + 1 : res->keys[k].name;
 }
 
-/* The header and the interrupted / invalid banners. */
+/* The header and the interrupted / aborted / invalid banners. */
 static void print_header(const struct fr_report *r, FILE *out)
 {
 	const struct fr_timeline *tl = r->timeline;
@@ -61,6 +61,15 @@ static void print_header(const struct fr_report *r, FILE *out)
 	fputc('\n', out);
 	if (r->interrupted)
 		fprintf(out, "!! INTERRUPTED after %s: the figures below are partial\n", done);
+	if (r->aborted) {
+		char at[FR_FMT_LEN], *by = fr_report_aborted_by(r);
+		fr_fmt_run_length(at, sizeof at, r->aborted_at_us);
+		fprintf(out,
+		        "!! ABORTED at %s: SLO %s is decided failed whatever comes next; the figures below are "
+		        "partial\n",
+		        at, by);
+		free(by);
+	}
 	if (r->invalid_reason)
 		fprintf(out, "!! INVALID: %s\n", r->invalid_reason);
 	const struct fr_results *res = r->results;

@@ -50,6 +50,7 @@ struct fr_results *fr_results_create(const struct fr_timeline *tl)
 	struct fr_results *res = xcalloc(1, sizeof *res);
 	size_t cap = 0;
 	res->tl = tl;
+	res->aborted_window = -1;
 	for (size_t s = 0; s < tl->plan->nscenarios; s++)
 		add_scenario_keys(res, &cap, (int)s);
 	res->cells = xcalloc(res->nkeys * tl->nsegs, sizeof *res->cells);

@@ -65,6 +65,9 @@ struct fr_results {
 	size_t nkeys;
 	struct fr_cell *cells; /* nkeys × tl->nsegs, row = key */
 	int interrupted;
+	int aborted;           /* stopped early: an abort SLO's window was decided failed */
+	int aborted_window;    /* that window (index into tl->windows) */
+	int64_t aborted_at_us; /* when, as an offset from the start of the run */
 	int64_t started_unix_us;
 	int64_t elapsed_us;
 	/* scheduler health, whole run */

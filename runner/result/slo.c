@@ -24,11 +24,11 @@ static int wants_ws(const struct fr_slo *slo)
 	return slo->stat == FR_STAT_LOST || slo->series == FR_SERIES_DELIVERY || slo->series == FR_SERIES_CONNECT;
 }
 
-/* Whether key K is one SLO (judged in window W) reads. */
-static int key_selected(const struct fr_results *res, const struct fr_slo *slo, const struct fr_window *w, size_t k)
+/* The filters of the SLO, then the kind of key its statistic reads. */
+int fr_slo_selects(const struct fr_plan *plan, const struct fr_key *key, const struct fr_slo *slo,
+                   const struct fr_window *w)
 {
-	const struct fr_key *key = &res->keys[k];
-	const struct fr_scenario *sc = &res->tl->plan->scenarios[key->scenario];
+	const struct fr_scenario *sc = &plan->scenarios[key->scenario];
 	if (slo->scenario && strcmp(slo->scenario, sc->name) != 0)
 		return 0;
 	if (!slo->scenario && w->scenario >= 0 && key->scenario != w->scenario)
@@ -47,7 +47,7 @@ static void sum_window(const struct fr_results *res, const struct fr_slo *slo, c
                        struct fr_cell *out)
 {
 	for (size_t k = 0; k < res->nkeys; k++)
-		if (key_selected(res, slo, w, k))
+		if (fr_slo_selects(res->tl->plan, &res->keys[k], slo, w))
 			fr_results_sum(res, (int)k, -1, w->segs, w->nsegs, out);
 }
 

@@ -19,7 +19,8 @@ struct fr_verdict {
 	double measured; /* µs for latencies, a fraction for rates, a count */
 	int pass;
 	int no_data;         /* nothing measured in the window: pass is 0 */
-	int skipped;         /* server-side SLO, not evaluated here: pass is 0 */
+	int skipped;         /* server-side SLO, not evaluated here, or not reached: pass is 0 */
+	int not_reached;     /* the run was aborted before the window began (skipped too) */
 	char *measured_text; /* in the threshold's unit: "4.21ms", "0.35%", "3", "no data", "skipped" */
 };
 
@@ -27,6 +28,13 @@ struct fr_verdict {
  * tl->nwindows verdicts in *out (free with fr_verdicts_free) and its length
  * in *n_out. Works on partial results (an interrupted run) as they are. */
 int fr_slo_evaluate(const struct fr_results *res, struct fr_verdict **out, size_t *n_out);
+
+/* Whether SLO, judged in window W, reads the samples of KEY (a key of a
+ * plan's results): its scenario and request filters, an each-stage window's
+ * scenario, websocket keys for websocket statistics, else top-level requests
+ * and groups or the named request, group or step. */
+int fr_slo_selects(const struct fr_plan *plan, const struct fr_key *key, const struct fr_slo *slo,
+                   const struct fr_window *w);
 
 /* Judges one window. */
 void fr_slo_evaluate_window(const struct fr_results *res, int window, struct fr_verdict *out);

@@ -227,11 +227,45 @@ static void test_git(void)
 	free(cmd);
 }
 
+/* abort, over and sustained: a switched abort is shown but needs no
+ * --allow-loosen; a longer sustained is looser, a shorter one tighter; a
+ * changed over changes what is measured. */
+static void test_gate(void)
+{
+	struct fr_slo o = slo("p99", NULL, 0.99, FR_CMP_LT, 50000, "< 50ms", FR_WINDOW_RUN, "run");
+	o.over_us = 10000000;
+	o.sustained_us = 30000000;
+	struct fr_slo n = o;
+	n.abort = 1;
+	check(&o, 1, &n, 1, 0,
+	      HEAD "| `p99` | abort | `p99 < 50ms` during run over 10s sustained 30s | `p99 < 50ms` during run over "
+	           "10s sustained 30s, abort |\n",
+	      0, "abort switched on");
+	n = o;
+	n.sustained_us = 60000000;
+	check(&o, 1, &n, 1, 0,
+	      HEAD "| `p99` | **loosened** | `p99 < 50ms` during run over 10s sustained 30s | `p99 < 50ms` during run "
+	           "over 10s sustained 1m |\n" NEEDS1,
+	      1, "longer sustained is loosened");
+	check(&n, 1, &o, 1, 0,
+	      HEAD "| `p99` | tightened | `p99 < 50ms` during run over 10s sustained 1m | `p99 < 50ms` during run "
+	           "over 10s sustained 30s |\n",
+	      0, "shorter sustained is tightened");
+	n = o;
+	n.over_us = 0;
+	n.sustained_us = 0;
+	check(&o, 1, &n, 1, 0,
+	      HEAD "| `p99` | **changed** | `p99 < 50ms` during run over 10s sustained 30s | `p99 < 50ms` during run "
+	           "|\n" NEEDS1,
+	      1, "over removed: what is measured changed");
+}
+
 int main(void)
 {
 	test_upper();
 	test_lower();
 	test_other();
+	test_gate();
 	test_git();
 	return tap_done();
 }
