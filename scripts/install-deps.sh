@@ -4,7 +4,8 @@
 # apt packages (the libraries, redis-server, prometheus, nginx, wrk, jq, xmllint),
 # Toxiproxy at the pinned version (built with `go install` into .tools/, cached),
 # actionlint (pinned, .tools/) and the npm packages of package.json (ajv-cli, for the
-# schema tests). Safe to run again: every step checks first.
+# schema tests; playwright-core, which drives Debian's chromium in the HTML report
+# tests). Safe to run again: every step checks first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +14,7 @@ ACTIONLINT_VERSION=v1.7.7
 APT_PACKAGES=(build-essential autoconf automake libtool pkg-config libyaml-dev libcyaml-dev
 	libcurl4-openssl-dev libwebsockets-dev libwebsockets-evlib-ev libssl-dev libpcre2-dev
 	libjansson-dev libev-dev redis-server prometheus prometheus-pushgateway nginx-light wrk jq libxml2-utils curl
-	shellcheck python3-locust clang-format
+	shellcheck python3-locust clang-format chromium
 	python3 golang-go nodejs npm)
 
 say() { printf 'quickstart: %s\n' "$*" >&2; }
@@ -52,7 +53,7 @@ if ! [ -x .tools/actionlint ] || [ "$(cat .tools/actionlint.version 2>/dev/null)
 		say "actionlint could not be built; the workflow lint test will fail"
 	fi
 fi
-if [ -f package.json ] && ! [ -x node_modules/.bin/ajv ]; then
-	say "installing npm packages (ajv-cli)"
+if [ -f package.json ] && { ! [ -x node_modules/.bin/ajv ] || ! [ -d node_modules/playwright-core ]; }; then
+	say "installing npm packages (ajv-cli, playwright-core)"
 	npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi

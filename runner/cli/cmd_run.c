@@ -30,7 +30,8 @@ static const char usage[] = "usage: flowrun [run] PLAN [options]\n"
                             "  --json FILE            write the result as JSON (schema/result.schema.json)\n"
                             "  --junit FILE           write JUnit XML, one test case per SLO window\n"
                             "  --markdown FILE        write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)\n"
-                            "  --out DIR              write result.json, junit.xml and summary.md into DIR\n"
+                            "  --html FILE            write the HTML report: charts in one self-contained file\n"
+                            "  --out DIR              write result.json, junit.xml, summary.md, report.html into DIR\n"
                             "  --interval D           the time series' interval in the results (default 1s)\n"
                             "  --metrics-listen ADDR  serve Prometheus metrics on ADDR (e.g. 127.0.0.1:9464)\n"
                             "  --metrics-linger S     keep serving metrics S seconds after the run (default 3)\n"
@@ -83,6 +84,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	        {"json", required_argument, NULL, 'j'},
 	        {"junit", required_argument, NULL, 'u'},
 	        {"markdown", required_argument, NULL, 'm'},
+	        {"html", required_argument, NULL, 'H'},
 	        {"out", required_argument, NULL, 'o'},
 	        {"metrics-listen", required_argument, NULL, 'M'},
 	        {"metrics-linger", required_argument, NULL, 'L'},
@@ -125,6 +127,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'j': a->s.outputs.json = optarg; break;
 		case 'u': a->s.outputs.junit = optarg; break;
 		case 'm': a->s.outputs.markdown = optarg; break;
+		case 'H': a->s.outputs.html = optarg; break;
 		case 'o': a->s.outputs.out_dir = optarg; break;
 		case 'M': a->s.metrics_listen = optarg; break;
 		case 'L':

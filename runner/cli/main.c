@@ -11,6 +11,7 @@
 #include "cli/cmd_diff.h"
 #include "cli/cmd_list.h"
 #include "cli/cmd_plan.h"
+#include "cli/cmd_report.h"
 #include "cli/cmd_run.h"
 #include "cli/cmd_slo.h"
 #include "util/container.h"
@@ -25,6 +26,8 @@ static const char usage_main[] =
         "       flowrun plan PLAN [--json]        print the compiled timeline and totals\n"
         "       flowrun list DIR                  the plans in DIR as JSON, for a CI matrix\n"
         "       flowrun diff OLD NEW              SLO changes between two plan versions (Markdown)\n"
+        "       flowrun report RESULT.json --html FILE\n"
+        "                                         draw a saved result as the HTML report\n"
         "       flowrun slo --prometheus URL --run-id ID PLAN\n"
         "                                         judge a run's SLOs from Prometheus data\n"
         "       flowrun --help | --version | help COMMAND\n"
@@ -35,7 +38,7 @@ static const char usage_main[] =
         "See flowrun(1) and docs/plan-language.md.\n";
 
 static const struct fr_cli_command *const commands[] = {
-        &fr_cmd_run, &fr_cmd_check, &fr_cmd_plan, &fr_cmd_list, &fr_cmd_diff, &fr_cmd_slo,
+        &fr_cmd_run, &fr_cmd_check, &fr_cmd_plan, &fr_cmd_list, &fr_cmd_diff, &fr_cmd_report, &fr_cmd_slo,
 };
 
 /* The command called NAME, or NULL. */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "result/report_html.h"
 #include "result/report_json.h"
 #include "result/report_junit.h"
 #include "result/report_markdown.h"
@@ -45,9 +46,11 @@ int fr_outputs_write(const struct fr_outputs *o, const struct fr_report *r)
 		rc |= write_in_dir(fr_report_json, r, o->out_dir, "result.json");
 		rc |= write_in_dir(fr_report_junit, r, o->out_dir, "junit.xml");
 		rc |= write_in_dir(fr_report_markdown, r, o->out_dir, "summary.md");
+		rc |= write_in_dir(fr_report_html, r, o->out_dir, "report.html");
 	}
 	rc |= write_file(fr_report_json, r, o->json);
 	rc |= write_file(fr_report_junit, r, o->junit);
 	rc |= write_file(fr_report_markdown, r, o->markdown);
+	rc |= write_file(fr_report_html, r, o->html);
 	return rc ? -1 : 0;
 }

@@ -312,7 +312,49 @@ static json_t *faults_json(const struct fr_report *r)
 	return a;
 }
 
-/* The plan's identity. */
+/* The scenarios with their model and stages (name, level, length), for
+ * readers that draw the load against the results. */
+static json_t *scenarios_json(const struct fr_plan *p)
+{
+	json_t *a = json_array();
+	for (size_t s = 0; s < p->nscenarios; s++) {
+		const struct fr_scenario *sc = &p->scenarios[s];
+		json_t *stages = json_array();
+		for (size_t i = 0; i < sc->nstages; i++)
+			json_array_append_new(stages, json_pack("{so sf sI}", "name", str_or_null(sc->stages[i].name),
+			                                        "level", sc->stages[i].level, "dur_us",
+			                                        (json_int_t)sc->stages[i].dur_us));
+		json_array_append_new(a, json_pack("{ss ss so}", "name", sc->name, "model", fr_model_name(sc->model),
+		                                   "stages", stages));
+	}
+	return a;
+}
+
+/* The faults' names and toxics (their windows are in the segments). */
+static json_t *plan_faults_json(const struct fr_plan *p)
+{
+	json_t *a = json_array();
+	for (size_t f = 0; f < p->faults.n; f++)
+		json_array_append_new(a, json_pack("{ss ss}", "name", p->faults.items[f].name, "toxic",
+		                                   fr_toxic_name(p->faults.items[f].toxic)));
+	return a;
+}
+
+/* The SLOs' scope: which scenario and request each one judges. */
+static json_t *plan_slos_json(const struct fr_plan *p)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < p->nslos; i++) {
+		const struct fr_slo *s = &p->slos[i];
+		json_array_append_new(a,
+		                      json_pack("{ss so so ss sb}", "name", s->name, "scenario",
+		                                str_or_null(s->scenario), "request", str_or_null(s->request), "series",
+		                                fr_series_name(s->series), "server_side", s->metric != NULL));
+	}
+	return a;
+}
+
+/* The plan's identity, and its scenarios, faults and SLOs by name. */
 static json_t *plan_json(const struct fr_report *r)
 {
 	const struct fr_plan *p = r->plan;
@@ -321,10 +363,16 @@ static json_t *plan_json(const struct fr_report *r)
 	for (size_t i = 0; i < p->nsweep; i++)
 		json_array_append_new(vals, json_string(p->sweep_values[i]));
 	fr_timeline_digest(r->timeline, digest);
-	return json_pack("{ss so so sf sI si so so ss}", "name", p->name, "file", str_or_null(p->file), "description",
-	                 str_or_null(p->description), "time_scale", r->timeline->time_scale, "duration_us",
-	                 (json_int_t)r->timeline->totals.duration_us, "passes", r->timeline->npasses, "sweep_param",
-	                 str_or_null(p->sweep_param), "sweep_values", vals, "digest", digest);
+	json_t *o =
+	        json_pack("{ss so so sf sI si so so ss}", "name", p->name, "file", str_or_null(p->file), "description",
+	                  str_or_null(p->description), "time_scale", r->timeline->time_scale, "duration_us",
+	                  (json_int_t)r->timeline->totals.duration_us, "passes", r->timeline->npasses, "sweep_param",
+	                  str_or_null(p->sweep_param), "sweep_values", vals, "digest", digest);
+	set(o, "pass_us", json_integer((json_int_t)r->timeline->pass_us));
+	set(o, "scenarios", scenarios_json(p));
+	set(o, "faults", plan_faults_json(p));
+	set(o, "slos", plan_slos_json(p));
+	return o;
 }
 
 /* The planned level of scenario SC in segment SEG (0 when idle). */
@@ -417,13 +465,18 @@ static int exit_code_field(const struct fr_report *r)
 	}
 }
 
-/* Builds the whole JSON document. */
-static json_t *build(const struct fr_report *r)
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "0.0.0"
+#endif
+
+/* Builds the whole JSON document, all but the time series. */
+json_t *fr_report_json_doc(const struct fr_report *r)
 {
 	json_t *o = json_object();
 	char *outcome = fr_report_outcome(r);
 	set(o, "format", json_string("flowrun-result"));
 	set(o, "version", json_integer(1));
+	set(o, "flowrun_version", json_string(PACKAGE_VERSION));
 	set(o, "plan", plan_json(r));
 	set(o, "run_id", json_string(r->run_id ? r->run_id : ""));
 	set(o, "started", iso_time(r->started_unix_us));
@@ -468,7 +521,7 @@ static json_t *build(const struct fr_report *r)
 static int write_json(FILE *out, const void *arg)
 {
 	const struct fr_report *r = arg;
-	json_t *root = build(r);
+	json_t *root = fr_report_json_doc(r);
 	fputc('{', out);
 	int rc = json_dumpf(root, out, JSON_COMPACT | JSON_EMBED | JSON_REAL_PRECISION(10));
 	if (r->results && r->results->series) {

@@ -23,6 +23,10 @@ struct json_t;
  * H is empty. Returns a new jansson reference (caller decrefs). */
 struct json_t *fr_report_json_raw(const struct fr_hist *h);
 
+/* The JSON result of R as a jansson tree (caller decrefs), all but the time
+ * series, which fr_report_json streams after it (series_json.h). */
+struct json_t *fr_report_json_doc(const struct fr_report *r);
+
 /* Rebuilds a histogram from one raw histogram object: it equals the original
  * in every bucket, count, min, max and sum (fr_hist_equal), so histograms
  * read back from several results merge into exactly the histogram of the

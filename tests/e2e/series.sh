@@ -47,7 +47,7 @@ scenarios:
       - { name: lookup, path: "/api/query?store=redis&key=\${rand:1..1000}" }
 EOF
 
-tap_plan 13
+tap_plan 17
 
 "$FLOWRUN" run "$T/series.yaml" --threads 2 --quiet --json "$T/r.json" 2>"$T/err"
 rc=$?
@@ -82,6 +82,19 @@ tap_is "$(jq -c '.series | [.interval_us, .intervals]' "$T/r2.json")" "[500000,6
 rc=$?
 tap_is "$rc $(cat "$T/err3")" "2 flowrun: --interval needs a duration from 10ms to 1h, got '1ms'" \
 	"--interval 1ms: exit 2 with the reason"
+
+# flowrun report: a saved result drawn as the HTML report; what is not a result, or not writable
+"$FLOWRUN" report "$J" --html "$T/r.html" 2>"$T/rep.err"
+tap_is "$?:$(grep -c '<script id="flowrun-data" type="application/json">' "$T/r.html")" "0:1" \
+	"flowrun report writes the HTML report with its data embedded" "$(cat "$T/rep.err")"
+tap_is "$(grep -Eoc '(src|href)="(https?:)?//' "$T/r.html")" 0 "the page loads nothing from elsewhere"
+echo '{"format":"other"}' >"$T/other.json"
+"$FLOWRUN" report "$T/other.json" --html "$T/o.html" 2>"$T/rep2.err"
+tap_is "$?:$(cat "$T/rep2.err")" "2:flowrun: $T/other.json is not a flowrun result (format flowrun-result, version 1)" \
+	"flowrun report of a file that is not a result: exit 2 saying so"
+"$FLOWRUN" report "$J" --html "$T/no/such/dir/r.html" 2>"$T/rep3.err"
+tap_is "$?:$(cat "$T/rep3.err")" "4:flowrun: cannot write $T/no/such/dir/r.html: No such file or directory" \
+	"flowrun report to an unwritable file: exit 4 naming it"
 
 "$top_builddir/tests/harness/series-mem" 20000 2 3600 >"$T/mem" 2>&1
 tap_ok $? "an hour of event-rate's series at 20,000 req/s on 2 threads: within 50 MB" "$(cat "$T/mem")"
