@@ -1,27 +1,35 @@
 #!/bin/bash
-# bench/http-vs-wrk.sh: flowrun's HTTP path against wrk (and locust) on a loopback nginx.
+# bench/http-vs-wrk.sh: flowrun's two HTTP paths, through `flowrun run`, against wrk and Locust.
 #
-# nginx (1 worker, `return 200 "ok"`) on a free loopback port; each round runs,
-# alternating, flowrun (closed model, 50 users, no think time, --threads 2) and
-# `wrk -t2 -c50`, for DURATION seconds each. Reports medians over ROUNDS of
-# requests/s and CPU µs per request (user + system, from getrusage of the
-# child), the flowrun/wrk ratio, one locust run (FastHttpUser, headless, 50
-# users) and an open-model run at OPEN_RATE/s for OPEN_SECS s (achieved ÷
-# planned, scheduler lag p99). Build without --enable-asan/--enable-debug
-# for meaningful numbers.
+# nginx (1 worker, a 20-byte JSON answer) on a free loopback port. Each round
+# runs, one after the other and in this order, `wrk -tN -c50` and `flowrun run`
+# of a closed plan with 50 users on --threads N with --http-engine lean and curl,
+# for N = 1 and 2, DURATION seconds each. The plan keeps what real plans use on:
+# a group of two steps, a JSON capture on every answer (the second step's URL
+# uses the first's capture), two stages (so per-segment histograms), latency
+# from the intended send time. Reported: medians over ROUNDS of requests/s and
+# CPU µs per request (user + system of the child, from getrusage), the
+# flowrun/wrk ratios of both in the same rounds, the host's load average around
+# the rounds; then one Locust run (FastHttpUser, 50 users, one process) and an
+# open-model run at OPEN_RATE/s for OPEN_SECS s on 2 threads (achieved ÷
+# planned, send lag p99, generator health). Build without --enable-asan and
+# --enable-debug for meaningful numbers; take them when `uptime` shows a low
+# load (the script prints it).
 #
 #   bench/http-vs-wrk.sh [ROUNDS=3] [DURATION=10]
-#   env: ENGINE_RUN (default $top_builddir/tests/harness/engine-run), OPEN_RATE=20000,
-#        OPEN_SECS=20, SKIP_LOCUST=1, SKIP_OPEN=1
+#   env: FLOWRUN (default $top_builddir/flowrun), OPEN_RATE=50000, OPEN_SECS=20,
+#        SKIP_LOCUST=1, SKIP_OPEN=1, THREADS="1 2", ENGINES="lean curl"
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(dirname "$here")}
 top_builddir=${top_builddir:-$top_srcdir}
-ENGINE_RUN=${ENGINE_RUN:-$top_builddir/tests/harness/engine-run}
+FLOWRUN=${FLOWRUN:-$top_builddir/flowrun}
 ROUNDS=${1:-3}
 DURATION=${2:-10}
-OPEN_RATE=${OPEN_RATE:-20000}
+OPEN_RATE=${OPEN_RATE:-50000}
 OPEN_SECS=${OPEN_SECS:-20}
+THREADS=${THREADS:-1 2}
+ENGINES=${ENGINES:-lean curl}
 PY=/usr/bin/python3
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/flowrun-bench.XXXXXX")
@@ -33,11 +41,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-[ -x "$ENGINE_RUN" ] || { echo "bench: $ENGINE_RUN not built (make tests/harness/engine-run)" >&2; exit 1; }
+[ -x "$FLOWRUN" ] || { echo "bench: $FLOWRUN not built" >&2; exit 1; }
 port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url=http://127.0.0.1:$port
 
-# nginx_conf: one worker, no logs, keep-alive without a request limit.
+# nginx: one worker, no logs, keep-alive without a request limit.
 cat >"$tmp/nginx.conf" <<EOC
 worker_processes 1;
 daemon off;
@@ -55,7 +63,8 @@ http {
 	keepalive_requests 100000000;
 	server {
 		listen 127.0.0.1:$port;
-		location / { return 200 "ok"; }
+		default_type application/json;
+		location / { return 200 '{"id":42,"name":"x"}'; }
 	}
 }
 EOC
@@ -63,6 +72,7 @@ nginx -p "$tmp" -c "$tmp/nginx.conf" &
 nginx_pid=$!
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 
+half=$((DURATION / 2))
 cat >"$tmp/closed.yaml" <<EOP
 version: 1
 name: bench-closed
@@ -70,8 +80,14 @@ target: { base_url: "$url" }
 scenarios:
   - name: c
     model: closed
-    stages: [{ users: 50, for: ${DURATION}s }]
-    requests: [{ name: ok, path: / }]
+    stages:
+      - { users: 50, for: ${half}s }
+      - { users: 50, for: $((DURATION - half))s }
+    requests:
+      - name: page
+        steps:
+          - { name: list, path: /items, capture: { id: { json: \$.id } } }
+          - { name: item, path: "/items/\${id}", capture: { name: { json: \$.name } } }
 EOP
 cat >"$tmp/open.yaml" <<EOP
 version: 1
@@ -81,10 +97,10 @@ scenarios:
   - name: o
     model: open
     stages: [{ rate: ${OPEN_RATE}/s, for: ${OPEN_SECS}s }]
-    requests: [{ name: ok, path: / }]
+    requests: [{ name: ok, path: /items, capture: { id: { json: \$.id } } }]
 EOP
 
-# cpu_of OUT CMD…: runs CMD with stdout in OUT; prints the child's user+sys CPU seconds.
+# cpu_of OUT CMD…: runs CMD with stdout and stderr in OUT; prints the child's user+sys CPU seconds.
 cpu_of() {
 	local out=$1
 	shift
@@ -100,38 +116,62 @@ median() {
 	sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# run_flowrun: requests/s and CPU µs per request of one flowrun round.
+# requests_of JSON: requests of every plain request key (group steps, not the groups) and the elapsed µs.
+requests_of() {
+	$PY -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+n = sum(k["run"]["requests"] for k in r["keys"] if k["kind"] != "group")
+print(n, r["elapsed_us"])' "$1"
+}
+
+# run_flowrun ENGINE THREADS: requests/s and CPU µs per request of one flowrun round.
 run_flowrun() {
 	local cpu n el
-	cpu=$(cpu_of "$tmp/fr.out" "$ENGINE_RUN" --quiet --threads 2 "$tmp/closed.yaml")
-	n=$(awk '$1 == "key" { sub("n=", "", $3); print $3 }' "$tmp/fr.out")
-	el=$(sed -n 's/.* elapsed_us=\([0-9]*\).*/\1/p' "$tmp/fr.out")
-	awk -v n="$n" -v el="$el" -v c="$cpu" 'BEGIN { printf "%.0f %.1f\n", n / (el / 1e6), c * 1e6 / n }'
+	cpu=$(cpu_of "$tmp/fr.out" "$FLOWRUN" run "$tmp/closed.yaml" --quiet --threads "$2" --http-engine "$1" \
+		--json "$tmp/fr.json")
+	read -r n el < <(requests_of "$tmp/fr.json")
+	awk -v n="$n" -v el="$el" -v c="$cpu" 'BEGIN { printf "%.0f %.2f\n", n / (el / 1e6), c * 1e6 / n }'
 }
 
-# run_wrk: requests/s and CPU µs per request of one wrk round.
+# run_wrk THREADS: requests/s and CPU µs per request of one wrk round.
 run_wrk() {
 	local cpu n rps
-	cpu=$(cpu_of "$tmp/wrk.out" wrk -t2 -c50 -d"${DURATION}s" "$url/")
+	cpu=$(cpu_of "$tmp/wrk.out" wrk -t"$1" -c50 -d"${DURATION}s" "$url/items")
 	n=$(awk '/requests in/ { print $1 }' "$tmp/wrk.out")
 	rps=$(awk '/^Requests\/sec/ { print $2 }' "$tmp/wrk.out")
-	awk -v n="$n" -v r="$rps" -v c="$cpu" 'BEGIN { printf "%.0f %.1f\n", r, c * 1e6 / n }'
+	awk -v n="$n" -v r="$rps" -v c="$cpu" 'BEGIN { printf "%.0f %.2f\n", r, c * 1e6 / n }'
 }
 
-: >"$tmp/fr.res"
-: >"$tmp/wrk.res"
+load() { cut -d' ' -f1 /proc/loadavg; }
+
+echo "bench: nginx on $url; $ROUNDS rounds of ${DURATION}s; load average now $(load)"
 for r in $(seq "$ROUNDS"); do
-	run_flowrun >>"$tmp/fr.res"
-	run_wrk >>"$tmp/wrk.res"
-	echo "round $r: flowrun $(tail -1 "$tmp/fr.res")  wrk $(tail -1 "$tmp/wrk.res")  (req/s, CPU us/req)"
+	for t in $THREADS; do
+		l0=$(load)
+		run_wrk "$t" >>"$tmp/wrk-t$t.res"
+		line="round $r, $t thread(s): wrk $(tail -1 "$tmp/wrk-t$t.res")"
+		for e in $ENGINES; do
+			run_flowrun "$e" "$t" >>"$tmp/$e-t$t.res"
+			line="$line  $e $(tail -1 "$tmp/$e-t$t.res")"
+		done
+		echo "$line  (req/s, CPU us/req; load $l0 -> $(load))"
+	done
 done
-fr_rps=$(cut -d' ' -f1 "$tmp/fr.res" | median)
-fr_cpu=$(cut -d' ' -f2 "$tmp/fr.res" | median)
-wrk_rps=$(cut -d' ' -f1 "$tmp/wrk.res" | median)
-wrk_cpu=$(cut -d' ' -f2 "$tmp/wrk.res" | median)
-echo "median flowrun: $fr_rps req/s, $fr_cpu CPU us/req (closed, 50 users, --threads 2)"
-echo "median wrk:     $wrk_rps req/s, $wrk_cpu CPU us/req (-t2 -c50)"
-awk -v a="$fr_rps" -v b="$wrk_rps" 'BEGIN { printf "flowrun/wrk: %.2f of the request rate\n", a / b }'
+
+echo
+printf '%-22s %12s %14s %14s %16s\n' "client" "req/s" "CPU us/req" "req/s vs wrk" "CPU/req vs wrk"
+for t in $THREADS; do
+	wr=$(cut -d' ' -f1 "$tmp/wrk-t$t.res" | median)
+	wc=$(cut -d' ' -f2 "$tmp/wrk-t$t.res" | median)
+	printf '%-22s %12.0f %14.2f %14s %16s\n' "wrk -t$t -c50" "$wr" "$wc" "1" "1"
+	for e in $ENGINES; do
+		fr=$(cut -d' ' -f1 "$tmp/$e-t$t.res" | median)
+		fc=$(cut -d' ' -f2 "$tmp/$e-t$t.res" | median)
+		printf '%-22s %12.0f %14.2f %14.2f %16.2f\n' "flowrun $e --threads $t" "$fr" "$fc" \
+			"$(awk -v a="$fr" -v b="$wr" 'BEGIN { print a / b }')" "$(awk -v a="$fc" -v b="$wc" 'BEGIN { print a / b }')"
+		echo "$fr" >"$tmp/best-$e-t$t"
+	done
+done
 
 if [ "${SKIP_LOCUST:-0}" != 1 ]; then
 	cat >"$tmp/locustfile.py" <<'EOL'
@@ -140,7 +180,7 @@ from locust import FastHttpUser, task
 class Hit(FastHttpUser):
     @task
     def ok(self):
-        self.client.get("/")
+        self.client.get("/items")
 EOL
 	cpu=$(cd "$tmp" && cpu_of "$tmp/locust.out" locust -f "$tmp/locustfile.py" --headless -u 50 -r 50 \
 		-t "${DURATION}s" --host "$url" --csv "$tmp/locust" --only-summary --loglevel ERROR)
@@ -148,17 +188,25 @@ EOL
 for row in csv.DictReader(open(sys.argv[1])):
     if row["Name"] == "Aggregated":
         print(row["Requests/s"], row["Request Count"])' "$tmp/locust_stats.csv")
-	awk -v r="$lrps" -v n="$lreq" -v c="$cpu" -v f="$fr_rps" 'BEGIN {
-		printf "locust (FastHttpUser, 50 users, 1 process): %.0f req/s, %.1f CPU us/req; flowrun/locust: %.1fx\n", r, c * 1e6 / n, f / r }'
+	fr=$(cat "$tmp/best-$(echo "$ENGINES" | cut -d' ' -f1)-t$(echo "$THREADS" | cut -d' ' -f1)" 2>/dev/null || echo 0)
+	awk -v r="$lrps" -v n="$lreq" -v c="$cpu" -v f="$fr" 'BEGIN {
+		printf "locust FastHttpUser, 50 users, 1 process: %.0f req/s, %.1f CPU us/req; flowrun (first engine, first thread count) / locust: %.1fx\n", r, c * 1e6 / n, f / r }'
 fi
 
 if [ "${SKIP_OPEN:-0}" != 1 ]; then
-	"$ENGINE_RUN" --quiet --threads 2 "$tmp/open.yaml" >"$tmp/open.out" 2>&1
-	awk -v rate="$OPEN_RATE" '$1 == "run" {
-		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		printf "open model %d/s for %s s: planned %d, sent %d, achieved/planned %.3f, scheduler lag p99 %d us\n",
-			rate, '"$OPEN_SECS"', v["planned"], v["sent"], v["sent"] / v["planned"], v["lag_p99"] }' "$tmp/open.out"
-	grep -m1 '^key' "$tmp/open.out" | tr ' ' '\n' | grep -E '^(n|ok|lat_p50|lat_p99|svc_p99|late|missed)=' | tr '\n' ' '
-	echo
-	sed -n 's/^run .*invalid="\(.*\)"$/invalid: \1/p' "$tmp/open.out" | grep -v '^invalid: $'
+	for e in $ENGINES; do
+		"$FLOWRUN" run "$tmp/open.yaml" --quiet --threads 2 --http-engine "$e" \
+			--json "$tmp/open.json" >"$tmp/open.out" 2>&1
+		$PY -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+s = r["scheduler"]
+k = r["keys"][0]["run"]
+g = r.get("generator") or {}
+lag = (s.get("lag") or {}).get("p99")
+th = ", ".join("thread %d CPU %.0f%% loop lag p99 %s us" % (w["thread"], 100 * w["cpu"], (w.get("loop_lag") or {}).get("p99")) for w in g.get("threads", []))
+print("open model %s/s for %s s, --threads 2, %s: planned %d, sent %d, achieved/planned %.4f, send lag p99 %s us, late %d, latency p50 %s p99 %s us; %s; %s" % (
+    sys.argv[2], sys.argv[3], sys.argv[4], s["planned"], s["sent"], s["sent"] / max(s["planned"], 1), lag, k["late"],
+    k["latency"]["p50"], k["latency"]["p99"], th, r.get("invalid") or "valid"))' "$tmp/open.json" "$OPEN_RATE" "$OPEN_SECS" "$e"
+	done
 fi
+echo "load average at the end: $(load)"

@@ -13,7 +13,7 @@ TOXIPROXY_VERSION=v2.12.0
 ACTIONLINT_VERSION=v1.7.7
 APT_PACKAGES=(build-essential autoconf automake libtool pkg-config libyaml-dev libcyaml-dev
 	libcurl4-openssl-dev libwebsockets-dev libwebsockets-evlib-ev libssl-dev libpcre2-dev
-	libjansson-dev libev-dev redis-server prometheus prometheus-pushgateway nginx-light wrk jq libxml2-utils curl
+	libjansson-dev libev-dev node-llhttp redis-server prometheus prometheus-pushgateway nginx-light wrk jq libxml2-utils curl
 	shellcheck python3-locust clang-format chromium
 	python3 golang-go nodejs npm)
 

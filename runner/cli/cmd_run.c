@@ -17,6 +17,7 @@
 #include "cli/memory.h"
 #include "cli/session.h"
 #include "cli/signals.h"
+#include "engine/http.h"
 #include "engine/run.h"
 #include "plan/units.h"
 #include "result/decided.h"
@@ -50,6 +51,10 @@ static const char usage[] = "usage: flowrun [run] PLAN [options]\n"
                             "                         512M, none)\n"
                             "  --abort-on-fail        stop as soon as any SLO is decided failed (as abort: true\n"
                             "                         on every SLO that can be decided early)\n"
+                            "  --http-engine E        auto (default), curl or lean: the lean HTTP/1.1 client\n"
+                            "                         carries every plain http:// request it can, libcurl the\n"
+                            "                         rest; lean refuses a plan with a load request it cannot\n"
+                            "                         send (default: $FLOWRUN_HTTP_ENGINE, else auto)\n"
                             "  --quiet, -q            no progress and no summary, only errors\n"
                             "Exit: 0 SLOs met, 1 an SLO failed, 2 invalid plan, 3 invalid run,\n"
                             "4 infrastructure error, 130 interrupted.\n";
@@ -73,6 +78,15 @@ static int parse_interval(const char *arg, int64_t *us_out)
 		return -1;
 	}
 	return 0;
+}
+
+/* Parses an HTTP engine name given by WHERE; -1 after saying what is wrong. */
+static int parse_engine(const char *name, const char *where, enum fr_http_engine *out)
+{
+	if (fr_http_engine_parse(name, out) == 0)
+		return 0;
+	fprintf(stderr, "flowrun: %s needs auto, curl or lean, got '%s'\n", where, name);
+	return -1;
 }
 
 /* Parses the run options; returns -1 (usage printed) on a mistake, 1 on --help. */
@@ -99,6 +113,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	        {"interval", required_argument, NULL, 'I'},
 	        {"max-memory", required_argument, NULL, 'X'},
 	        {"abort-on-fail", no_argument, NULL, 'A'},
+	        {"http-engine", required_argument, NULL, 'E'},
 	        {"help", no_argument, NULL, 'h'},
 	        {0},
 	};
@@ -109,6 +124,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	a->scale = 1.0;
 	a->max_memory = FR_CLI_MEMORY_DEFAULT;
 	a->s.metrics_linger = -1;
+	if (getenv("FLOWRUN_HTTP_ENGINE") && *getenv("FLOWRUN_HTTP_ENGINE") &&
+	    parse_engine(getenv("FLOWRUN_HTTP_ENGINE"), "FLOWRUN_HTTP_ENGINE", &a->s.http_engine))
+		return -1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
 		switch (c) {
@@ -166,6 +184,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		}
 		case 'I':
 			if (parse_interval(optarg, &a->s.interval_us))
+				return -1;
+			break;
+		case 'E':
+			if (parse_engine(optarg, "--http-engine", &a->s.http_engine))
 				return -1;
 			break;
 		case 'h': fputs(usage, stdout); return 1;

@@ -147,6 +147,20 @@ static enum fr_exit open_faults(struct fr_session *s)
 	return FR_EXIT_OK;
 }
 
+/* --http-engine lean must be able to send every load request: a usage error otherwise. */
+static enum fr_exit check_engine(const struct fr_session_opts *o, const struct fr_plan *plan)
+{
+	char *err = NULL;
+	enum fr_exit rc = FR_EXIT_OK;
+
+	if (fr_run_check_engine(plan, o->http_engine, &err) != 0) {
+		fprintf(stderr, "flowrun: %s\n", err);
+		rc = FR_EXIT_USAGE;
+	}
+	free(err);
+	return rc;
+}
+
 enum fr_exit fr_session_open(const struct fr_session_opts *o, const struct fr_plan *plan, const struct fr_timeline *tl,
                              const char *run_id, volatile sig_atomic_t *stop, struct fr_session **s_out)
 {
@@ -159,7 +173,9 @@ enum fr_exit fr_session_open(const struct fr_session_opts *o, const struct fr_pl
 	s->pass_wall = xcalloc((size_t)tl->npasses + 1, sizeof *s->pass_wall);
 	s->keys = fr_results_create(tl);
 
-	enum fr_exit rc = o->metrics_listen ? open_metrics(s) : FR_EXIT_OK;
+	enum fr_exit rc = check_engine(o, plan);
+	if (rc == FR_EXIT_OK && o->metrics_listen)
+		rc = open_metrics(s);
 	if (rc == FR_EXIT_OK)
 		rc = check_prometheus(plan);
 	if (rc == FR_EXIT_OK)
@@ -196,6 +212,7 @@ static struct fr_results *run_load(struct fr_session *s, int *status_out)
 	        .metrics = s->metrics,
 	        .max_inflight = s->o->connections,
 	        .interval_us = s->o->interval_us,
+	        .http_engine = s->o->http_engine,
 	};
 	struct fr_results *res = NULL;
 	char *err = NULL;

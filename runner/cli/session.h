@@ -19,16 +19,18 @@
 
 #include "cli/exit.h"
 #include "cli/outputs.h"
+#include "engine/http_types.h"
 #include "plan/plan.h"
 #include "plan/timeline.h"
 
 struct fr_session_opts {
-	int threads;          /* worker threads; 0: one per core */
-	int quiet;            /* no progress, no summary */
-	int create_proxies;   /* create missing Toxiproxy proxies from the plan's proxies file */
-	unsigned connections; /* open-model in-flight cap (fr_run_opts.max_inflight) */
-	uint64_t seed;        /* 0: from the clock */
-	int64_t interval_us;  /* the results' time series interval; 0: 1 s */
+	int threads;                     /* worker threads; 0: one per core */
+	int quiet;                       /* no progress, no summary */
+	int create_proxies;              /* create missing Toxiproxy proxies from the plan's proxies file */
+	unsigned connections;            /* open-model in-flight cap (fr_run_opts.max_inflight) */
+	uint64_t seed;                   /* 0: from the clock */
+	int64_t interval_us;             /* the results' time series interval; 0: 1 s */
+	enum fr_http_engine http_engine; /* --http-engine (or FLOWRUN_HTTP_ENGINE); 0: auto */
 	const char *metrics_listen;
 	double metrics_wait;   /* seconds to wait for the first scrape; 0: none */
 	double metrics_linger; /* seconds to serve after the run; < 0: the default */

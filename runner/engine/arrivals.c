@@ -17,6 +17,7 @@
 #include "result/timeseries.h"
 #include "util/clock.h"
 #include "util/container.h"
+#include "util/fmt.h"
 #include "util/xmalloc.h"
 
 struct slot {
@@ -189,7 +190,7 @@ static void send_now(struct fr_arrivals *a, int64_t intended_ns, const struct fr
 		fr_results_cell(d->res, key, fr_drive_segment(d, intended_ns))->late++;
 		count_iv(a, intended_ns, req, FR_IV_LATE);
 	}
-	snprintf(num, sizeof(num), "%" PRIu64, index);
+	fr_fmt_u64(num, sizeof(num), index);
 	fr_varstore_set(&s->vars, "i", num);
 	s->it.done = on_done;
 	a->busy++;

@@ -1,8 +1,10 @@
 /* capture.c: the three kinds of capture (see capture.h).
  *
- * A JSON path is walked over the parsed body step by step, collecting every
- * value a `[*]` fans out to; a regex was compiled once by the plan's builder
- * and is matched with bounded work (util/regex.h).
+ * A JSON path is looked up by a one-pass scanner when it can be sure of the
+ * answer (json_path.h: no allocation, the common case of a load request);
+ * otherwise it is walked over jansson's tree of the body step by step,
+ * collecting every value a `[*]` fans out to; a regex was compiled once by
+ * the plan's builder and is matched with bounded work (util/regex.h).
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include <jansson.h>
 
 #include "engine/capture.h"
+#include "engine/json_path.h"
 #include "util/regex.h"
 #include "util/xmalloc.h"
 
@@ -99,16 +102,27 @@ static int walk(const json_t *node, const char *p, struct strlist *out)
 	return -1;
 }
 
-/* A JSON path capture. */
+/* A JSON path capture: the one-pass scanner when it is sure, jansson's tree otherwise. */
 static int capture_json(const struct fr_capture *cap, const char *body, size_t len, struct fr_varstore *vars,
                         char **err_out)
 {
+	char val[1024];
+	size_t vlen;
 	json_error_t jerr;
-	json_t *root = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+	json_t *root;
 	struct strlist out = {0};
 	const char *path = cap->expr[0] == '$' ? cap->expr + 1 : cap->expr;
 	int rc = -1;
 
+	switch (strstr(path, "[*]") ? FR_JSON_PATH_UNSURE
+	                            : fr_json_path_get(body, len, path, val, sizeof(val), &vlen)) {
+	case FR_JSON_PATH_FOUND: fr_varstore_set(vars, cap->var, val); return 0;
+	case FR_JSON_PATH_ABSENT:
+		*err_out = xasprintf("capture '%s': %s not found in the response", cap->var, cap->expr);
+		return -1;
+	case FR_JSON_PATH_UNSURE: break;
+	}
+	root = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
 	if (!root) {
 		*err_out = xasprintf("capture '%s': response is not JSON (%s)", cap->var, jerr.text);
 		return -1;

@@ -1,208 +1,175 @@
-/* http.c: turns a plan request into a libcurl transfer on a loop, and its answer into an outcome.
+/* http.c: a plan request on a loop — through the lean path or libcurl — and its answer as an outcome.
  *
- * A struct fr_http lives from fr_http_start until its done function has
- * returned. It owns the expanded URL, body and header list (curl does not copy
- * them) and, only when the request has captures, the response body (cut at
- * FR_CAPTURE_BODY_MAX) and headers, in capped buffers (util/buf.h). Easy
- * handles come from the loop's free list and go back to it, so connections
- * and handles are reused across requests.
+ * Each loop carries this module's state (fr_loop_set_ext): the lean client,
+ * the requests compiled for it, and a free list of struct fr_http, which
+ * keep their buffers (request bytes, and the body and header lines captures
+ * read) from one request to the next, so a steady lean run allocates
+ * nothing. A request takes the lean path when the engine allows it, its
+ * compiled form exists (h1_request.h says whether it can) and this
+ * expansion of its URL is one curl sends as it is; otherwise libcurl.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "engine/capture.h"
+#include "engine/h1_client.h"
+#include "engine/h1_request.h"
 #include "engine/http.h"
+#include "engine/http_curl.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/container.h"
 #include "util/xmalloc.h"
 
-#define HEADERS_MAX (64 * 1024)
+#define HEADERS_MAX   (64 * 1024)
+#define KEEP_BODY_CAP (64 * 1024) /* a reused transfer keeps a body buffer up to this size */
+
+/* A request compiled for the lean path, or why it cannot be. */
+struct compiled {
+	const struct fr_request *req;
+	const char *base_url; /* with the target's base URL, headers and auth headers */
+	const struct fr_kvlist *headers;
+	const struct fr_kvlist *auth;
+	struct fr_h1_request *c; /* NULL: curl */
+};
+
+/* This module's state on one loop. */
+struct ctx {
+	struct fr_loop *loop;
+	struct fr_h1_client *h1;
+	struct compiled *cache;
+	size_t ncache;
+	struct fr_http *free;
+	struct fr_http *all;
+};
 
 struct fr_http {
-	struct fr_loop_xfer xfer; /* the loop hands it back to on_done */
-	struct fr_loop *loop;
+	struct ctx *ctx;
 	const struct fr_request *req;
 	struct fr_varstore *vars;
 	fr_http_done_fn done;
 	void *arg;
-	char *url;
-	char *body;
-	struct curl_slist *hdrs;
-	int keep_body;
-	int keep_headers;
+	int lean;
+	int busy;
 	struct fr_buf body_in; /* response body, when kept; capped at FR_CAPTURE_BODY_MAX */
 	struct fr_buf head_in; /* response header lines, NUL-separated, when kept; capped at HEADERS_MAX */
+	struct fr_http_curl curl;
+	struct fr_h1_xfer hx;
+	struct fr_buf out;     /* the lean request's bytes, when not prebuilt */
+	struct fr_buf scratch; /* its body or a query value being expanded */
 	char errbuf[CURL_ERROR_SIZE];
+	struct fr_http *next_free;
+	struct fr_http *next_all;
 };
 
-/* Appends what fits of N bytes: an answer over the cap is cut, not dropped,
- * so captures still see its beginning. */
-static void keep(struct fr_buf *b, const char *p, size_t n)
+/* Ends every lean transfer in flight, telling each owner (fr_loop_abort_all). */
+static void ctx_abort_all(void *p)
 {
-	size_t room = b->max - b->len;
+	struct ctx *x = p;
 
-	fr_buf_add(b, p, n < room ? n : room);
+	fr_h1_abort_all(x->h1);
 }
 
-/* curl: response body data; kept only when the request captures from it. */
-static size_t on_body(char *p, size_t size, size_t n, void *arg)
+/* Frees the state of a loop that goes away. */
+static void ctx_free(void *p)
 {
-	struct fr_http *h = arg;
+	struct ctx *x = p;
 
-	if (h->keep_body)
-		keep(&h->body_in, p, size * n);
-	return size * n;
-}
-
-/* curl: one response header line; kept (without CRLF) when captures need headers. */
-static size_t on_header(char *p, size_t size, size_t n, void *arg)
-{
-	struct fr_http *h = arg;
-	size_t len = size * n;
-
-	if (!h->keep_headers)
-		return len;
-	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0)
-		fr_buf_reset(&h->head_in); /* a new response (after 1xx): forget the previous one */
-	while (len && (p[len - 1] == '\r' || p[len - 1] == '\n'))
-		len--;
-	if (len) {
-		keep(&h->head_in, p, len);
-		keep(&h->head_in, "", 1); /* the NUL separator */
+	fr_h1_client_free(x->h1);
+	for (size_t i = 0; i < x->ncache; i++)
+		fr_h1_request_free(x->cache[i].c);
+	free(x->cache);
+	while (x->all) {
+		struct fr_http *h = x->all;
+		x->all = h->next_all;
+		h->curl.xfer.easy = NULL; /* the loop frees its handles itself */
+		fr_http_curl_clear(&h->curl);
+		fr_buf_free(&h->body_in);
+		fr_buf_free(&h->head_in);
+		fr_buf_free(&h->out);
+		fr_buf_free(&h->scratch);
+		free(h);
 	}
-	return size * n;
+	free(x);
 }
 
-/* Appends "?k=v&…" (values URL-encoded) for the request's query map. */
-static char *add_query(CURL *easy, char *url, const struct fr_kvlist *q, const struct fr_varstore *vs, uint64_t *rng)
+static const struct fr_loop_ext ctx_ops = {ctx_abort_all, ctx_free};
+
+/* The state of LOOP, created on first use. */
+static struct ctx *ctx_of(struct fr_loop *loop)
 {
-	for (size_t i = 0; i < q->n; i++) {
-		char *v = fr_vars_expand(q->items[i].value, vs, rng, NULL);
-		char *ek = curl_easy_escape(easy, q->items[i].key, 0);
-		char *ev = curl_easy_escape(easy, v, 0);
-		char *u = xasprintf("%s%c%s=%s", url, strchr(url, '?') ? '&' : '?', ek ? ek : "", ev ? ev : "");
-		curl_free(ek);
-		curl_free(ev);
-		free(v);
-		free(url);
-		url = u;
-	}
-	return url;
+	struct ctx *x = fr_loop_ext(loop);
+
+	if (x)
+		return x;
+	x = xcalloc(1, sizeof(*x));
+	x->loop = loop;
+	x->h1 = fr_h1_client_create(loop);
+	fr_loop_set_ext(loop, x, &ctx_ops);
+	return x;
 }
 
-/* The full URL of REQ: base_url + path, or the absolute URL, plus the query. */
-static char *build_url(CURL *easy, const struct fr_http_target *tgt, const struct fr_request *req,
-                       const struct fr_varstore *vs, uint64_t *rng)
+/* The lean form of REQ towards TGT, compiled on first use; NULL: curl. */
+static struct fr_h1_request *compiled_of(struct ctx *x, const struct fr_http_target *tgt, const struct fr_request *req)
 {
-	char *u = fr_vars_expand(req->url ? req->url : "/", vs, rng, NULL);
-	char *url;
+	struct compiled *e;
+	const char *why;
 
-	if (req->url_is_path) {
-		size_t bl = strlen(tgt->base_url);
-		int slash = bl && tgt->base_url[bl - 1] == '/';
-		const char *path = u;
-		if (slash && path[0] == '/')
-			path++;
-		url = xasprintf("%s%s%s", tgt->base_url, (!slash && path[0] != '/') ? "/" : "", path);
-		free(u);
-	} else {
-		url = u;
+	for (size_t i = 0; i < x->ncache; i++) {
+		e = &x->cache[i];
+		if (e->req == req && e->base_url == tgt->base_url && e->headers == tgt->headers &&
+		    e->auth == tgt->auth_headers)
+			return e->c;
 	}
-	return add_query(easy, url, &req->query, vs, rng);
+	x->cache = xreallocarray(x->cache, x->ncache + 1, sizeof(*x->cache));
+	e = &x->cache[x->ncache++];
+	*e = (struct compiled){req, tgt->base_url, tgt->headers, tgt->auth_headers, NULL};
+	e->c = fr_h1_request_compile(tgt->base_url, tgt->headers, tgt->auth_headers, req, &why);
+	return e->c;
 }
 
-/* Adds the expanded headers of LIST to SL. */
-static struct curl_slist *add_headers(struct curl_slist *sl, const struct fr_kvlist *list, const struct fr_varstore *vs,
-                                      uint64_t *rng, int *has_ct)
+/* A transfer from the free list, or a new one. */
+static struct fr_http *http_get(struct ctx *x)
 {
-	if (!list)
-		return sl;
-	for (size_t i = 0; i < list->n; i++) {
-		char *v = fr_vars_expand(list->items[i].value, vs, rng, NULL);
-		char *line = xasprintf("%s: %s", list->items[i].key, v);
-		if (strcasecmp(list->items[i].key, "Content-Type") == 0)
-			*has_ct = 1;
-		sl = curl_slist_append(sl, line);
-		free(line);
-		free(v);
+	struct fr_http *h = x->free;
+
+	if (h) {
+		x->free = h->next_free;
+		return h;
 	}
-	return sl;
+	h = xcalloc(1, sizeof(*h));
+	h->ctx = x;
+	fr_buf_init(&h->body_in, FR_CAPTURE_BODY_MAX);
+	fr_buf_init(&h->head_in, HEADERS_MAX);
+	h->next_all = x->all;
+	x->all = h;
+	return h;
 }
 
-/* Sets method, body and headers on the easy handle. */
-static void set_method_body(struct fr_http *h, const struct fr_http_target *tgt, uint64_t *rng)
+/* Gives a finished transfer back; a body buffer grown large is let go. */
+static void http_put(struct fr_http *h)
 {
-	const struct fr_request *req = h->req;
-	CURL *e = h->xfer.easy;
-	const char *m = req->method ? req->method : "GET";
-	int has_ct = 0;
-
-	h->hdrs = add_headers(NULL, tgt->headers, h->vars, rng, &has_ct);
-	h->hdrs = add_headers(h->hdrs, tgt->auth_headers, h->vars, rng, &has_ct);
-	h->hdrs = add_headers(h->hdrs, &req->headers, h->vars, rng, &has_ct);
-	if (req->body) {
-		h->body = fr_vars_expand(req->body, h->vars, rng, NULL);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, h->body);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(h->body));
-		if (req->body_is_json && !has_ct)
-			h->hdrs = curl_slist_append(h->hdrs, "Content-Type: application/json");
-	}
-	if (strcmp(m, "HEAD") == 0)
-		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-	else if (strcmp(m, "POST") == 0 && !req->body) {
-		curl_easy_setopt(e, CURLOPT_POST, 1L);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, 0L);
-	} else if (strcmp(m, "GET") != 0 && strcmp(m, "POST") != 0)
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
-	if (h->hdrs)
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->hdrs);
+	fr_http_curl_clear(&h->curl);
+	if (h->body_in.cap > KEEP_BODY_CAP)
+		fr_buf_free(&h->body_in);
+	h->busy = 0;
+	h->next_free = h->ctx->free;
+	h->ctx->free = h;
 }
 
 /* Which parts of the response the captures need. */
-static void wanted_parts(struct fr_http *h)
+static void wanted_parts(const struct fr_request *req, int *body, int *headers)
 {
-	for (size_t i = 0; i < h->req->ncaptures; i++) {
-		if (h->req->captures[i].kind == FR_CAPTURE_HEADER)
-			h->keep_headers = 1;
+	*body = *headers = 0;
+	for (size_t i = 0; i < req->ncaptures; i++) {
+		if (req->captures[i].kind == FR_CAPTURE_HEADER)
+			*headers = 1;
 		else
-			h->keep_body = 1;
+			*body = 1;
 	}
-}
-
-/* Sets every option of the transfer. */
-static void prepare(struct fr_http *h, const struct fr_http_target *tgt, uint64_t *rng)
-{
-	CURL *e = h->xfer.easy;
-	int64_t tmo = h->req->timeout_us > 0 ? h->req->timeout_us : tgt->timeout_us;
-
-	h->url = build_url(e, tgt, h->req, h->vars, rng);
-	curl_easy_setopt(e, CURLOPT_URL, h->url);
-	set_method_body(h, tgt, rng);
-	wanted_parts(h);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, h);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, h);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf);
-	if (tmo > 0)
-		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)((tmo + 999) / 1000));
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "flowrun/" PACKAGE_VERSION);
-}
-
-/* Frees a transfer's own memory and gives its easy handle back. */
-static void http_free(struct fr_http *h)
-{
-	if (h->xfer.easy)
-		fr_loop_easy_put(h->loop, h->xfer.easy);
-	curl_slist_free_all(h->hdrs);
-	free(h->url);
-	free(h->body);
-	fr_buf_free(&h->body_in);
-	fr_buf_free(&h->head_in);
-	free(h);
 }
 
 /* Applies every capture to the response; returns the number that failed. */
@@ -210,6 +177,7 @@ static int apply_captures(struct fr_http *h, const char **err_out)
 {
 	int failed = 0;
 
+	h->errbuf[0] = '\0';
 	for (size_t i = 0; i < h->req->ncaptures; i++) {
 		char *err = NULL;
 		if (fr_capture_apply(&h->req->captures[i], fr_buf_str(&h->body_in), h->body_in.len,
@@ -224,39 +192,72 @@ static int apply_captures(struct fr_http *h, const char **err_out)
 	return failed;
 }
 
-/* The result of a finished transfer. */
-static void fill_result(struct fr_http *h, CURLcode code, struct fr_http_result *r)
+/* Reports a finished transfer: outcome, captures, the caller's done function. */
+static void report(struct fr_http *h, const struct fr_http_raw *raw, int64_t done_ns)
 {
-	CURL *e = h->xfer.easy;
-	curl_off_t total = 0, connect = 0;
-	long os_errno = 0;
+	struct fr_http_result r = {0};
 
-	memset(r, 0, sizeof(*r));
-	r->done_ns = fr_clock_mono_ns();
-	r->code = code;
-	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total);
-	curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect);
-	curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
-	r->service_us = (int64_t)total;
-	r->outcome = fr_http_classify(code, os_errno, connect > 0 || r->status > 0, r->status);
-	if (code != CURLE_OK)
-		r->error = h->errbuf[0] ? h->errbuf : curl_easy_strerror(code);
+	r.done_ns = done_ns;
+	r.code = raw->code;
+	r.status = raw->status;
+	r.service_us = raw->service_us;
+	r.lean = h->lean;
+	r.outcome = fr_http_classify(raw->code, raw->os_errno, raw->connected, raw->status);
+	r.error = raw->error;
+	if (r.outcome == FR_OK && h->req->ncaptures)
+		r.capture_failed = apply_captures(h, &r.error) > 0;
+	h->done(h, &r, h->arg);
+	http_put(h);
 }
 
-/* The loop: the transfer ended. */
-static void on_done(struct fr_loop_xfer *xfer, CURLcode code)
+/* libcurl: the transfer ended. */
+static void on_curl_done(struct fr_http_curl *hc, CURLcode code)
 {
-	struct fr_http *h = FR_CONTAINER_OF(xfer, struct fr_http, xfer);
-	struct fr_http_result r;
+	struct fr_http *h = FR_CONTAINER_OF(hc, struct fr_http, curl);
+	struct fr_http_raw raw;
 
-	fill_result(h, code, &r);
-	if (r.outcome == FR_OK && h->req->ncaptures) {
-		h->errbuf[0] = '\0';
-		r.capture_failed = apply_captures(h, &r.error) > 0;
+	fr_http_curl_raw(hc, code, &raw);
+	report(h, &raw, fr_clock_mono_ns());
+}
+
+/* The lean client: the transfer ended. */
+static void on_lean_done(struct fr_h1_xfer *x)
+{
+	struct fr_http *h = FR_CONTAINER_OF(x, struct fr_http, hx);
+	struct fr_http_raw raw = {x->code, x->os_errno, x->connected, x->status, (x->end_ns - x->start_ns) / 1000,
+	                          NULL};
+
+	if (x->code != CURLE_OK) {
+		if (x->error)
+			snprintf(h->errbuf, sizeof(h->errbuf), "%s", x->error);
+		else if (x->os_errno)
+			snprintf(h->errbuf, sizeof(h->errbuf), "%s: %s", curl_easy_strerror(x->code),
+			         strerror((int)x->os_errno));
+		else
+			snprintf(h->errbuf, sizeof(h->errbuf), "%s", curl_easy_strerror(x->code));
+		raw.error = h->errbuf;
 	}
-	h->done(h, &r, h->arg);
-	http_free(h);
+	report(h, &raw, x->end_ns);
+}
+
+/* Sends REQ the lean way when it can; 0 when it went. */
+static int start_lean(struct fr_http *h, const struct fr_http_target *tgt, uint64_t *rng)
+{
+	struct fr_h1_request *c = compiled_of(h->ctx, tgt, h->req);
+	struct fr_h1_xfer *x = &h->hx;
+	int64_t tmo = h->req->timeout_us > 0 ? h->req->timeout_us : tgt->timeout_us;
+
+	if (!c)
+		return -1;
+	x->req = fr_h1_request_build(c, h->vars, rng, &h->out, &h->scratch, &x->len);
+	if (!x->req)
+		return -1;
+	x->head = fr_h1_request_is_head(c);
+	x->timeout_ns = tmo > 0 ? (tmo + 999) / 1000 * 1000000 : 0; /* whole ms, as curl's option */
+	x->done = on_lean_done;
+	h->lean = 1;
+	fr_h1_send(h->ctx->h1, x, fr_h1_request_addr(c));
+	return 0;
 }
 
 /* Starts a request on the loop. */
@@ -264,39 +265,77 @@ struct fr_http *fr_http_start(struct fr_loop *loop, const struct fr_http_target 
                               struct fr_varstore *vars, uint64_t *rng, fr_http_done_fn done, void *arg,
                               struct fr_http_result *res_out)
 {
-	struct fr_http *h = xcalloc(1, sizeof(*h));
+	struct ctx *x = ctx_of(loop);
+	struct fr_http *h = http_get(x);
+	int body, headers;
 
-	fr_buf_init(&h->body_in, FR_CAPTURE_BODY_MAX);
-	fr_buf_init(&h->head_in, HEADERS_MAX);
-	h->loop = loop;
 	h->req = req;
 	h->vars = vars;
 	h->done = done;
 	h->arg = arg;
-	h->xfer.done = on_done;
-	h->xfer.easy = fr_loop_easy_get(loop);
-	if (h->xfer.easy) {
-		prepare(h, tgt, rng);
-		if (fr_loop_add(loop, &h->xfer) == 0)
-			return h;
-	}
+	h->lean = 0;
+	h->busy = 1;
+	wanted_parts(req, &body, &headers);
+	fr_buf_reset(&h->body_in);
+	fr_buf_reset(&h->head_in);
+	h->hx.body = body ? &h->body_in : NULL;
+	h->hx.hdrs = headers ? &h->head_in : NULL;
+	if (tgt->engine != FR_HTTP_CURL && start_lean(h, tgt, rng) == 0)
+		return h;
+	h->curl.done = on_curl_done;
+	h->curl.body_in = body ? &h->body_in : NULL;
+	h->curl.head_in = headers ? &h->head_in : NULL;
+	if (fr_http_curl_start(&h->curl, loop, tgt, req, vars, rng) == 0)
+		return h;
 	if (res_out) {
 		memset(res_out, 0, sizeof(*res_out));
 		res_out->outcome = FR_ERR_OTHER;
 		res_out->done_ns = fr_clock_mono_ns();
 		res_out->error = "cannot start the transfer";
 	}
-	http_free(h);
+	http_put(h);
 	return NULL;
 }
 
 /* Aborts a transfer without calling its done function. */
 void fr_http_cancel(struct fr_http *h)
 {
-	if (!h)
+	if (!h || !h->busy)
 		return;
-	fr_loop_abort(h->loop, &h->xfer);
-	http_free(h);
+	if (h->lean)
+		fr_h1_abort(&h->hx);
+	else
+		fr_http_curl_abort(&h->curl);
+	http_put(h);
+}
+
+/* Why the lean path cannot send REQ, or NULL. */
+const char *fr_http_lean_refusal(const struct fr_http_target *tgt, const struct fr_request *req)
+{
+	const char *why = NULL;
+	struct fr_h1_request *c = fr_h1_request_compile(tgt->base_url, tgt->headers, tgt->auth_headers, req, &why);
+
+	fr_h1_request_free(c);
+	return c ? NULL : why;
+}
+
+static const char *const engine_names[] = {"auto", "curl", "lean"};
+
+/* Parses an engine name. */
+int fr_http_engine_parse(const char *name, enum fr_http_engine *out)
+{
+	for (int i = 0; i < 3; i++)
+		if (strcmp(name, engine_names[i]) == 0) {
+			*out = (enum fr_http_engine)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* The name of an engine. */
+const char *fr_http_engine_name(enum fr_http_engine e)
+{
+	return (unsigned)e < 3 ? engine_names[e] : "?";
 }
 
 /* Whether CODE is one of curl's TLS errors. */

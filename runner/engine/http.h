@@ -1,17 +1,21 @@
 /* http.h: one HTTP request of a plan, sent on a loop, its outcome, timings and captures.
  *
- * fr_http_start prepares a reused easy handle from a struct fr_request and a
- * variable store: URL (base_url + path, or an absolute URL), query (values
- * URL-encoded), headers (target headers, then auth headers, then the
- * request's), body, method and timeout are expanded with fr_vars_expand. The
- * response body is not kept unless the request has captures (then it is kept
- * up to FR_CAPTURE_BODY_MAX). When the transfer ends the captures are applied
- * to the store given at start (capture.h) and the caller's done function gets
- * a struct fr_http_result.
+ * fr_http_start sends a struct fr_request through one of two paths, chosen
+ * per request by the target's engine (http_types.h): the lean HTTP/1.1
+ * client (h1_client.h: plain http://, kept-alive connections, request bytes
+ * built once where nothing varies, no allocation per request) or libcurl
+ * (http_curl.h: everything, TLS, proxies, …). In auto mode a request goes the
+ * lean way when it can; both paths send the same bytes, keep what captures
+ * need in the same form, and report in libcurl's words, so outcomes
+ * (fr_http_classify), captures and timings are the same whichever path
+ * carried it. The response body is not kept unless the request has captures
+ * (then up to FR_CAPTURE_BODY_MAX). When the transfer ends the captures are
+ * applied to the store given at start (capture.h) and the caller's done
+ * function gets a struct fr_http_result.
  *
- * Timings: service_us is curl's total time of the transfer (from the moment
- * it actually started); the latency from an intended send time is the
- * caller's business (done_ns − intended), which is how the open model avoids
+ * Timings: service_us is the transfer's total time (from the moment it
+ * actually started); the latency from an intended send time is the caller's
+ * business (done_ns − intended), which is how the open model avoids
  * coordinated omission.
  */
 #ifndef FR_HTTP_H
@@ -20,33 +24,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/http_types.h"
 #include "engine/loop.h"
 #include "plan/plan.h"
-#include "result/results.h"
 #include "plan/vars.h"
-
-/* What every request of a run shares: the target and the auth headers.
- * Strings and lists point into the plan; the run owns the struct. */
-struct fr_http_target {
-	const char *base_url;                 /* "http://127.0.0.1:8080" (no trailing slash needed) */
-	int64_t timeout_us;                   /* default request timeout */
-	const struct fr_kvlist *headers;      /* target headers (templates), may be NULL */
-	const struct fr_kvlist *auth_headers; /* added after auth (templates), may be NULL */
-};
-
-struct fr_http_result {
-	enum fr_outcome outcome;
-	long status;        /* HTTP status, 0 when there was no response */
-	int64_t service_us; /* curl's total time, µs */
-	int64_t done_ns;    /* monotonic time the transfer ended */
-	CURLcode code;      /* curl's result */
-	int capture_failed; /* a capture found nothing (the variable is left unset) */
-	const char *error;  /* curl's message or a capture problem; valid during the callback */
-};
+#include "result/results.h"
 
 struct fr_http;
 
-/* Called on the loop's thread when the request has ended; REQ is freed after it returns. */
+/* Called on the loop's thread when the request has ended; REQ is reused after it returns. */
 typedef void (*fr_http_done_fn)(struct fr_http *req, const struct fr_http_result *res, void *arg);
 
 /* Starts REQ (a plain request, not a group) on LOOP. VARS expands its
@@ -72,5 +58,14 @@ int fr_http_sync(struct fr_loop *loop, const struct fr_http_target *tgt, const s
 /* The outcome class of a finished transfer: curl's result, the socket's
  * errno (ECONNRESET → reset), whether the connection was up, the status. */
 enum fr_outcome fr_http_classify(CURLcode code, long os_errno, int connected, long status);
+
+/* Why the lean path cannot send REQ (a plain request) to TGT, or NULL when it
+ * can: "https:// needs libcurl", "a proxy is configured", … */
+const char *fr_http_lean_refusal(const struct fr_http_target *tgt, const struct fr_request *req);
+
+/* Parses an engine name ("auto", "curl", "lean"); -1 when it is none. */
+int fr_http_engine_parse(const char *name, enum fr_http_engine *out);
+/* The name of an engine. */
+const char *fr_http_engine_name(enum fr_http_engine e);
 
 #endif

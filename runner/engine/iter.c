@@ -97,9 +97,14 @@ static void leg_ended(struct fr_iter_leg *leg, enum fr_outcome outcome, int64_t 
 /* http: a leg's request answered. */
 static void on_http_done(struct fr_http *h, const struct fr_http_result *r, void *arg)
 {
+	struct fr_iter_leg *leg = arg;
 	int aborted = r->code == CURLE_ABORTED_BY_CALLBACK;
 
-	leg_ended(arg, r->outcome, r->service_us, aborted);
+	if (!aborted && r->lean)
+		leg->it->d->res->http_lean++;
+	else if (!aborted)
+		leg->it->d->res->http_curl++;
+	leg_ended(leg, r->outcome, r->service_us, aborted);
 }
 
 /* Timer: report the legs that could not start. */

@@ -50,6 +50,8 @@ struct fr_loop {
 	size_t capspare;
 	struct fr_loop_xfer *inflight;
 	unsigned maxconns;
+	void *ext;
+	const struct fr_loop_ext *ext_ops;
 };
 
 /* Raises the soft RLIMIT_NOFILE to the hard limit. */
@@ -290,6 +292,8 @@ void fr_loop_free(struct fr_loop *loop)
 		curl_easy_cleanup(x->easy);
 		x->easy = NULL;
 	}
+	if (loop->ext_ops) /* after the curl transfers: it may free the structs they were embedded in */
+		loop->ext_ops->free(loop->ext);
 	for (size_t i = 0; i < loop->nspare; i++)
 		curl_easy_cleanup(loop->spare[i]);
 	free(loop->spare);
@@ -330,6 +334,25 @@ void fr_loop_set_maxconns(struct fr_loop *loop, unsigned maxconns)
 		return;
 	loop->maxconns = maxconns;
 	curl_multi_setopt(loop->multi, CURLMOPT_MAXCONNECTS, (long)maxconns);
+}
+
+/* The idle connections a loop keeps. */
+unsigned fr_loop_maxconns(const struct fr_loop *loop)
+{
+	return loop->maxconns;
+}
+
+/* Attaches another module's per-loop state. */
+void fr_loop_set_ext(struct fr_loop *loop, void *p, const struct fr_loop_ext *ops)
+{
+	loop->ext = p;
+	loop->ext_ops = ops;
+}
+
+/* The attached state, or NULL. */
+void *fr_loop_ext(const struct fr_loop *loop)
+{
+	return loop->ext;
 }
 
 /* Options every easy handle of this loop carries. */
@@ -414,6 +437,8 @@ void fr_loop_abort_all(struct fr_loop *loop)
 		fr_loop_abort(loop, x);
 		x->done(x, CURLE_ABORTED_BY_CALLBACK);
 	}
+	if (loop->ext_ops)
+		loop->ext_ops->abort_all(loop->ext);
 }
 
 /* Sets the wake-up callback. */

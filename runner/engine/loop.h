@@ -61,6 +61,20 @@ struct fr_sched *fr_loop_sched(struct fr_loop *loop);
 
 /* Makes sure the connection cache holds at least MAXCONNS connections. */
 void fr_loop_set_maxconns(struct fr_loop *loop, unsigned maxconns);
+/* How many idle connections may be kept (the lean HTTP path keeps the same number). */
+unsigned fr_loop_maxconns(const struct fr_loop *loop);
+
+/* What another module keeps on a loop (the HTTP layer's per-loop state: the
+ * lean client, compiled requests): told when every transfer is aborted and
+ * when the loop is freed. */
+struct fr_loop_ext {
+	void (*abort_all)(void *p); /* end what is in flight, telling each owner */
+	void (*free)(void *p);      /* abort silently and free (the loop is about to go) */
+};
+
+/* Attaches P with OPS (one attachment per loop); fr_loop_ext returns it, or NULL. */
+void fr_loop_set_ext(struct fr_loop *loop, void *p, const struct fr_loop_ext *ops);
+void *fr_loop_ext(const struct fr_loop *loop);
 
 /* An easy handle from the free list (reset) or a new one; owned by the
  * caller until given back with fr_loop_easy_put. */

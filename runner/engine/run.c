@@ -329,6 +329,47 @@ static int run_auth(struct ctl *c)
 	return 0;
 }
 
+/* The first of N requests (and their steps) the lean path cannot send: its name in *NAME_OUT and why. */
+static const char *lean_refusal(const struct fr_http_target *t, const struct fr_request *reqs, size_t n,
+                                const char **name_out)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct fr_request *q = &reqs[i];
+		const char *why =
+		        q->nsteps ? lean_refusal(t, q->steps, q->nsteps, name_out) : fr_http_lean_refusal(t, q);
+		if (why) {
+			if (!q->nsteps || !*name_out)
+				*name_out = q->name;
+			return why;
+		}
+	}
+	return NULL;
+}
+
+/* Whether --http-engine lean can carry every load request. */
+int fr_run_check_engine(const struct fr_plan *plan, enum fr_http_engine engine, char **err_out)
+{
+	struct fr_http_target t = {plan->base_url, 0, &plan->headers, &plan->auth_headers, engine};
+
+	*err_out = NULL;
+	if (engine != FR_HTTP_LEAN)
+		return 0;
+	for (size_t s = 0; s < plan->nscenarios; s++) {
+		const struct fr_scenario *sc = &plan->scenarios[s];
+		const char *name = NULL, *why;
+		if (sc->model == FR_MODEL_WEBSOCKET)
+			why = sc->ws.publish.url ? lean_refusal(&t, &sc->ws.publish, 1, &name) : NULL;
+		else
+			why = lean_refusal(&t, sc->requests, sc->nrequests, &name);
+		if (why) {
+			*err_out = xasprintf("--http-engine lean cannot send %s/%s: %s", sc->name,
+			                     name ? name : "publish", why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Why a run is invalid, or NULL: open models fell short or the scheduler lagged. */
 char *fr_run_invalid_reason(uint64_t planned, uint64_t sent, int64_t load_us, int64_t lag_p99_us)
 {
@@ -368,6 +409,7 @@ static int ctl_init(struct ctl *c, const struct fr_plan *plan, const struct fr_t
 	c->target.base_url = plan->base_url;
 	c->target.timeout_us = plan->timeout_us > 0 ? plan->timeout_us : 10000000;
 	c->target.headers = &plan->headers;
+	c->target.engine = opts->http_engine;
 	c->rng = opts->seed ? opts->seed : (uint64_t)fr_clock_mono_ns() | 1;
 	pthread_mutex_init(&c->mu, NULL);
 	fr_timer_init(&c->act_timer, on_ctl_action);
@@ -463,6 +505,8 @@ int fr_run(const struct fr_plan *plan, const struct fr_timeline *tl, const struc
 
 	*results_out = NULL;
 	*err_out = NULL;
+	if (fr_run_check_engine(plan, opts->http_engine, err_out) != 0)
+		return FR_RUN_FAILED;
 	if (fr_preflight_check(plan->base_url, PREFLIGHT_MS, &why) != 0) {
 		*err_out = xasprintf("target %s is unreachable: %s", plan->base_url, why);
 		free(why);

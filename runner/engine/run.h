@@ -25,8 +25,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "plan/plan.h"
+#include "engine/http_types.h"
 #include "engine/run_hooks.h"
+#include "plan/plan.h"
 #include "plan/timeline.h"
 #include "result/results.h"
 
@@ -57,10 +58,11 @@ struct fr_run_opts {
 	uint64_t seed;                           /* random seed; 0: from the clock */
 	const struct fr_run_hooks *const *hooks; /* the plug-ins, called in this order */
 	size_t nhooks;
-	int64_t interval_us;        /* the results' time series interval; 0: 1 s */
-	struct fr_metrics *metrics; /* live metrics (--metrics-listen), or NULL: every
-	                             * HTTP sample, the level gauges of every action,
-	                             * the pass starts and the run end are reported */
+	int64_t interval_us;             /* the results' time series interval; 0: 1 s */
+	struct fr_metrics *metrics;      /* live metrics (--metrics-listen), or NULL: every
+	                                  * HTTP sample, the level gauges of every action,
+	                                  * the pass starts and the run end are reported */
+	enum fr_http_engine http_engine; /* which HTTP path carries requests; 0: auto */
 };
 
 /* Runs PLAN's timeline TL. On return *results_out holds the merged results
@@ -70,6 +72,14 @@ struct fr_run_opts {
  * "target http://… is unreachable: Connection refused", "auth failed: …". */
 int fr_run(const struct fr_plan *plan, const struct fr_timeline *tl, const struct fr_run_opts *opts,
            struct fr_results **results_out, char **err_out);
+
+/* With ENGINE FR_HTTP_LEAN, whether the lean path can send every load
+ * request of PLAN (scenario requests, group steps, WebSocket publishes):
+ * returns 0, or -1 with *ERR_OUT (caller frees) naming the first it cannot:
+ * "--http-engine lean cannot send c/ok: https:// needs libcurl". Auth,
+ * setup and teardown requests are not load: they go through libcurl when
+ * they must. Other engines always pass. */
+int fr_run_check_engine(const struct fr_plan *plan, enum fr_http_engine engine, char **err_out);
 
 /* Why a run is invalid (caller frees), or NULL when it is valid: open-model
  * sends below 99 % of the plan over LOAD_US ("achieved 4,210/s of 5,000/s

@@ -15,6 +15,7 @@
 #include "result/timeseries.h"
 #include "util/clock.h"
 #include "util/container.h"
+#include "util/fmt.h"
 #include "util/xmalloc.h"
 
 struct fr_user {
@@ -68,7 +69,7 @@ static void iterate(struct fr_user *u, int64_t intended_ns)
 	struct fr_drive *d = u->us->d;
 	char num[24];
 
-	snprintf(num, sizeof(num), "%" PRIu64, u->iterations++);
+	fr_fmt_u64(num, sizeof(num), u->iterations++);
 	fr_varstore_set(&u->vars, "i", num);
 	fr_iter_start(&u->it, fr_drive_pick(d, u->us->sc), intended_ns);
 }

@@ -124,20 +124,28 @@ static long long rand_between(uint64_t *rng, long long lo, long long hi)
 }
 
 /* Unknown names expand to '' (the first is reported): a run goes on, the check has warned. */
-char *fr_vars_expand(const char *tmpl, const struct fr_varstore *vs, uint64_t *rng, char **missing_out)
+/* Appends the expansion of TMPL to B: the one expander of run-time templates. */
+void fr_vars_expand_into(struct fr_buf *b, const char *tmpl, const struct fr_varstore *vs, uint64_t *rng,
+                         char **missing_out)
 {
-	struct fr_buf b = {0};
 	const char *p = tmpl;
 
 	while (*p) {
-		if (p[0] == '$' && p[1] == '$' && p[2] == '{') {
-			fr_buf_add(&b, "${", 2);
+		const char *lit = p;
+		while (*p && p[0] != '$')
+			p++;
+		if (p > lit)
+			fr_buf_add(b, lit, (size_t)(p - lit));
+		if (!*p)
+			break;
+		if (p[1] == '$' && p[2] == '{') {
+			fr_buf_add(b, "${", 2);
 			p += 3;
 			continue;
 		}
-		const char *end = p[0] == '$' && p[1] == '{' ? strchr(p + 2, '}') : NULL;
+		const char *end = p[1] == '{' ? strchr(p + 2, '}') : NULL;
 		if (!end) {
-			fr_buf_add(&b, p, 1);
+			fr_buf_add(b, p, 1);
 			p++;
 			continue;
 		}
@@ -147,17 +155,39 @@ char *fr_vars_expand(const char *tmpl, const struct fr_varstore *vs, uint64_t *r
 		if (parse_rand(ref, len, &lo, &hi) == 0) {
 			char num[32];
 			int n = snprintf(num, sizeof num, "%lld", rand_between(rng, lo, hi));
-			fr_buf_add(&b, num, (size_t)n);
+			fr_buf_add(b, num, (size_t)n);
 		} else {
 			const struct fr_var *v = vs ? fr_varstore_get(vs, ref, len) : NULL;
 			if (v && v->nvalues > 0)
-				fr_buf_add(&b, v->values[0], strlen(v->values[0]));
+				fr_buf_add(b, v->values[0], strlen(v->values[0]));
 			else if (!v && missing_out && !*missing_out)
 				*missing_out = xstrndup(ref, len);
 		}
 		p = end + 1;
 	}
+}
+
+/* A fresh string: the expansion into a buffer of its own. */
+char *fr_vars_expand(const char *tmpl, const struct fr_varstore *vs, uint64_t *rng, char **missing_out)
+{
+	struct fr_buf b = {0};
+
+	fr_vars_expand_into(&b, tmpl, vs, rng, missing_out);
 	return fr_buf_take(&b);
+}
+
+/* Whether TMPL holds a run-time reference (then its expansion depends on the store). */
+int fr_vars_has_refs(const char *tmpl)
+{
+	for (const char *p = tmpl; (p = strchr(p, '$')) != NULL; p++) {
+		if (p[1] == '$' && p[2] == '{') {
+			p += 2;
+			continue;
+		}
+		if (p[1] == '{' && strchr(p + 2, '}'))
+			return 1;
+	}
+	return 0;
 }
 
 /* The checker's view of a template: every reference with its offset, escapes skipped. */
@@ -227,9 +257,25 @@ void fr_varstore_set(struct fr_varstore *vs, const char *name, const char *value
 	fr_varstore_set_list(vs, name, (char *const *)&value, 1);
 }
 
+/* Overwrites a single value in place when the new one fits in the old one's
+ * memory, so a value set on every iteration (${i}, a capture) allocates
+ * nothing in a steady run; returns 0 when it did. */
+static int set_in_place(struct fr_varstore *vs, const char *name, const char *value)
+{
+	struct fr_var *v = find_here(vs, name, strlen(name));
+	size_t len = strlen(value);
+
+	if (!v || v->nvalues != 1 || strlen(v->values[0]) < len)
+		return -1;
+	memmove(v->values[0], value, len + 1);
+	return 0;
+}
+
 /* Replaces what the name held: a later capture wins. */
 void fr_varstore_set_list(struct fr_varstore *vs, const char *name, char *const *values, size_t n)
 {
+	if (n == 1 && set_in_place(vs, name, values[0]) == 0)
+		return;
 	struct fr_var *v = slot(vs, name);
 
 	v->values = xcalloc(n ? n : 1, sizeof *v->values);

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/buf.h"
+
 /* A variable: one value, or a list (a JSON-path capture with [*]). */
 struct fr_var {
 	char *name;
@@ -45,6 +47,13 @@ int fr_vars_expand_env(const char *s, char **out_out, char **err_out, size_t *co
  * frees). RNG is the caller's xorshift state for ${rand:A..B}. A list
  * variable expands to its first value. Returns a new string. */
 char *fr_vars_expand(const char *tmpl, const struct fr_varstore *vs, uint64_t *rng, char **missing_out);
+/* The same expansion appended to B, which allocates nothing once B has room
+ * (the lean HTTP path builds requests in reused buffers). */
+void fr_vars_expand_into(struct fr_buf *b, const char *tmpl, const struct fr_varstore *vs, uint64_t *rng,
+                         char **missing_out);
+/* Whether TMPL holds a run-time reference; without one its expansion is a
+ * constant (only `$${` unescaped), which lets requests be built once. */
+int fr_vars_has_refs(const char *tmpl);
 
 /* Calls FN for each ${…} reference in S (not env: ones) with the text between
  * the braces and its byte offset; stops and returns FN's value when non-zero.

@@ -200,6 +200,8 @@ void fr_results_merge(struct fr_results *dst, const struct fr_results *src)
 	merge_hist(&dst->sched_lag, src->sched_lag);
 	dst->planned += src->planned;
 	dst->sent += src->sent;
+	dst->http_lean += src->http_lean;
+	dst->http_curl += src->http_curl;
 	dst->interrupted |= src->interrupted;
 	if (src->elapsed_us > dst->elapsed_us)
 		dst->elapsed_us = src->elapsed_us;

@@ -79,6 +79,8 @@ struct fr_results {
 	                               * once in the segment; threads and shards add up */
 	int64_t start_skew_us;        /* with a common start (--start-at): when load began
 	                               * minus the start time, this clock; else 0 */
+	uint64_t http_lean;           /* load requests the lean HTTP path carried */
+	uint64_t http_curl;           /* … and libcurl */
 	char *invalid_reason;         /* set when the run is invalid (its verdicts cannot be trusted) */
 	struct fr_timeseries *series; /* the same samples per interval (result/timeseries.h) */
 };

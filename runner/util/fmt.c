@@ -122,3 +122,21 @@ char *fr_fmt_bytes(char *buf, size_t len, uint64_t bytes)
 	snprintf(buf, len, v < 10 ? "%.1f %s" : "%.0f %s", v, unit[u]);
 	return buf;
 }
+
+/* Plain decimal digits, written from the end of a scratch array; cut as snprintf cuts. */
+char *fr_fmt_u64(char *buf, size_t len, uint64_t v)
+{
+	char tmp[24];
+	size_t n = sizeof(tmp), d;
+
+	do {
+		tmp[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (!len)
+		return buf;
+	d = sizeof(tmp) - n < len ? sizeof(tmp) - n : len - 1;
+	memcpy(buf, tmp + n, d);
+	buf[d] = '\0';
+	return buf;
+}

@@ -8,7 +8,7 @@
 # shellcheck source=lib-toxiproxy.sh
 . "$top_srcdir/tests/e2e/lib-toxiproxy.sh"
 cd "$top_srcdir" || exit 1
-tap_plan 27
+tap_plan 30
 T=$(fr_tmpdir)
 AJV=$top_srcdir/node_modules/.bin/ajv
 
@@ -23,6 +23,13 @@ tap_is "$?:$(head -1 "$T/err")" "2:flowrun: unknown option '--bogus'" "an unknow
 tap_is "$?" 2 "run without a plan: exit 2"
 "$FLOWRUN" run plans/smoke.yaml --time-scale zero 2>"$T/err"
 tap_is "$?:$(cat "$T/err")" "2:flowrun: --time-scale needs a number in (0, 1000], got 'zero'" "a bad --time-scale: exit 2"
+"$FLOWRUN" run plans/smoke.yaml --http-engine fast 2>"$T/err"
+tap_is "$?:$(cat "$T/err")" "2:flowrun: --http-engine needs auto, curl or lean, got 'fast'" "a bad --http-engine: exit 2"
+FLOWRUN_HTTP_ENGINE=slow "$FLOWRUN" run plans/smoke.yaml 2>"$T/err"
+tap_is "$?:$(cat "$T/err")" "2:flowrun: FLOWRUN_HTTP_ENGINE needs auto, curl or lean, got 'slow'" "a bad FLOWRUN_HTTP_ENGINE: exit 2"
+FLOWFORGE_URL=https://127.0.0.1:1 "$FLOWRUN" run tests/e2e/plans/cli-slos.yaml --http-engine lean 2>"$T/err"
+tap_is "$?:$(cat "$T/err")" "2:flowrun: --http-engine lean cannot send queries/redis-lookup: https:// needs libcurl" \
+	"--http-engine lean with an https:// target: exit 2 naming the request, before any I/O"
 "$FLOWRUN" check plans/ >/dev/null 2>&1
 tap_is "$?" 0 "check plans/: every plan valid"
 "$FLOWRUN" nothing-here.yaml 2>"$T/err"

@@ -8,7 +8,7 @@
 # shellcheck source=lib-engine.sh
 . "$top_srcdir/tests/e2e/lib-engine.sh"
 
-tap_plan 15
+tap_plan 17
 fr_start_backend --service-time 50ms || exit 1
 T=$FR_TMP
 
@@ -34,6 +34,7 @@ for threads in 1 2; do
 	eng_between "$s0" 34 46 && eng_between "$s1" 102 138 && eng_between "$s2" 17 23
 	tap_ok $? "$threads thread(s): requests per stage follow 2, 6, 1 users x 1 s / 50 ms (got $s0 $s1 $s2)"
 	tap_is "$(eng_get "closed$threads" key c/redis ok)" "$((s0 + s1 + s2))" "$threads thread(s): every request ok"
+	eng_path_check "closed$threads"
 done
 
 # Think time: 2 users, 50 ms answer + 200 ms think = 4 iterations/s each, 2 s.

@@ -8,7 +8,7 @@
 # shellcheck source=lib-engine.sh
 . "$top_srcdir/tests/e2e/lib-engine.sh"
 
-tap_plan 20
+tap_plan 21
 fr_start_redis || exit 1
 fr_start_fixture || exit 1
 T=$FR_TMP
@@ -98,6 +98,7 @@ open_plan reset 20/s 1s "/x" 2s 0 >"$T/reset.yaml"
 FR_FIXTURE_URL=http://127.0.0.1:$rport eng_run reset "$T/reset.yaml" --threads 1
 tap_is "$?" 0 "a resetting target: the run completes"
 tap_is "$(eng_get reset key s/r n) $(eng_get reset key s/r reset)" "20 20" "connection resets are counted as reset"
+eng_path_check reset
 
 # 5. SIGINT after ~1.5 s of a 20 s run: stop at once, keep what was measured.
 open_plan sigint 50/s 20s "/api/query?store=redis&key=key-1" >"$T/sigint.yaml"

@@ -8,7 +8,7 @@
 # shellcheck source=lib-engine.sh
 . "$top_srcdir/tests/e2e/lib-engine.sh"
 
-tap_plan 19
+tap_plan 20
 fr_start_redis || exit 1
 fr_start_fixture --service-time 10ms || exit 1
 T=$FR_TMP
@@ -33,6 +33,7 @@ tap_ok $? "latency p50 within [10 ms, 11 ms] (got ${p50} us)"
 tap_is "$(eng_get open run planned) $(eng_get open run sent)" "300 300" "planned and sent are both 300"
 tap_is "$(eng_get open key q/redis missed)" 0 "nothing missed"
 tap_is "$(eng_invalid open)" "" "the run is valid (rate achieved, scheduler lag small)"
+eng_path_check open
 
 # 2. Coordinated omission: a 1 s stall at about 2 s of a 5 s run at 100/s, two
 #    requests in flight at most (the rest wait in flowrun, timed from their

@@ -25,6 +25,21 @@ eng_get() {
 		"$FR_TMP/$out.out"
 }
 
+# eng_path_check OUT: one TAP check that the HTTP path FLOWRUN_HTTP_ENGINE asks for
+# (curl, or lean and the default auto: the lean path) carried every load request of OUT.
+eng_path_check() {
+	local lean curl
+	lean=$(eng_get "$1" run http_lean)
+	curl=$(eng_get "$1" run http_curl)
+	if [ "${FLOWRUN_HTTP_ENGINE:-auto}" = curl ]; then
+		[ "$lean" = 0 ] && [ "${curl:-0}" -gt 0 ]
+		tap_ok $? "libcurl carried every request ($curl; lean path $lean)"
+	else
+		[ "$curl" = 0 ] && [ "${lean:-0}" -gt 0 ]
+		tap_ok $? "the lean path carried every request ($lean; libcurl $curl)"
+	fi
+}
+
 # eng_invalid OUT: the run's invalid reason ("" when valid).
 eng_invalid() {
 	sed -n 's/^run .* invalid="\(.*\)"$/\1/p' "$FR_TMP/$1.out"

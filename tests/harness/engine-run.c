@@ -1,6 +1,6 @@
 /* engine-run.c: drives fr_run directly for the engine's end-to-end tests.
  *
- *   engine-run PLAN [--time-scale F] [--threads N] [--max-inflight N] [--quiet]
+ *   engine-run PLAN [--time-scale F] [--threads N] [--max-inflight N] [--http-engine E] [--quiet]
  *
  * Loads and compiles PLAN, runs it (SIGINT/SIGTERM set the stop flag), and
  * prints one line per result key and one for the run, as `name=value` words
@@ -8,7 +8,10 @@
  *
  *   key scenario/request n=… ok=… connect-refused=… … lat_p50=µs lat_p99=µs svc_p50=µs svc_p99=µs late=… missed=…
  *   seg scenario/request SEG start_us end_us n=…
- *   run status=S planned=… sent=… interrupted=0|1 elapsed_us=… lag_p99=µs invalid="…"
+ *   run status=S planned=… sent=… interrupted=0|1 elapsed_us=… lag_p99=µs http_lean=… http_curl=… invalid="…"
+ *
+ * FLOWRUN_HTTP_ENGINE (auto, curl, lean) sets the HTTP path as in flowrun;
+ * http_lean and http_curl count the load requests each path carried.
  *
  * Exit status: fr_run's status (0 ok, 1 unreachable, 2 interrupted, 3 failed),
  * 9 when the plan does not load.
@@ -21,6 +24,7 @@
 #include <string.h>
 
 #include "result/results.h"
+#include "engine/http.h"
 #include "engine/run.h"
 #include "plan/compile.h"
 #include "plan/load.h"
@@ -64,9 +68,9 @@ static void print_key(struct fr_results *res, int k)
 static void print_run(struct fr_results *res, int status)
 {
 	printf("run status=%d planned=%" PRIu64 " sent=%" PRIu64 " interrupted=%d elapsed_us=%" PRId64
-	       " lag_p99=%" PRId64 " invalid=\"%s\"\n",
+	       " lag_p99=%" PRId64 " http_lean=%" PRIu64 " http_curl=%" PRIu64 " invalid=\"%s\"\n",
 	       status, res->planned, res->sent, res->interrupted, res->elapsed_us,
-	       res->sched_lag ? fr_hist_quantile(res->sched_lag, 0.99) : -1,
+	       res->sched_lag ? fr_hist_quantile(res->sched_lag, 0.99) : -1, res->http_lean, res->http_curl,
 	       res->invalid_reason ? res->invalid_reason : "");
 }
 
@@ -74,11 +78,9 @@ static void print_run(struct fr_results *res, int status)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	        {"time-scale", required_argument, NULL, 's'},
-	        {"threads", required_argument, NULL, 't'},
-	        {"max-inflight", required_argument, NULL, 'm'},
-	        {"quiet", no_argument, NULL, 'q'},
-	        {NULL, 0, NULL, 0},
+	        {"time-scale", required_argument, NULL, 's'},   {"threads", required_argument, NULL, 't'},
+	        {"max-inflight", required_argument, NULL, 'm'}, {"quiet", no_argument, NULL, 'q'},
+	        {"http-engine", required_argument, NULL, 'e'},  {NULL, 0, NULL, 0},
 	};
 	struct fr_run_opts ro = {.stop = &stop_flag};
 	struct fr_diags diags = {0};
@@ -88,7 +90,10 @@ int main(int argc, char **argv)
 	double scale = 1.0;
 	char *err = NULL;
 	int c, status;
+	const char *engine = getenv("FLOWRUN_HTTP_ENGINE");
 
+	if (engine && *engine && fr_http_engine_parse(engine, &ro.http_engine) != 0)
+		return 9;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 's')
 			scale = atof(optarg);
@@ -98,7 +103,9 @@ int main(int argc, char **argv)
 			ro.max_inflight = (unsigned)atol(optarg); /* -1: unlimited */
 		else if (c == 'q')
 			ro.quiet = 1;
-		else
+		else if (c == 'e' && fr_http_engine_parse(optarg, &ro.http_engine) != 0)
+			return 9;
+		else if (c != 'e')
 			return 9;
 	}
 	if (optind >= argc)

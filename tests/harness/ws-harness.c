@@ -233,8 +233,17 @@ int main(int argc, char **argv)
 		free(h);
 		return 2;
 	}
-	struct fr_http_target tgt = {plan->base_url, plan->timeout_us, &plan->headers, &plan->auth_headers};
+	struct fr_http_target tgt = {.base_url = plan->base_url,
+	                             .timeout_us = plan->timeout_us,
+	                             .headers = &plan->headers,
+	                             .auth_headers = &plan->auth_headers};
 	int rc = 0;
+	const char *engine = getenv("FLOWRUN_HTTP_ENGINE"); /* the publish requests' path, as flowrun reads it */
+	if (engine && *engine && fr_http_engine_parse(engine, &tgt.engine) != 0) {
+		fprintf(stderr, "ws-harness: FLOWRUN_HTTP_ENGINE needs auto, curl or lean\n");
+		rc = 2;
+		goto out;
+	}
 	fr_loop_raise_nofile();
 	if (prepare(plan, &tgt, &vars)) {
 		rc = 4;

@@ -63,7 +63,10 @@ static char *try_create(const char *connect, const char *match)
 	}
 	struct fr_loop *loop = fr_loop_create(4);
 	struct fr_results *res = fr_results_create(tl);
-	struct fr_http_target tgt = {plan->base_url, plan->timeout_us, &plan->headers, &plan->auth_headers};
+	struct fr_http_target tgt = {.base_url = plan->base_url,
+	                             .timeout_us = plan->timeout_us,
+	                             .headers = &plan->headers,
+	                             .auth_headers = &plan->auth_headers};
 	struct fr_varstore vars;
 	memset(&vars, 0, sizeof vars);
 	struct fr_ws_table *t = fr_ws_table_create(&plan->scenarios[0]);

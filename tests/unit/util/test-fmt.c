@@ -39,6 +39,9 @@ int main(void)
 	tap_is_str(fr_fmt_count(b, sizeof b, 1234567.4), "1,234,567", "count: rounded, two separators");
 	tap_is_str(fr_fmt_count(b, sizeof b, 999), "999", "count: none below 1000");
 
+	tap_is_str(fr_fmt_u64(b, sizeof b, 0), "0", "u64: zero");
+	tap_is_str(fr_fmt_u64(b, sizeof b, 18446744073709551615ull), "18446744073709551615", "u64: the largest");
+	tap_is_str(fr_fmt_u64(b, 4, 123456), "123", "u64: cut to the buffer as snprintf cuts");
 	tap_is_str(fr_fmt_bytes(b, sizeof b, 512), "512 B", "bytes: below 1 KiB");
 	tap_is_str(fr_fmt_bytes(b, sizeof b, 1536), "1.5 KiB", "bytes: KiB with one decimal below 10");
 	tap_is_str(fr_fmt_bytes(b, sizeof b, 50ull << 20), "50 MiB", "bytes: MiB without decimals from 10");
