@@ -7,10 +7,12 @@
  */
 #include "cli/cmd_run.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,6 +48,8 @@ static const char usage[] = "usage: flowrun [run] PLAN [options]\n"
                             "  --connections N        open model: requests in flight per scenario and thread beyond\n"
                             "                         which arrivals wait in flowrun (their latency still counts\n"
                             "                         from the intended time); default 1024, 0: no limit\n"
+                            "  --cacert FILE          verify https and wss with the CA certificates (PEM) in FILE\n"
+                            "                         instead of the plan's target.ca_file or the system's\n"
                             "  --max-memory SIZE      refuse to start when the run's estimated memory (flowrun plan)\n"
                             "                         exceeds SIZE (default: half of this machine's memory; 8GiB,\n"
                             "                         512M, none)\n"
@@ -63,6 +67,7 @@ struct run_args {
 	const char *plan_path;
 	double scale;
 	const char *run_id;
+	const char *cacert;  /* --cacert: replaces the plan's target.ca_file */
 	uint64_t max_memory; /* --max-memory */
 	int abort_on_fail;
 	struct fr_session_opts s;
@@ -114,6 +119,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	        {"max-memory", required_argument, NULL, 'X'},
 	        {"abort-on-fail", no_argument, NULL, 'A'},
 	        {"http-engine", required_argument, NULL, 'E'},
+	        {"cacert", required_argument, NULL, 'K'},
 	        {"help", no_argument, NULL, 'h'},
 	        {0},
 	};
@@ -138,6 +144,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			if (fr_cli_parse_threads(optarg, &a->s.threads))
 				return -1;
 			break;
+		case 'K': a->cacert = optarg; break;
 		case 'X':
 			if (fr_cli_memory_parse(optarg, &a->max_memory))
 				return -1;
@@ -214,6 +221,25 @@ static char *make_run_id(void)
 	return xasprintf("%s-%04x", buf, (unsigned)((fr_clock_mono_ns() ^ getpid()) & 0xffff));
 }
 
+/* --cacert FILE replaces the plan's CA file; -1 (said why) when FILE cannot be read. */
+static int use_cacert(struct fr_plan *plan, const char *file)
+{
+	struct stat st;
+	const char *why = NULL;
+
+	if (stat(file, &st) != 0 || access(file, R_OK) != 0)
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	if (why) {
+		fprintf(stderr, "flowrun: --cacert %s: %s\n", file, why);
+		return -1;
+	}
+	free(plan->ca_file);
+	plan->ca_file = xstrdup(file);
+	return 0;
+}
+
 /* flowrun run PLAN [options] */
 static enum fr_exit run(int argc, char **argv)
 {
@@ -226,6 +252,11 @@ static enum fr_exit run(int argc, char **argv)
 	struct fr_timeline *tl;
 	if (fr_cli_load(a.plan_path, a.scale, &plan, &tl) != FR_EXIT_OK)
 		return FR_EXIT_USAGE;
+	if (a.cacert && use_cacert(plan, a.cacert) != 0) {
+		fr_timeline_free(tl);
+		fr_plan_free(plan);
+		return FR_EXIT_USAGE;
+	}
 	struct fr_estimate_opts eo = {
 	        .threads = fr_cli_memory_threads(a.s.threads),
 	        .max_inflight = a.s.connections == FR_RUN_UNLIMITED ? 0

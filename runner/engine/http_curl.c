@@ -154,6 +154,8 @@ static void prepare(struct fr_http_curl *hc, const struct fr_http_target *tgt, c
 	if (tmo > 0)
 		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)((tmo + 999) / 1000));
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "flowrun/" PACKAGE_VERSION);
+	if (tgt->ca_file)
+		curl_easy_setopt(e, CURLOPT_CAINFO, tgt->ca_file); /* verification stays on: curl's default */
 }
 
 /* The loop: the transfer ended. */

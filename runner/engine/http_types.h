@@ -32,6 +32,7 @@ struct fr_http_target {
 	const struct fr_kvlist *headers;      /* target headers (templates), may be NULL */
 	const struct fr_kvlist *auth_headers; /* added after auth (templates), may be NULL */
 	enum fr_http_engine engine;           /* 0: auto */
+	const char *ca_file;                  /* CA certificates verifying https and wss, or NULL: the system's */
 };
 
 /* How a transfer ended, in libcurl's words, from either path. */

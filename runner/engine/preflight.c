@@ -1,8 +1,11 @@
-/* preflight.c: the TCP connect check before a run (see preflight.h).
+/* preflight.c: the TCP connect and TLS check before a run (see preflight.h).
  *
  * The URL is parsed with curl's URL parser (so it agrees with the requests
  * about host and default port); every address the resolver gives is tried
- * with a non-blocking connect until one accepts.
+ * with a non-blocking connect until one accepts. For https, curl then
+ * connects once more with the options the requests use (CONNECT_ONLY: the
+ * handshake and no request), so a certificate that does not verify stops the
+ * run before it starts, with curl's own words for why.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -56,8 +59,34 @@ static int try_connect(const struct addrinfo *ai, int timeout_ms)
 	return err;
 }
 
-/* Checks that BASE_URL's host:port accepts a TCP connection. */
-int fr_preflight_check(const char *base_url, int timeout_ms, char **err_out)
+/* A TLS handshake with the requests' verification; 0 or -1 with curl's message in *ERR_OUT. */
+static int tls_check(const char *base_url, const char *ca_file, int timeout_ms, char **err_out)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	CURL *e = curl_easy_init();
+	CURLcode rc;
+
+	if (!e) {
+		*err_out = xstrdup("TLS: cannot create a curl handle");
+		return -1;
+	}
+	curl_easy_setopt(e, CURLOPT_URL, base_url);
+	curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+	if (ca_file)
+		curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
+	rc = curl_easy_perform(e);
+	curl_easy_cleanup(e);
+	if (rc == CURLE_OK)
+		return 0;
+	*err_out = xasprintf("TLS: %s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	return -1;
+}
+
+/* Checks that BASE_URL's host:port accepts a TCP connection, then TLS for https. */
+int fr_preflight_check(const char *base_url, const char *ca_file, int timeout_ms, char **err_out)
 {
 	char *host, *port;
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
@@ -83,7 +112,7 @@ int fr_preflight_check(const char *base_url, int timeout_ms, char **err_out)
 	curl_free(host);
 	curl_free(port);
 	if (err == 0)
-		return 0;
+		return strncmp(base_url, "https://", 8) == 0 ? tls_check(base_url, ca_file, timeout_ms, err_out) : 0;
 	*err_out = xstrdup(why ? why : "no address");
 	return -1;
 }

@@ -349,7 +349,7 @@ static const char *lean_refusal(const struct fr_http_target *t, const struct fr_
 /* Whether --http-engine lean can carry every load request. */
 int fr_run_check_engine(const struct fr_plan *plan, enum fr_http_engine engine, char **err_out)
 {
-	struct fr_http_target t = {plan->base_url, 0, &plan->headers, &plan->auth_headers, engine};
+	struct fr_http_target t = {plan->base_url, 0, &plan->headers, &plan->auth_headers, engine, plan->ca_file};
 
 	*err_out = NULL;
 	if (engine != FR_HTTP_LEAN)
@@ -410,6 +410,7 @@ static int ctl_init(struct ctl *c, const struct fr_plan *plan, const struct fr_t
 	c->target.timeout_us = plan->timeout_us > 0 ? plan->timeout_us : 10000000;
 	c->target.headers = &plan->headers;
 	c->target.engine = opts->http_engine;
+	c->target.ca_file = plan->ca_file;
 	c->rng = opts->seed ? opts->seed : (uint64_t)fr_clock_mono_ns() | 1;
 	pthread_mutex_init(&c->mu, NULL);
 	fr_timer_init(&c->act_timer, on_ctl_action);
@@ -507,13 +508,14 @@ int fr_run(const struct fr_plan *plan, const struct fr_timeline *tl, const struc
 	*err_out = NULL;
 	if (fr_run_check_engine(plan, opts->http_engine, err_out) != 0)
 		return FR_RUN_FAILED;
-	if (fr_preflight_check(plan->base_url, PREFLIGHT_MS, &why) != 0) {
+	curl_global_init(CURL_GLOBAL_DEFAULT); /* before the preflight's TLS check uses curl */
+	if (fr_preflight_check(plan->base_url, plan->ca_file, PREFLIGHT_MS, &why) != 0) {
 		*err_out = xasprintf("target %s is unreachable: %s", plan->base_url, why);
 		free(why);
+		curl_global_cleanup();
 		return FR_RUN_UNREACHABLE;
 	}
 	fr_loop_raise_nofile();
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (ctl_init(&c, plan, tl, opts) != 0) {
 		*err_out = c.err;
 		c.err = NULL;

@@ -181,6 +181,7 @@ static void store(void *field, const struct fr_gkey_def *d, const node_t *v)
 	switch (d->store) {
 	case FR_GS_NONE: break;
 	case FR_GS_STR: *(char **)field = !text ? NULL : d->type == FR_GT_URL ? unescape(text) : xstrdup(text); break;
+	case FR_GS_PATH: *(char **)field = v && text ? fr_path_resolve(v->pos.file, text) : NULL; break;
 	case FR_GS_INT: *(int *)field = text ? (int)to_int(d, text) : 0; break;
 	case FR_GS_UINT: *(unsigned *)field = text ? (unsigned)to_int(d, text) : 0; break;
 	case FR_GS_I64: *(int64_t *)field = text ? to_int(d, text) : 0; break;

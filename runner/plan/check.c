@@ -1,10 +1,14 @@
 /* check.c: the checks every section of a plan uses (see check.h). */
 #include "plan/check.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "plan/path.h"
 #include "plan/suggest.h"
 #include "plan/syntax.h"
 #include "plan/units.h"
@@ -158,6 +162,27 @@ static int check_url(struct fr_check *c, const node_t *node, const char *key)
 	return 0;
 }
 
+/* A file the run will read (a CA bundle), named KEY in messages: it must be
+ * there now, so a typo fails at check time rather than at the first request. */
+static int check_file(struct fr_check *c, const node_t *node, const char *key)
+{
+	struct stat st;
+	const char *why = NULL;
+	char *path;
+
+	if (!fr_check_str(c, node))
+		return 0;
+	path = fr_path_resolve(node->pos.file, node->str);
+	if (stat(path, &st) != 0 || access(path, R_OK) != 0)
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	if (why)
+		fr_diag_add(c->diags, node->pos, "%s '%s' cannot be read: %s", key, node->str, why);
+	free(path);
+	return !why;
+}
+
 /* A number from 0 to 1, named KEY in messages (the probability of a toxic). */
 static int check_fraction(struct fr_check *c, const node_t *node, const char *key)
 {
@@ -214,6 +239,7 @@ int fr_check_value(struct fr_check *c, enum fr_gkey k, const node_t *v, const st
 		fr_check_template(c, v, scope);
 		return 1;
 	case FR_GT_URL: return check_url(c, v, d->name);
+	case FR_GT_FILE: return check_file(c, v, d->name);
 	case FR_GT_DURATION: return fr_check_dur(c, v, FR_DUR_POSITIVE, NULL);
 	case FR_GT_DURATION0: return fr_check_dur(c, v, FR_DUR_NONNEG, NULL);
 	case FR_GT_RATE: return check_rate(c, v);

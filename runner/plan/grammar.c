@@ -56,6 +56,7 @@ const struct fr_gkey_def fr_grammar_keys[FR_K_COUNT] = {
         [FR_K_TARGET_HEADERS] = {FR_GM_TARGET, "headers", FR_GT_STRMAP, .store = FR_GS_KVLIST, .offset = PLAN(headers)},
         [FR_K_TARGET_PROMETHEUS] = {FR_GM_TARGET, "prometheus", FR_GT_URL, .store = FR_GS_STR,
                                     .offset = PLAN(prometheus)},
+        [FR_K_TARGET_CA_FILE] = {FR_GM_TARGET, "ca_file", FR_GT_FILE, .store = FR_GS_PATH, .offset = PLAN(ca_file)},
 
         [FR_K_AUTH_REQUEST] = {FR_GM_AUTH, "request", FR_GT_SPECIAL, REQ},
         [FR_K_AUTH_CAPTURE] = {FR_GM_AUTH, "capture", FR_GT_SPECIAL},

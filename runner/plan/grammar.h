@@ -64,6 +64,7 @@ enum fr_gkey {
 	FR_K_TARGET_TIMEOUT,
 	FR_K_TARGET_HEADERS,
 	FR_K_TARGET_PROMETHEUS,
+	FR_K_TARGET_CA_FILE,
 
 	FR_K_AUTH_REQUEST,
 	FR_K_AUTH_CAPTURE,
@@ -153,6 +154,7 @@ enum fr_gtype {
 	FR_GT_STR,       /* a string, kept as written */
 	FR_GT_TEMPLATE,  /* a string that may hold ${…} references, kept as written */
 	FR_GT_URL,       /* an http:// or https:// URL; not a template ("$${" unescaped) */
+	FR_GT_FILE,      /* a readable regular file, named relative to the plan file that names it */
 	FR_GT_DURATION,  /* a positive duration, in µs */
 	FR_GT_DURATION0, /* a duration >= 0, in µs */
 	FR_GT_RATE,      /* a positive rate, in events/s */
@@ -168,6 +170,7 @@ enum fr_gtype {
 enum fr_gstore {
 	FR_GS_NONE,   /* not stored by the generic builder */
 	FR_GS_STR,    /* char *: a copy of the string */
+	FR_GS_PATH,   /* char *: the file name resolved against the plan file that wrote it */
 	FR_GS_INT,    /* int, or an enum: an integer or a word's index */
 	FR_GS_UINT,   /* unsigned */
 	FR_GS_I64,    /* int64_t: a duration in µs */

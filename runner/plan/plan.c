@@ -91,6 +91,7 @@ void fr_plan_free(struct fr_plan *p)
 	free(p->base_url);
 	kvlist_free(&p->headers);
 	free(p->prometheus);
+	free(p->ca_file);
 	if (p->auth)
 		request_free(p->auth);
 	free(p->auth);

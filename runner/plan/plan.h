@@ -228,6 +228,8 @@ struct fr_plan {
 	int64_t timeout_us; /* default request timeout, 10 s unless set */
 	struct fr_kvlist headers;
 	char *prometheus;        /* target.prometheus: for server-side SLOs, or NULL */
+	char *ca_file;           /* target.ca_file: PEM CA certificates that verify https/wss, or NULL
+	                          * (the system's); resolved against the plan file; --cacert replaces it */
 	struct fr_request *auth; /* NULL without auth */
 	struct fr_kvlist auth_headers;
 	struct fr_request *setup;

@@ -236,7 +236,8 @@ int main(int argc, char **argv)
 	struct fr_http_target tgt = {.base_url = plan->base_url,
 	                             .timeout_us = plan->timeout_us,
 	                             .headers = &plan->headers,
-	                             .auth_headers = &plan->auth_headers};
+	                             .auth_headers = &plan->auth_headers,
+	                             .ca_file = plan->ca_file};
 	int rc = 0;
 	const char *engine = getenv("FLOWRUN_HTTP_ENGINE"); /* the publish requests' path, as flowrun reads it */
 	if (engine && *engine && fr_http_engine_parse(engine, &tgt.engine) != 0) {

@@ -59,12 +59,12 @@ static void test_preflight(void)
 	            "listening socket"))
 		return;
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/base", ntohs(a.sin_port));
-	tap_is_int(fr_preflight_check(url, 1000, &err), 0, "preflight: a listening port passes");
+	tap_is_int(fr_preflight_check(url, NULL, 1000, &err), 0, "preflight: a listening port passes");
 	close(fd);
-	tap_is_int(fr_preflight_check(url, 1000, &err), -1, "preflight: a closed port fails");
+	tap_is_int(fr_preflight_check(url, NULL, 1000, &err), -1, "preflight: a closed port fails");
 	tap_is_str(err, "Connection refused", "preflight: the reason is the errno text");
 	free(err);
-	tap_is_int(fr_preflight_check("not a url", 1000, &err), -1, "preflight: a bad URL fails");
+	tap_is_int(fr_preflight_check("not a url", NULL, 1000, &err), -1, "preflight: a bad URL fails");
 	free(err);
 }
 

@@ -66,7 +66,8 @@ static char *try_create(const char *connect, const char *match)
 	struct fr_http_target tgt = {.base_url = plan->base_url,
 	                             .timeout_us = plan->timeout_us,
 	                             .headers = &plan->headers,
-	                             .auth_headers = &plan->auth_headers};
+	                             .auth_headers = &plan->auth_headers,
+	                             .ca_file = plan->ca_file};
 	struct fr_varstore vars;
 	memset(&vars, 0, sizeof vars);
 	struct fr_ws_table *t = fr_ws_table_create(&plan->scenarios[0]);
