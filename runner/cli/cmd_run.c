@@ -23,6 +23,8 @@
 #include "engine/run.h"
 #include "plan/units.h"
 #include "result/decided.h"
+#include "result/timeseries.h"
+#include "util/fmt.h"
 #include "util/clock.h"
 #include "util/xmalloc.h"
 
@@ -209,6 +211,32 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	return 0;
 }
 
+/* A sustained SLO's over and sustained are whole intervals of the time series
+ * after --time-scale (the checker saw them before it, against 1 s); -1 after
+ * printing a located error for each that is not. */
+static int check_intervals(const struct fr_timeline *tl, int64_t interval_us, double scale)
+{
+	int rc = 0;
+	for (size_t i = 0; i < tl->nwindows; i++) {
+		const struct fr_window *w = &tl->windows[i];
+		const struct fr_slo *slo = &tl->plan->slos[w->slo];
+		if (!w->over_us || (i > 0 && tl->windows[i - 1].slo == w->slo))
+			continue;
+		if (w->over_us % interval_us == 0 && w->sustained_us % interval_us == 0)
+			continue;
+		char over[FR_FMT_LEN], sus[FR_FMT_LEN], iv[FR_FMT_LEN];
+		fr_fmt_duration(over, sizeof over, w->over_us);
+		fr_fmt_duration(sus, sizeof sus, w->sustained_us);
+		fr_fmt_duration(iv, sizeof iv, interval_us);
+		fprintf(stderr,
+		        "%s:%d:%d: error: SLO '%s': over %s and sustained %s (after --time-scale %g) must be whole "
+		        "intervals of the time series (%s; see --interval)\n",
+		        slo->pos.file, slo->pos.line, slo->pos.col, slo->name, over, sus, scale, iv);
+		rc = -1;
+	}
+	return rc;
+}
+
 /* A run id people can read and sort: 20261127-112900-3fa2. */
 static char *make_run_id(void)
 {
@@ -271,15 +299,7 @@ static enum fr_exit run(int argc, char **argv)
 	}
 	for (size_t i = 0; a.abort_on_fail && i < plan->nslos; i++)
 		plan->slos[i].abort |= fr_decided_supported(&plan->slos[i]);
-	for (size_t i = 0; i < plan->nslos; i++) {
-		/* until the run records its time series (the visual-report issue) */
-		const struct fr_slo *slo = &plan->slos[i];
-		if (!slo->over_us)
-			continue;
-		fprintf(stderr,
-		        "%s:%d:%d: error: SLO '%s': 'over' is judged from the run's time series, which this flowrun "
-		        "does not record yet\n",
-		        slo->pos.file, slo->pos.line, slo->pos.col, slo->name);
+	if (check_intervals(tl, a.s.interval_us ? a.s.interval_us : FR_TIMESERIES_INTERVAL_US, a.scale) != 0) {
 		fr_timeline_free(tl);
 		fr_plan_free(plan);
 		return FR_EXIT_USAGE;

@@ -32,7 +32,7 @@ void fr_drive_record(struct fr_drive *d, int key, int64_t intended_ns, enum fr_o
 	int64_t at = fr_drive_offset(d, intended_ns);
 	int seg = fr_timeline_segment_at(d->tl, d->pass, at);
 	fr_results_record_request(d->res, key, seg, outcome, latency_us, service_us);
-	fr_tally_record(d->tally, key, seg, outcome, latency_us, service_us);
+	fr_tally_record(d->tally, key, seg, at, outcome, latency_us, service_us);
 	fr_timeseries_request(d->res->series, key, at, outcome, latency_us);
 	fr_metrics_record_request(d->metrics, key, outcome, latency_us, service_us);
 	atomic_fetch_add_explicit(&d->live->done, 1, memory_order_relaxed);

@@ -4,9 +4,10 @@
  * (observe/tally.h) the workers record every request into, with the cuts of
  * those SLOs as its probes, and the windows to watch. The control thread asks
  * fr_gate_check at a bounded cadence (and once more when a pass has drained)
- * whether a window of the current pass is decided failed (result/decided.h);
- * the first one stops the run like a signal, with a verdict instead of an
- * interruption.
+ * whether a window of the current pass is decided failed (result/decided.h) —
+ * for a sustained SLO, whether a run of positions each decided breached is
+ * already longer than its `sustained` (result/sustained.h); the first one
+ * stops the run like a signal, with a verdict instead of an interruption.
  */
 #ifndef FR_GATE_H
 #define FR_GATE_H
@@ -19,8 +20,9 @@
 struct fr_gate;
 
 /* A gate for TL's windows whose SLO has abort set (and is fr_decided_supported),
- * or NULL when there is none. */
-struct fr_gate *fr_gate_create(const struct fr_timeline *tl);
+ * or NULL when there is none. INTERVAL_US: the run's time series interval
+ * (0: the default), which a sustained SLO's positions are made of. */
+struct fr_gate *fr_gate_create(const struct fr_timeline *tl, int64_t interval_us);
 void fr_gate_free(struct fr_gate *g); /* accepts NULL */
 
 /* The tally the workers record into. */

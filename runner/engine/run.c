@@ -416,7 +416,7 @@ static int ctl_init(struct ctl *c, const struct fr_plan *plan, const struct fr_t
 	fr_timer_init(&c->act_timer, on_ctl_action);
 	fr_timer_init(&c->stop_timer, on_stop_poll);
 	fr_timer_init(&c->gate_timer, on_gate_poll);
-	c->gate = fr_gate_create(tl);
+	c->gate = fr_gate_create(tl, opts->interval_us);
 	c->loop = fr_loop_create(16);
 	if (!c->loop) {
 		set_error(c, xstrdup("cannot create the event loop"));

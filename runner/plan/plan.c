@@ -164,3 +164,14 @@ const char *fr_cmp_name(enum fr_cmp cmp)
 {
 	return (unsigned)cmp <= FR_CMP_GE ? fr_cmp_names[cmp] : "?";
 }
+
+/* One comparison for every judge of a threshold: verdicts, early verdicts, breaches. */
+int fr_cmp_holds(enum fr_cmp cmp, double value, double threshold)
+{
+	switch (cmp) {
+	case FR_CMP_LT: return value < threshold;
+	case FR_CMP_LE: return value <= threshold;
+	case FR_CMP_GT: return value > threshold;
+	default: return value >= threshold;
+	}
+}

@@ -268,4 +268,7 @@ const char *fr_toxic_name(enum fr_toxic toxic);
 const char *fr_series_name(enum fr_series series);
 const char *fr_cmp_name(enum fr_cmp cmp);
 
+/* Whether VALUE meets THRESHOLD under CMP ("value < threshold" for FR_CMP_LT). */
+int fr_cmp_holds(enum fr_cmp cmp, double value, double threshold);
+
 #endif

@@ -12,6 +12,7 @@
 #include <math.h>
 
 #include "result/hist.h"
+#include "result/ivhist.h"
 
 /* Whether SLO's comparator bounds from above. */
 static int upper_bound(const struct fr_slo *slo)
@@ -37,7 +38,7 @@ int fr_decided_supported(const struct fr_slo *slo)
 
 /* The edge is the smallest whole µs that fails the threshold itself: ceil(T)
  * for <, floor(T) + 1 for <=; the cut is the low bound of its bucket. */
-void fr_decided_cuts(const struct fr_slo *slo, int64_t *cut, int64_t *edge)
+void fr_decided_cuts(const struct fr_slo *slo, int series, int64_t *cut, int64_t *edge)
 {
 	*cut = *edge = -1;
 	if (slo->stat != FR_STAT_QUANTILE && slo->stat != FR_STAT_MAX)
@@ -52,13 +53,13 @@ void fr_decided_cuts(const struct fr_slo *slo, int64_t *cut, int64_t *edge)
 	}
 	*edge = (int64_t)e;
 	if (slo->stat == FR_STAT_QUANTILE)
-		*cut = fr_hist_bucket_low(*edge);
+		*cut = series ? fr_ivhist_bucket_low(fr_ivhist_bucket_of(*edge)) : fr_hist_bucket_low(*edge);
 }
 
-/* Whether VALUE fails the upper bound of SLO. */
+/* Whether VALUE fails the threshold of SLO. */
 static int fails(const struct fr_slo *slo, double value)
 {
-	return slo->cmp == FR_CMP_LE ? value > slo->threshold : value >= slo->threshold;
+	return !fr_cmp_holds(slo->cmp, value, slo->threshold);
 }
 
 /* The best case is UPPER requests, all the new ones fast and successful. */
@@ -88,18 +89,19 @@ int fr_decided_fail(const struct fr_slo *slo, const struct fr_decided_counts *c,
 	}
 }
 
-/* The arrivals one segment of an open scenario can plan: times t0 + j / rate
- * are one period apart, so a segment of length L holds at most L × rate + 1
- * of them; one more covers the rounding of times to whole µs. */
-static double segment_arrivals(const struct fr_segment *s, double rate)
+/* Segment I of span SP cut to the span: [*A, *B); 0 when nothing is left. */
+static int cut_segment(const struct fr_timeline *tl, const struct fr_decided_span *sp, size_t i, int64_t *a, int64_t *b)
 {
-	return floor((double)(s->end_us - s->start_us) * rate / 1e6) + 2;
+	const struct fr_segment *seg = &tl->segs[sp->segs[i]];
+	*a = seg->start_us > sp->from_us ? seg->start_us : sp->from_us;
+	*b = seg->end_us < sp->to_us ? seg->end_us : sp->to_us;
+	return *b > *a;
 }
 
-/* The most requests scenario SC's top-level keys can still record in window W:
+/* The most requests scenario SC's top-level keys can still record in span SP:
  * the open model's planned arrivals, the closed model's iterations. OTHERS:
  * what its unselected top-level keys took; MINE: its selected ones. */
-static double scenario_more(const struct fr_timeline *tl, const struct fr_window *w, int sc, int64_t now_us,
+static double scenario_more(const struct fr_timeline *tl, const struct fr_decided_span *sp, int sc, int64_t now_us,
                             uint64_t mine, uint64_t others)
 {
 	const struct fr_scenario *s = &tl->plan->scenarios[sc];
@@ -108,12 +110,15 @@ static double scenario_more(const struct fr_timeline *tl, const struct fr_window
 	if (s->model == FR_MODEL_OPEN) {
 		if (s->arrival == FR_ARRIVAL_POISSON)
 			return INFINITY; /* exponential gaps have no lower bound */
+		/* arrival times t0 + j / rate are one period apart: a stretch of
+		 * length L holds at most L × rate + 1 of them, one more covers the
+		 * rounding of times to whole µs */
 		double planned = 0;
-		for (size_t i = 0; i < w->nsegs; i++) {
-			const struct fr_segment *seg = &tl->segs[w->segs[i]];
-			int st = seg->stage[sc];
-			if (st >= 0 && s->stages[st].level > 0)
-				planned += segment_arrivals(seg, s->stages[st].level);
+		for (size_t i = 0; i < sp->nsegs; i++) {
+			int st = tl->segs[sp->segs[i]].stage[sc];
+			int64_t a, b;
+			if (st >= 0 && s->stages[st].level > 0 && cut_segment(tl, sp, i, &a, &b))
+				planned += floor((double)(b - a) * s->stages[st].level / 1e6) + 2;
 		}
 		if (planned < (double)(mine + others))
 			return INFINITY; /* cannot happen; never prove anything from a broken bound */
@@ -126,21 +131,21 @@ static double scenario_more(const struct fr_timeline *tl, const struct fr_window
 		if (ceil(s->stages[i].level) > peak)
 			peak = ceil(s->stages[i].level);
 	more = peak; /* one iteration in flight (or due) per user, from before NOW */
-	for (size_t i = 0; i < w->nsegs; i++) {
-		const struct fr_segment *seg = &tl->segs[w->segs[i]];
-		int st = seg->stage[sc];
-		int64_t from = seg->start_us > now_us ? seg->start_us : now_us;
-		if (st < 0 || s->stages[st].level <= 0 || seg->end_us <= from)
+	for (size_t i = 0; i < sp->nsegs; i++) {
+		int st = tl->segs[sp->segs[i]].stage[sc];
+		int64_t a, b;
+		if (st < 0 || s->stages[st].level <= 0 || !cut_segment(tl, sp, i, &a, &b) || b <= now_us)
 			continue;
 		if (s->think_us <= 0)
 			return INFINITY; /* back-to-back iterations have no lower bound on their length */
-		more += ceil(s->stages[st].level) * (floor((double)(seg->end_us - from) / (double)s->think_us) + 1);
+		a = a > now_us ? a : now_us;
+		more += ceil(s->stages[st].level) * (floor((double)(b - a) / (double)s->think_us) + 1);
 	}
 	return more;
 }
 
 /* Sums the recorded requests, then adds each involved scenario's most. */
-double fr_decided_upper(const struct fr_timeline *tl, const struct fr_window *w, const struct fr_key *keys,
+double fr_decided_upper(const struct fr_timeline *tl, const struct fr_decided_span *sp, const struct fr_key *keys,
                         size_t nkeys, const unsigned char *sel, const uint64_t *requests, int64_t now_us, int drained)
 {
 	double upper = 0;
@@ -167,7 +172,7 @@ double fr_decided_upper(const struct fr_timeline *tl, const struct fr_window *w,
 		}
 		if (!involved)
 			continue;
-		double more = scenario_more(tl, w, (int)sc, now_us, mine, others);
+		double more = scenario_more(tl, sp, (int)sc, now_us, mine, others);
 		if (isinf(more))
 			return INFINITY;
 		upper += more;

@@ -45,8 +45,9 @@ int fr_decided_supported(const struct fr_slo *slo);
 /* The sample thresholds SLO counts from, in µs: samples at or above *CUT land
  * in buckets whose reported value fails the threshold; samples at or above
  * *EDGE fail it themselves. Both -1 when the stat needs neither (error_rate,
- * mean). */
-void fr_decided_cuts(const struct fr_slo *slo, int64_t *cut, int64_t *edge);
+ * mean). SERIES: the buckets of the time series (ivhist.h, what a sustained
+ * SLO reads) rather than the verdict's histograms (hist.h). */
+void fr_decided_cuts(const struct fr_slo *slo, int series, int64_t *cut, int64_t *edge);
 
 /* What an SLO's keys recorded in a window so far. */
 struct fr_decided_counts {
@@ -62,12 +63,21 @@ struct fr_decided_counts {
  * no sample at all (UPPER 0) fails for want of data. */
 int fr_decided_fail(const struct fr_slo *slo, const struct fr_decided_counts *c, double upper);
 
+/* Where samples are counted: the segments SEGS (of one pass) cut to the
+ * offsets [FROM_US, TO_US) — a window is its segments whole, a sustained
+ * SLO's position the stretch of its intervals. */
+struct fr_decided_span {
+	const int *segs;
+	size_t nsegs;
+	int64_t from_us, to_us;
+};
+
 /* The most requests the keys marked in SEL (one flag per key of KEYS) can have
- * recorded in window W of TL when it is over, given REQUESTS (per key, the
- * requests recorded in W so far, every key of the scenarios involved) at
+ * recorded in span SP of TL when it is over, given REQUESTS (per key, the
+ * requests recorded in SP so far, every key of the scenarios involved) at
  * absolute offset NOW_US, taken no earlier than NOW_US. DRAINED: the pass's
  * load is over, nothing more comes. INFINITY when no exact bound exists. */
-double fr_decided_upper(const struct fr_timeline *tl, const struct fr_window *w, const struct fr_key *keys,
+double fr_decided_upper(const struct fr_timeline *tl, const struct fr_decided_span *sp, const struct fr_key *keys,
                         size_t nkeys, const unsigned char *sel, const uint64_t *requests, int64_t now_us, int drained);
 
 #endif

@@ -251,6 +251,19 @@ static json_t *windows_json(const struct fr_report *r)
 	return a;
 }
 
+/* A sustained SLO's longest breach and what it was judged on; null for other SLOs. */
+static json_t *breach_json(const struct fr_window *w, const struct fr_verdict *v)
+{
+	if (!v->sustained)
+		return json_null();
+	const struct fr_breach *b = &v->breach;
+	return json_pack("{sI sI sI so so sI sI}", "over_us", (json_int_t)w->over_us, "sustained_us",
+	                 (json_int_t)w->sustained_us, "longest_us", (json_int_t)b->longest_us, "start_us",
+	                 b->longest_us ? json_integer((json_int_t)b->start_us) : json_null(), "end_us",
+	                 b->longest_us ? json_integer((json_int_t)b->end_us) : json_null(), "positions",
+	                 (json_int_t)b->positions, "breached", (json_int_t)b->breached);
+}
+
 /* The verdicts. */
 static json_t *verdicts_json(const struct fr_report *r)
 {
@@ -275,6 +288,7 @@ static json_t *verdicts_json(const struct fr_report *r)
 		set(o, "pass", json_boolean(v->pass));
 		set(o, "no_data", json_boolean(v->no_data));
 		set(o, "skipped", json_boolean(v->skipped));
+		set(o, "breach", breach_json(w, v));
 		json_array_append_new(a, o);
 		free(label);
 	}

@@ -91,15 +91,33 @@ static int measure(const struct fr_slo *slo, const struct fr_cell *c, double *v)
 	return 0;
 }
 
-/* Whether VALUE meets the SLO's threshold. */
-static int compare(const struct fr_slo *slo, double value)
+/* Judges window W of SLO over the sliding positions of the time series into OUT. */
+static void evaluate_sustained(const struct fr_results *res, const struct fr_window *w, const struct fr_slo *slo,
+                               struct fr_verdict *out)
 {
-	switch (slo->cmp) {
-	case FR_CMP_LT: return value < slo->threshold;
-	case FR_CMP_LE: return value <= slo->threshold;
-	case FR_CMP_GT: return value > slo->threshold;
-	default: return value >= slo->threshold;
+	char worst[64], len[FR_FMT_LEN], from[FR_FMT_LEN], to[FR_FMT_LEN];
+	out->sustained = 1;
+	unsigned char *sel = xcalloc(res->nkeys ? res->nkeys : 1, 1);
+	for (size_t k = 0; k < res->nkeys; k++)
+		sel[k] = (unsigned char)fr_slo_selects(res->tl->plan, &res->keys[k], slo, w);
+	int rc = res->series ? fr_sustained_judge(res->series, res->tl, w, slo, sel, res->nkeys, &out->breach) : -1;
+	free(sel);
+	if (rc < 0) {
+		out->no_data = 1;
+		out->measured_text = xstrdup(res->series ? "no data" : "no time series");
+		return;
 	}
+	out->measured = out->breach.worst;
+	out->pass = out->breach.longest_us <= w->sustained_us;
+	fr_slo_format_value(slo, out->measured, worst, sizeof worst);
+	if (!out->breach.longest_us) {
+		out->measured_text = xasprintf("no breach (worst %s)", worst);
+		return;
+	}
+	fr_fmt_duration(len, sizeof len, out->breach.longest_us);
+	fr_fmt_offset(from, sizeof from, out->breach.start_us);
+	fr_fmt_offset(to, sizeof to, out->breach.end_us);
+	out->measured_text = xasprintf("breach %s at %s-%s (worst %s)", len, from, to, worst);
 }
 
 /* Judges window WINDOW of RES into OUT. */
@@ -115,13 +133,17 @@ void fr_slo_evaluate_window(const struct fr_results *res, int window, struct fr_
 		out->measured_text = xstrdup("skipped");
 		return;
 	}
+	if (w->over_us > 0) {
+		evaluate_sustained(res, w, slo, out);
+		return;
+	}
 	struct fr_cell sum = {0};
 	sum_window(res, slo, w, &sum);
 	if (measure(slo, &sum, &out->measured) < 0) {
 		out->no_data = 1;
 		out->measured_text = xstrdup("no data");
 	} else {
-		out->pass = compare(slo, out->measured);
+		out->pass = fr_cmp_holds(slo->cmp, out->measured, slo->threshold);
 		fr_slo_format_value(slo, out->measured, buf, sizeof buf);
 		out->measured_text = xstrdup(buf);
 	}

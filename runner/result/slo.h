@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "result/results.h"
+#include "result/sustained.h"
 
 struct fr_verdict {
 	int window;      /* index into timeline->windows */
@@ -22,6 +23,10 @@ struct fr_verdict {
 	int skipped;         /* server-side SLO, not evaluated here, or not reached: pass is 0 */
 	int not_reached;     /* the run was aborted before the window began (skipped too) */
 	char *measured_text; /* in the threshold's unit: "4.21ms", "0.35%", "3", "no data", "skipped" */
+	/* an SLO with over (result/sustained.h): measured is the worst position,
+	 * pass says whether the longest breach was within sustained */
+	int sustained;
+	struct fr_breach breach;
 };
 
 /* Judges every window of RES's timeline. Returns 0 and a new array of

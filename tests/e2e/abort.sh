@@ -47,21 +47,6 @@ slos:
 EOF
 }
 
-# run_valid OUT ARGS…: flowrun run ARGS --json $T/OUT.json, repeated (at most
-# 3 times) while the run judges itself invalid for scheduler lag; sets $rc and
-# $secs (wall time of the last attempt).
-run_valid() {
-	local out=$1 _ t0
-	shift
-	for _ in 1 2 3; do
-		t0=$(date +%s%N)
-		timeout 120 "$FLOWRUN" run "$@" --json "$T/$out.json" >"$T/$out.out" 2>"$T/$out.err"
-		rc=$?
-		secs=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
-		[ "$rc" = 3 ] && jq -e '.invalid | test("scheduler lag")' "$T/$out.json" >/dev/null 2>&1 || return 0
-		echo "# $out: invalid ($(jq -r .invalid "$T/$out.json")), again"
-	done
-}
 
 # decision_us PLAN SCALE Q RATE: the offset (µs) at which Q of the planned
 # requests can no longer stay below the threshold: the answer to arrival
@@ -88,7 +73,7 @@ within() {
 plan "$T/p99.yaml" abort-p99 60s '{ name: p99, p99: "< 5ms", abort: true }' "faults:
   timeline:
     - { name: cut, at: 0s, for: 50s, proxies: [clickhouse], toxic: down }"
-run_valid p99 "$T/p99.yaml" --time-scale 0.1 --junit "$T/p99.xml" --markdown "$T/p99.md"
+fr_run_valid p99 "$T/p99.yaml" --time-scale 0.1 --junit "$T/p99.xml" --markdown "$T/p99.md"
 tap_is "$rc" 1 "p99: exit 1"
 within p99 "$(decision_us "$T/p99.yaml" 0.1 0.99 50)"
 awk -v s="$secs" 'BEGIN { exit !(s < 5.5) }'
@@ -117,17 +102,17 @@ fi
 # 2. p50 < 5ms: half of the planned requests must be slow first — the decision
 #    point is mid-stage, and the run must not stop before it.
 plan "$T/p50.yaml" abort-p50 60s '{ name: p50, p50: "< 5ms", abort: true }'
-run_valid p50 "$T/p50.yaml" --time-scale 0.1
+fr_run_valid p50 "$T/p50.yaml" --time-scale 0.1
 tap_is "$rc" 1 "p50: exit 1"
 within p50 "$(decision_us "$T/p50.yaml" 0.1 0.5 50)"
 tap_is "$(jq -r '.aborted_by.slo' "$T/p50.json")" p50 "p50: aborted by p50"
 
 # 3. --abort-on-fail sets abort on every SLO that can be decided early.
 plan "$T/all.yaml" abort-all 60s '{ name: p99, p99: "< 5ms" }'
-run_valid all "$T/all.yaml" --time-scale 0.1 --abort-on-fail
+fr_run_valid all "$T/all.yaml" --time-scale 0.1 --abort-on-fail
 tap_is "$rc $(jq -r '.aborted_by.slo' "$T/all.json")" "1 p99" "--abort-on-fail: exit 1, aborted by p99"
 within all "$(decision_us "$T/all.yaml" 0.1 0.99 50)"
-run_valid plain "$T/all.yaml" --time-scale 0.05
+fr_run_valid plain "$T/all.yaml" --time-scale 0.05
 tap_is "$rc $(jq -r '.aborted_by' "$T/plain.json")" "1 null" "without abort: the run goes to its end (exit 1, not aborted)"
 
 # 4. Closed model with think time: each user's remaining iterations are
@@ -148,7 +133,7 @@ scenarios:
 slos:
   - { name: p99, p99: "< 5ms", during: each-stage, abort: true }
 EOF
-run_valid closed "$T/closed.yaml"
+fr_run_valid closed "$T/closed.yaml"
 tap_is "$rc $(jq -r '"\(.aborted_by.slo) \(.aborted_by.label)"' "$T/closed.json")" "1 p99 stage:five" \
 	"closed model: exit 1, aborted by p99 [stage:five]"
 tap_ok "$(jq '.aborted_by.at_us < 3000000' "$T/closed.json" | grep -qx true; echo $?)" \
@@ -165,7 +150,7 @@ plan "$T/ok.yaml" abort-recover 10s '{ name: p75, p75: "< 100ms", abort: true }'
   timeline:
     - { name: slow, at: 1s, for: 1s, proxies: [redis], toxic: latency, latency: 300ms }"
 sed -i 's/rate: 50\/s/rate: 100\/s/' "$T/ok.yaml"
-run_valid ok "$T/ok.yaml"
+fr_run_valid ok "$T/ok.yaml"
 tap_is "$rc $(jq -r '.aborted_by' "$T/ok.json")" "0 null" "recovering run: exit 0, not aborted"
 tap_is "$(fr_verdict "$T/ok.json" p75 pass)" true "recovering run: p75 passes"
 # the breach: more than a quarter of the samples of the first two seconds are >= 100 ms
@@ -185,7 +170,7 @@ tap_is "$(fr_flowrun_toxics)" "" "recovering run: no toxic left"
 curl -fsS -m 5 -X POST "$FLOWFORGE_URL/admin/mode?service_time=20ms" >/dev/null
 plan "$T/sweep.yaml" abort-sweep 1s '{ name: p99, p99: "< 5ms", abort: true }'
 sed -i -e 's/model: open/model: open\n    arrival: poisson/' -e 's/^scenarios:/sweep: { n: [1, 2] }\nscenarios:/' "$T/sweep.yaml"
-run_valid sweep "$T/sweep.yaml"
+fr_run_valid sweep "$T/sweep.yaml"
 tap_is "$rc $(jq -r '"\(.aborted_by.label) \(.aborted_by.at_us >= 1000000)"' "$T/sweep.json")" "1 run [n=1] true" \
 	"Poisson, sweep: aborted by p99 [run [n=1]] once its pass drained"
 tap_is "$(jq -r '[.verdicts[] | select(.slo == "p99") | .measured_text] | .[1]' "$T/sweep.json")" "not reached" \
@@ -194,7 +179,7 @@ tap_is "$(jq -r '[.verdicts[] | select(.slo == "p99") | .measured_text] | .[1]' 
 # 7. --abort-on-fail leaves SLOs that cannot be decided early (a lower bound)
 #    alone: the run goes to its end.
 plan "$T/lower.yaml" abort-lower 2s '{ name: p99-low, p99: "> 0us" }'
-run_valid lower "$T/lower.yaml" --abort-on-fail
+fr_run_valid lower "$T/lower.yaml" --abort-on-fail
 tap_is "$rc $(jq -r '.aborted_by' "$T/lower.json")" "0 null" "--abort-on-fail with no decidable SLO: a normal run"
 tap_is "$(jq -r '.verdicts | length' "$T/lower.json")" 2 "  with both verdicts"
 tap_is "$(grep -c 'ABORTED' "$T/lower.out")" 0 "  and no banner"

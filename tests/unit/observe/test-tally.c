@@ -36,18 +36,18 @@ static void sums(const struct fr_tally *t, int key, uint64_t *out)
 /* What each counter counts. */
 static void test_counts(void)
 {
-	struct fr_tally *t = fr_tally_create(2, 2, probes, 5);
+	struct fr_tally *t = fr_tally_create(2, 2, 0, 0, probes, 5);
 	uint64_t s[FR_TALLY_PROBES + 5];
 	tap_is_int((int)fr_tally_width(t), FR_TALLY_PROBES + 5, "width: requests, errors and one per probe");
-	fr_tally_record(t, 0, 0, FR_OK, 4991, 900);
-	fr_tally_record(t, 0, 0, FR_OK, 4992, 1000);
-	fr_tally_record(t, 0, 1, FR_ERR_HTTP_5XX, 5000, -1);
-	fr_tally_record(t, 0, 1, FR_ERR_TIMEOUT, -1, -1);
-	fr_tally_record(t, 0, 1, FR_OK, 2 * FR_HIST_MAX_US, 7);
-	fr_tally_record(t, 1, 0, FR_OK, 100000, 100000);
-	fr_tally_record(t, 7, 0, FR_OK, 1, 1);    /* no such key */
-	fr_tally_record(t, 0, 9, FR_OK, 1, 1);    /* no such segment */
-	fr_tally_record(NULL, 0, 0, FR_OK, 1, 1); /* no tally */
+	fr_tally_record(t, 0, 0, -1, FR_OK, 4991, 900);
+	fr_tally_record(t, 0, 0, -1, FR_OK, 4992, 1000);
+	fr_tally_record(t, 0, 1, -1, FR_ERR_HTTP_5XX, 5000, -1);
+	fr_tally_record(t, 0, 1, -1, FR_ERR_TIMEOUT, -1, -1);
+	fr_tally_record(t, 0, 1, -1, FR_OK, 2 * FR_HIST_MAX_US, 7);
+	fr_tally_record(t, 1, 0, -1, FR_OK, 100000, 100000);
+	fr_tally_record(t, 7, 0, -1, FR_OK, 1, 1);    /* no such key */
+	fr_tally_record(t, 0, 9, -1, FR_OK, 1, 1);    /* no such segment */
+	fr_tally_record(NULL, 0, 0, -1, FR_OK, 1, 1); /* no tally */
 	sums(t, 0, s);
 	tap_is_int((int64_t)s[FR_TALLY_REQUESTS], 5, "requests, whatever was measured");
 	tap_is_int((int64_t)s[FR_TALLY_ERRORS], 2, "errors");
@@ -71,21 +71,21 @@ static void *worker(void *arg)
 {
 	struct job *j = arg;
 	for (int i = 0; i < PER_THREAD; i++)
-		fr_tally_record(j->t, 0, i & 1, i % 10 ? FR_OK : FR_ERR_TIMEOUT, i % 2 ? 4000 : 6000, 1000);
+		fr_tally_record(j->t, 0, i & 1, -1, i % 10 ? FR_OK : FR_ERR_TIMEOUT, i % 2 ? 4000 : 6000, 1000);
 	return NULL;
 }
 
 /* Two threads on the same cells lose no update. */
 static void test_threads(void)
 {
-	struct fr_tally *t = fr_tally_create(1, 2, probes, 5);
+	struct fr_tally *t = fr_tally_create(1, 2, 0, 0, probes, 5);
 	pthread_t th[2];
 	struct job jobs[2] = {{t, 0}, {t, 1}};
 	int64_t t0 = fr_clock_mono_ns();
 	worker(&jobs[0]);
 	printf("# 1 thread, 5 probes: %.1f ns per record\n", (double)(fr_clock_mono_ns() - t0) / PER_THREAD);
 	fr_tally_free(t);
-	t = jobs[0].t = jobs[1].t = fr_tally_create(1, 2, probes, 5);
+	t = jobs[0].t = jobs[1].t = fr_tally_create(1, 2, 0, 0, probes, 5);
 	t0 = fr_clock_mono_ns();
 	for (int i = 0; i < 2; i++)
 		pthread_create(&th[i], NULL, worker, &jobs[i]);
@@ -101,9 +101,41 @@ static void test_threads(void)
 	fr_tally_free(t);
 }
 
+/* The interval dimension: the interval of a sample's offset, clamped into the series. */
+static void test_intervals(void)
+{
+	struct fr_tally *t = fr_tally_create(1, 1, 4, 1000000, probes, 5);
+	uint64_t s[FR_TALLY_PROBES + 5] = {0};
+	fr_tally_record(t, 0, 0, 500000, FR_OK, 6000, 0);
+	fr_tally_record(t, 0, 0, 1500000, FR_OK, 100, 0);
+	fr_tally_record(t, 0, 0, 1999999, FR_ERR_TIMEOUT, 100, 0);
+	fr_tally_record(t, 0, 0, 9000000, FR_OK, 100, 0); /* past the end: the last interval */
+	fr_tally_record(t, 0, 0, -1, FR_OK, 100, 0);      /* no offset: segments only */
+	fr_tally_add_interval(t, 0, 0, s);
+	tap_is_int((int64_t)(s[FR_TALLY_REQUESTS] * 10 + s[FR_TALLY_PROBES]), 11,
+	           "interval 0: one request, above the cut");
+	for (size_t i = 0; i < fr_tally_width(t); i++)
+		s[i] = 0;
+	fr_tally_add_interval(t, 0, 1, s);
+	tap_is_int((int64_t)(s[FR_TALLY_REQUESTS] * 10 + s[FR_TALLY_ERRORS]), 21,
+	           "interval 1: two requests, one error");
+	for (size_t i = 0; i < fr_tally_width(t); i++)
+		s[i] = 0;
+	fr_tally_add_interval(t, 0, 3, s);
+	fr_tally_add_interval(t, 0, 4, s); /* no such interval */
+	tap_is_int((int64_t)s[FR_TALLY_REQUESTS], 1, "an offset past the end counts in the last interval");
+	static const int seg0[1] = {0};
+	for (size_t i = 0; i < fr_tally_width(t); i++)
+		s[i] = 0;
+	fr_tally_add(t, 0, seg0, 1, s);
+	tap_is_int((int64_t)s[FR_TALLY_REQUESTS], 5, "every request in its segment");
+	fr_tally_free(t);
+}
+
 int main(void)
 {
 	test_counts();
+	test_intervals();
 	test_threads();
 	return tap_done();
 }

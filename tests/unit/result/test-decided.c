@@ -16,6 +16,7 @@
 
 #include "result/decided.h"
 #include "result/hist.h"
+#include "result/ivhist.h"
 #include "result/slo.h"
 #include "results-fixture.h"
 #include "tap.h"
@@ -47,7 +48,7 @@ static struct fr_decided_counts counts_of(const struct fr_slo *slo, const int64_
 {
 	struct fr_decided_counts c = {.requests = n, .errors = errors};
 	int64_t cut, edge;
-	fr_decided_cuts(slo, &cut, &edge);
+	fr_decided_cuts(slo, 0, &cut, &edge);
 	for (size_t i = 0; i < n; i++) {
 		int64_t x = v[i] > FR_HIST_MAX_US ? FR_HIST_MAX_US : v[i];
 		c.cut += cut >= 0 && x >= cut;
@@ -62,22 +63,22 @@ static void test_cuts(void)
 {
 	struct fr_slo s = {.stat = FR_STAT_QUANTILE, .quantile = 0.99, .cmp = FR_CMP_LT, .threshold = 5000};
 	int64_t cut, edge;
-	fr_decided_cuts(&s, &cut, &edge);
+	fr_decided_cuts(&s, 0, &cut, &edge);
 	tap_is_int((int)edge, 5000, "p99 < 5ms: edge 5000us");
 	tap_is_int((int)cut, 4992, "p99 < 5ms: cut 4992us (bucket 4992..5023 reads back as 5023)");
 	s.cmp = FR_CMP_LE;
-	fr_decided_cuts(&s, &cut, &edge);
+	fr_decided_cuts(&s, 0, &cut, &edge);
 	tap_is_int((int)edge, 5001, "p99 <= 5ms: edge 5001us");
 	tap_is_int((int)cut, 4992, "p99 <= 5ms: the same bucket");
 	s.threshold = 255;
 	s.cmp = FR_CMP_LT;
-	fr_decided_cuts(&s, &cut, &edge);
+	fr_decided_cuts(&s, 0, &cut, &edge);
 	tap_is_int((int)cut, 255, "below 256us buckets are 1us wide: cut = edge");
 	s.stat = FR_STAT_MAX;
-	fr_decided_cuts(&s, &cut, &edge);
+	fr_decided_cuts(&s, 0, &cut, &edge);
 	tap_is_int((int)(cut * 1000 + edge), -1000 + 255, "max: an edge only");
 	s.stat = FR_STAT_ERROR_RATE;
-	fr_decided_cuts(&s, &cut, &edge);
+	fr_decided_cuts(&s, 0, &cut, &edge);
 	tap_is_int((int)(cut + edge), -2, "error_rate: no cut");
 	tap_ok(!fr_decided_supported(&(struct fr_slo){.stat = FR_STAT_QUANTILE, .quantile = 0.99, .cmp = FR_CMP_GT}),
 	       "a lower bound cannot be decided early");
@@ -167,6 +168,46 @@ static void test_rule(void)
 	       "max: one sample at the threshold decides, whatever the bound");
 }
 
+/* The time series' buckets (1/32) for sustained SLOs: another cut, the same
+ * equivalence with what fr_ivhist_quantile reads. */
+static void test_series_rule(void)
+{
+	static const double qs[] = {0.5, 0.9, 0.99, 0.999};
+	struct fr_slo s = {.stat = FR_STAT_QUANTILE, .quantile = 0.99, .cmp = FR_CMP_LT, .threshold = 5100};
+	int64_t cut, edge;
+	fr_decided_cuts(&s, 0, &cut, &edge);
+	tap_is_int(cut, 5088, "p99 < 5.1ms, verdict histograms: cut 5088us");
+	fr_decided_cuts(&s, 1, &cut, &edge);
+	tap_is_int(cut, 4992, "p99 < 5.1ms, time series (1/32): cut 4992us");
+	unsigned seed = 777;
+	int wrong = 0, decided = 0;
+	for (int it = 0; it < 1500; it++) {
+		s.quantile = qs[rand_r(&seed) % 4];
+		s.cmp = rand_r(&seed) % 2 ? FR_CMP_LT : FR_CMP_LE;
+		s.threshold = 4000 + rand_r(&seed) % 2000;
+		fr_decided_cuts(&s, 1, &cut, &edge);
+		size_t n = (size_t)(rand_r(&seed) % 300);
+		uint64_t more = (uint64_t)(rand_r(&seed) % 100);
+		struct fr_ivhist h = {0};
+		struct fr_decided_counts c = {.requests = n};
+		for (size_t i = 0; i < n; i++) {
+			int64_t v = sample(&seed, s.threshold);
+			fr_ivhist_record(&h, v, 1);
+			c.cut += v >= cut;
+			c.edge += v >= edge;
+		}
+		int says = fr_decided_fail(&s, &c, (double)(n + more));
+		fr_ivhist_record(&h, 0, more);
+		int best_fails =
+		        n + more == 0 || !fr_cmp_holds(s.cmp, (double)fr_ivhist_quantile(&h, s.quantile), s.threshold);
+		wrong += says != best_fails;
+		decided += says;
+		fr_ivhist_clear(&h);
+	}
+	tap_is_int(wrong, 0, "time series: decided == the position fails even with the best future (1500 cases)");
+	tap_ok(decided > 100 && decided < 1400, "  both outcomes exercised");
+}
+
 /* N − rank(N) never decreases: the monotonicity the quantile rule rests on. */
 static void test_rank_monotonic(void)
 {
@@ -186,30 +227,36 @@ static void test_upper(void)
 	uint64_t req[5] = {100, 50, 50, 40, 0};
 	unsigned char top[5] = {1, 1, 0, 0, 0}, redis[5] = {1, 0, 0, 0, 0}, widget[5] = {0, 0, 0, 1, 0};
 	const struct fr_window *run = &fx_windows[1], *nofault = &fx_windows[0], *fault = &fx_windows[7];
+	struct fr_decided_span sp_run = {run->segs, run->nsegs, INT64_MIN, INT64_MAX};
+	struct fr_decided_span sp_nofault = {nofault->segs, nofault->nsegs, INT64_MIN, INT64_MAX};
+	struct fr_decided_span sp_fault = {fault->segs, fault->nsegs, INT64_MIN, INT64_MAX};
 	/* open, uniform: 5 s × 50/s + 2 per segment of stage 0, 10 s × 100/s + 2 in peak */
-	tap_is_int((int)fr_decided_upper(&fx_tl, run, res->keys, res->nkeys, top, req, 0, 0), 252 + 252 + 1002,
+	tap_is_int((int)fr_decided_upper(&fx_tl, &sp_run, res->keys, res->nkeys, top, req, 0, 0), 252 + 252 + 1002,
 	           "open: the planned arrivals of the window");
-	tap_is_int((int)fr_decided_upper(&fx_tl, nofault, res->keys, res->nkeys, redis, req, 12000000, 0),
+	tap_is_int((int)fr_decided_upper(&fx_tl, &sp_nofault, res->keys, res->nkeys, redis, req, 12000000, 0),
 	           252 + 1002 - 50, "open: minus what the scenario's other keys took");
-	tap_is_int((int)fr_decided_upper(&fx_tl, nofault, res->keys, res->nkeys, redis, req, 12000000, 1), 100,
+	tap_is_int((int)fr_decided_upper(&fx_tl, &sp_nofault, res->keys, res->nkeys, redis, req, 12000000, 1), 100,
 	           "drained: what was recorded");
-	tap_ok(isinf(fr_decided_upper(&fx_tl, fault, res->keys, res->nkeys, widget, req, 0, 0)),
+	tap_ok(isinf(fr_decided_upper(&fx_tl, &sp_fault, res->keys, res->nkeys, widget, req, 0, 0)),
 	       "a group step fans out: no bound");
 	fx_scenarios[0].arrival = FR_ARRIVAL_POISSON;
-	tap_ok(isinf(fr_decided_upper(&fx_tl, run, res->keys, res->nkeys, top, req, 0, 0)),
+	tap_ok(isinf(fr_decided_upper(&fx_tl, &sp_run, res->keys, res->nkeys, top, req, 0, 0)),
 	       "Poisson arrivals: no bound");
 	fx_scenarios[0].arrival = FR_ARRIVAL_UNIFORM;
 	fx_scenarios[0].model = FR_MODEL_CLOSED; /* 50 then 100 users */
-	tap_ok(isinf(fr_decided_upper(&fx_tl, run, res->keys, res->nkeys, top, req, 15000000, 0)),
+	tap_ok(isinf(fr_decided_upper(&fx_tl, &sp_run, res->keys, res->nkeys, top, req, 15000000, 0)),
 	       "closed without think time, window still open: no bound");
-	tap_is_int((int)fr_decided_upper(&fx_tl, run, res->keys, res->nkeys, top, req, 20000000, 0), 150 + 100,
+	tap_is_int((int)fr_decided_upper(&fx_tl, &sp_run, res->keys, res->nkeys, top, req, 20000000, 0), 150 + 100,
 	           "closed, window over: one iteration in flight per user");
 	fx_scenarios[0].think_us = 1000000;
-	tap_is_int((int)fr_decided_upper(&fx_tl, run, res->keys, res->nkeys, top, req, 15000000, 0),
+	tap_is_int((int)fr_decided_upper(&fx_tl, &sp_run, res->keys, res->nkeys, top, req, 15000000, 0),
 	           150 + 100 + 100 * (5 + 1),
 	           "closed with think 1s at 15s: users x (5s / 1s + 1) more, plus in flight");
 	fx_scenarios[0].think_us = 0;
 	fx_scenarios[0].model = FR_MODEL_OPEN;
+	struct fr_decided_span part = {run->segs, run->nsegs, 12000000, 14000000};
+	tap_is_int((int)fr_decided_upper(&fx_tl, &part, res->keys, res->nkeys, top, req, 0, 0), 2 * 100 + 2,
+	           "a span cut from a segment: its own arrivals (a sustained position)");
 	fr_results_free(res);
 }
 
@@ -218,6 +265,7 @@ int main(void)
 	(void)fx_fill; /* the fixture's recorded run is not needed here */
 	test_cuts();
 	test_rule();
+	test_series_rule();
 	test_rank_monotonic();
 	test_upper();
 	return tap_done();
