@@ -38,6 +38,8 @@ static const char usage[] = "usage: flowrun [run] PLAN [options]\n"
                             "  --html FILE            write the HTML report: charts in one self-contained file\n"
                             "  --out DIR              write result.json, junit.xml, summary.md, report.html into DIR\n"
                             "  --interval D           the time series' interval in the results (default 1s)\n"
+                            "  --ui ADDR              serve the report live while the run goes, on PORT (loopback)\n"
+                            "                         or HOST:PORT (e.g. 8089): read only, updated every second\n"
                             "  --metrics-listen ADDR  serve Prometheus metrics on ADDR (e.g. 127.0.0.1:9464)\n"
                             "  --metrics-linger S     keep serving metrics S seconds after the run (default 3)\n"
                             "  --metrics-wait S       before load, wait up to S seconds for the first scrape, so\n"
@@ -106,6 +108,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	        {"junit", required_argument, NULL, 'u'},
 	        {"markdown", required_argument, NULL, 'm'},
 	        {"html", required_argument, NULL, 'H'},
+	        {"ui", required_argument, NULL, 'U'},
 	        {"out", required_argument, NULL, 'o'},
 	        {"metrics-listen", required_argument, NULL, 'M'},
 	        {"metrics-linger", required_argument, NULL, 'L'},
@@ -155,6 +158,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'u': a->s.outputs.junit = optarg; break;
 		case 'm': a->s.outputs.markdown = optarg; break;
 		case 'H': a->s.outputs.html = optarg; break;
+		case 'U': a->s.ui_listen = optarg; break;
 		case 'o': a->s.outputs.out_dir = optarg; break;
 		case 'M': a->s.metrics_listen = optarg; break;
 		case 'L':

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "chaos/faults.h"
+#include "cli/live_page.h"
 #include "chaos/toxiproxy.h"
 #include "engine/run.h"
 #include "engine/ws_run.h"
@@ -36,7 +37,8 @@ struct fr_session {
 	int have_faults;
 	struct fr_ws_run *ws;
 	struct fr_run_hooks pass_recorder;
-	double *pass_wall; /* unix seconds each pass started, for server-side SLOs */
+	double *pass_wall;         /* unix seconds each pass started, for server-side SLOs */
+	struct fr_live_page *live; /* --ui */
 };
 
 /* Whether PLAN has server-side SLOs to judge from its Prometheus. */
@@ -180,6 +182,8 @@ enum fr_exit fr_session_open(const struct fr_session_opts *o, const struct fr_pl
 		rc = check_prometheus(plan);
 	if (rc == FR_EXIT_OK)
 		rc = open_faults(s);
+	if (rc == FR_EXIT_OK && o->ui_listen)
+		rc = fr_live_page_open(o->ui_listen, tl, run_id, o->interval_us, o->quiet, &s->live);
 	if (rc != FR_EXIT_OK) {
 		fr_session_free(s);
 		s = NULL;
@@ -195,12 +199,14 @@ static struct fr_results *run_load(struct fr_session *s, int *status_out)
 	fr_ws_run_set_metrics(s->ws, s->metrics);
 	fr_ws_run_set_abort(s->ws, s->stop);
 	s->pass_recorder = (struct fr_run_hooks){.arg = s, .on_action = record_pass_start};
-	const struct fr_run_hooks *hooks[3];
+	const struct fr_run_hooks *hooks[4];
 	size_t nhooks = 0;
 	hooks[nhooks++] = &s->pass_recorder;
 	if (s->have_faults)
 		hooks[nhooks++] = fr_faults_hooks(&s->faults);
 	hooks[nhooks++] = fr_ws_run_hooks(s->ws);
+	if (s->live)
+		hooks[nhooks++] = fr_live_page_hooks(s->live);
 	struct fr_run_opts opts = {
 	        .threads = s->o->threads,
 	        .quiet = s->o->quiet,
@@ -343,6 +349,8 @@ enum fr_exit fr_session_run(struct fr_session *s)
 	if (s->exporter && !interrupted)
 		fr_exporter_linger(s->exporter,
 		                   s->o->metrics_linger >= 0 ? s->o->metrics_linger : FR_EXPORTER_LINGER_DEFAULT);
+	if (!interrupted)
+		fr_live_page_end(s->live);
 	fr_report_free(r);
 	fr_results_free(res);
 	return rc;
@@ -354,6 +362,7 @@ void fr_session_free(struct fr_session *s)
 		return;
 	if (s->have_faults)
 		fr_faults_free(s->faults.exec);
+	fr_live_page_free(s->live);
 	fr_ws_run_free(s->ws);
 	fr_toxi_free(s->toxi);
 	fr_exporter_free(s->exporter);

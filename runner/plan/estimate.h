@@ -15,7 +15,7 @@
  *     worker thread: two histograms (latency and service, or delivery and
  *     connect) of FR_ESTIMATE_HIST_BYTES each;
  *   - each (metric key, interval) of the results' time series, on every
- *     worker thread: its counters and sparse histogram (0012-time-series:
+ *     worker thread: its counters and sparse histogram (0019-time-series:
  *     88 bytes and 4 per distinct bucket, 253 buckets in an hour of a wide
  *     latency spread);
  *   - each websocket scenario's event ring.

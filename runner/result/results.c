@@ -211,6 +211,42 @@ void fr_results_merge(struct fr_results *dst, const struct fr_results *src)
 		dst->invalid_reason = xstrdup(src->invalid_reason);
 }
 
+/* Makes *DST a copy of SRC, reusing DST's histogram. */
+static void copy_hist(struct fr_hist **dst, const struct fr_hist *src)
+{
+	if (*dst)
+		fr_hist_reset(*dst);
+	merge_hist(dst, src);
+}
+
+/* Makes cell DST a copy of SRC. */
+static void copy_cell(struct fr_cell *dst, const struct fr_cell *src)
+{
+	struct fr_hist *h[4] = {dst->latency, dst->service, dst->delivery, dst->connect};
+	*dst = *src;
+	dst->latency = h[0];
+	dst->service = h[1];
+	dst->delivery = h[2];
+	dst->connect = h[3];
+	copy_hist(&dst->latency, src->latency);
+	copy_hist(&dst->service, src->service);
+	copy_hist(&dst->delivery, src->delivery);
+	copy_hist(&dst->connect, src->connect);
+}
+
+/* Makes DST (results of the same timeline and interval) equal SRC: every
+ * cell, the scheduler's counters and the series' changed intervals. */
+void fr_results_mirror(struct fr_results *dst, struct fr_results *src)
+{
+	for (size_t i = 0; i < dst->nkeys * dst->tl->nsegs; i++)
+		copy_cell(&dst->cells[i], &src->cells[i]);
+	memcpy(dst->active, src->active, dst->tl->plan->nscenarios * dst->tl->nsegs * sizeof *dst->active);
+	fr_timeseries_copy_dirty(dst->series, src->series);
+	copy_hist(&dst->sched_lag, src->sched_lag);
+	dst->planned = src->planned;
+	dst->sent = src->sent;
+}
+
 /* Sums KEY's cells over SEGS into OUT; KEY -1: every top-level key (not group
  * steps, which are already inside their group's iterations) of SCENARIO, or
  * of every scenario when SCENARIO is -1. */

@@ -116,6 +116,11 @@ uint64_t fr_results_active(const struct fr_results *res, int scenario, int segme
 /* Adds SRC into DST (same timeline and series interval). */
 void fr_results_merge(struct fr_results *dst, const struct fr_results *src);
 
+/* Makes DST (same timeline and series interval) a copy of SRC — its cells,
+ * scheduler counters and series — for a live view that a worker refreshes:
+ * only the intervals SRC changed since the last mirror are copied. */
+void fr_results_mirror(struct fr_results *dst, struct fr_results *src);
+
 /* Sums the cells of KEY over SEGS into OUT (histograms allocated as needed;
  * free with fr_cell_clear). KEY -1 sums every key of SCENARIO (-1: all). */
 void fr_results_sum(const struct fr_results *res, int key, int scenario, const int *segs, size_t nsegs,

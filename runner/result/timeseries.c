@@ -9,6 +9,7 @@
 #include "result/timeseries.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/xmalloc.h"
 
@@ -29,6 +30,8 @@ struct fr_timeseries *fr_timeseries_create(size_t nkeys, size_t nscenarios, int6
 	s->iv = xcalloc(nkeys * s->nintervals + 1, sizeof *s->iv);
 	s->gauge = xcalloc(nscenarios * s->nintervals + 1, sizeof *s->gauge);
 	s->last = xcalloc(nscenarios * s->nintervals + 1, sizeof *s->last);
+	s->dirty_lo = 1;
+	s->dirty_hi = 0;
 	return s;
 }
 
@@ -54,9 +57,15 @@ size_t fr_timeseries_interval(const struct fr_timeseries *s, int64_t at_us)
 	return i < s->nintervals ? i : s->nintervals - 1;
 }
 
-/* The data of KEY in interval I. */
+/* The data of KEY in interval I, for writing: the interval becomes dirty. */
 struct fr_iv *fr_timeseries_at(struct fr_timeseries *s, int key, size_t i)
 {
+	if (s->dirty_lo > s->dirty_hi)
+		s->dirty_lo = s->dirty_hi = i;
+	else if (i < s->dirty_lo)
+		s->dirty_lo = i;
+	else if (i > s->dirty_hi)
+		s->dirty_hi = i;
 	return &s->iv[(size_t)key * s->nintervals + i];
 }
 
@@ -179,6 +188,36 @@ void fr_timeseries_merge(struct fr_timeseries *dst, const struct fr_timeseries *
 		add_iv(&dst->iv[i], &src->iv[i]);
 	for (size_t sc = 0; sc < dst->nscenarios; sc++)
 		add_gauges(dst, src, sc * dst->nintervals);
+}
+
+/* Makes DST's interval equal SRC's, reusing DST's entry array. */
+static void copy_iv(struct fr_iv *dst, const struct fr_iv *src)
+{
+	struct fr_ivhist h = dst->latency;
+	*dst = *src;
+	if (h.cap < src->latency.n) {
+		h.cap = src->latency.n;
+		h.e = xreallocarray(h.e, h.cap ? h.cap : 1, sizeof *h.e);
+	}
+	if (src->latency.n)
+		memcpy(h.e, src->latency.e, src->latency.n * sizeof *h.e);
+	h.n = src->latency.n;
+	h.max_us = src->latency.max_us;
+	dst->latency = h;
+}
+
+/* Copies SRC's dirty intervals and all its gauges into DST. */
+void fr_timeseries_copy_dirty(struct fr_timeseries *dst, struct fr_timeseries *src)
+{
+	if (dst->nkeys != src->nkeys || dst->nintervals != src->nintervals || dst->nscenarios != src->nscenarios)
+		return;
+	for (size_t k = 0; k < src->nkeys && src->dirty_lo <= src->dirty_hi; k++)
+		for (size_t i = src->dirty_lo; i <= src->dirty_hi; i++)
+			copy_iv(&dst->iv[k * dst->nintervals + i], &src->iv[k * src->nintervals + i]);
+	memcpy(dst->gauge, src->gauge, src->nscenarios * src->nintervals * sizeof *src->gauge);
+	memcpy(dst->last, src->last, src->nscenarios * src->nintervals * sizeof *src->last);
+	src->dirty_lo = 1;
+	src->dirty_hi = 0;
 }
 
 /* Requests of one interval, all outcomes. */

@@ -56,6 +56,8 @@ struct fr_timeseries {
 	struct fr_iv *iv; /* nkeys × nintervals, row = key */
 	uint32_t *gauge;  /* nscenarios × nintervals: the highest value + 1, 0 = not set in that interval */
 	uint32_t *last;   /* nscenarios × nintervals: the last value + 1, what the next interval starts at */
+	size_t dirty_lo;  /* the intervals changed since fr_timeseries_copy_dirty last ran: */
+	size_t dirty_hi;  /* [dirty_lo, dirty_hi], none when dirty_lo > dirty_hi */
 };
 
 /* Creates an empty series of NKEYS keys and NSCENARIOS scenarios over a
@@ -94,6 +96,11 @@ void fr_timeseries_seal(struct fr_timeseries *s);
 
 /* Adds SRC (same shape) into DST; DST ends sealed. */
 void fr_timeseries_merge(struct fr_timeseries *dst, const struct fr_timeseries *src);
+
+/* Makes DST's intervals equal SRC's where SRC changed since the last call
+ * (its dirty range, which it then clears), and all gauges: a mirror that a
+ * worker refreshes cheaply for a live view (same shape required). */
+void fr_timeseries_copy_dirty(struct fr_timeseries *dst, struct fr_timeseries *src);
 
 /* Requests and errors of one interval. */
 uint64_t fr_timeseries_requests(const struct fr_iv *iv);

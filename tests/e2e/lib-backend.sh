@@ -120,3 +120,17 @@ fr_token() {
 		-d "{\"user\":\"${1:-bench}\",\"password\":\"${2:-bench}\"}" \
 		"$FR_FIXTURE_URL/api/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
 }
+
+# fr_fixture_target: the target and auth sections of a plan against the fixture
+# started by fr_start_fixture (base URL, 2 s timeout, the bench user's bearer token).
+fr_fixture_target() {
+	cat <<EOF2
+target:
+  base_url: $FR_FIXTURE_URL
+  timeout: 2s
+auth:
+  request: { method: POST, path: /api/auth/login, json: { user: bench, password: bench } }
+  capture: { token: { json: \$.token } }
+  headers: { Authorization: "Bearer \${token}" }
+EOF2
+}

@@ -21,13 +21,7 @@ T=$(fr_tmpdir)
 cat >"$T/series.yaml" <<EOF
 version: 1
 name: series-e2e
-target:
-  base_url: $FR_FIXTURE_URL
-  timeout: 2s
-auth:
-  request: { method: POST, path: /api/auth/login, json: { user: bench, password: bench } }
-  capture: { token: { json: \$.token } }
-  headers: { Authorization: "Bearer \${token}" }
+$(fr_fixture_target)
 scenarios:
   - name: queries
     model: open
@@ -47,9 +41,9 @@ scenarios:
       - { name: lookup, path: "/api/query?store=redis&key=\${rand:1..1000}" }
 EOF
 
-tap_plan 17
+tap_plan 18
 
-"$FLOWRUN" run "$T/series.yaml" --threads 2 --quiet --json "$T/r.json" 2>"$T/err"
+"$FLOWRUN" run "$T/series.yaml" --threads 2 --quiet --json "$T/r.json" --html "$T/run.html" 2>"$T/err"
 rc=$?
 J=$T/r.json
 # exit 3 (invalid) is a loaded machine's scheduler lag: the series is what is checked here
@@ -88,6 +82,9 @@ tap_is "$rc $(cat "$T/err3")" "2 flowrun: --interval needs a duration from 10ms 
 tap_is "$?:$(grep -c '<script id="flowrun-data" type="application/json">' "$T/r.html")" "0:1" \
 	"flowrun report writes the HTML report with its data embedded" "$(cat "$T/rep.err")"
 tap_is "$(grep -Eoc '(src|href)="(https?:)?//' "$T/r.html")" 0 "the page loads nothing from elsewhere"
+view() { sed -n 's|^<script id="flowrun-data" type="application/json">\(.*\)</script>$|\1|p' "$1"; }
+[ -n "$(view "$T/run.html")" ] && [ "$(view "$T/run.html")" = "$(view "$T/r.html")" ]
+tap_ok $? "flowrun report draws exactly the view the run's --html embedded"
 echo '{"format":"other"}' >"$T/other.json"
 "$FLOWRUN" report "$T/other.json" --html "$T/o.html" 2>"$T/rep2.err"
 tap_is "$?:$(cat "$T/rep2.err")" "2:flowrun: $T/other.json is not a flowrun result (format flowrun-result, version 1)" \

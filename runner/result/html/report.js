@@ -258,9 +258,13 @@
 	}
 
 	/* The verdict of one SLO window in words (and a mark that needs no colour). */
-	function verdictWord(v) {
+	function verdictWord(v, live) {
+		if (v.skipped && v.measured_text === 'not reached')
+			return badge('NOT REACHED', 'skipped');
 		if (v.skipped)
 			return badge('SKIPPED', 'skipped');
+		if (v.no_data && live)
+			return badge('… PENDING', 'skipped');
 		if (v.no_data)
 			return badge('✘ NO DATA', 'nodata');
 		return v.pass ? badge('✔ PASS', 'pass') : badge('✘ FAIL', 'fail');
@@ -292,11 +296,14 @@
 		row('flowrun', doc.flowrun_version);
 		if (doc.invalid)
 			row('invalid', doc.invalid);
+		if (doc.aborted_by)
+			row('aborted by', doc.aborted_by.slo + ' (' + doc.aborted_by.label + ') at ' + fmtSecs(doc.aborted_by.at_us / 1e6));
 		app.appendChild(dl);
 	}
 
-	function sloTable(app, doc) {
-		var s = section(app, 'SLOs', 'Each SLO window: the measured value against its threshold. Verdicts come from the exact histograms.');
+	function sloTable(app, doc, live) {
+		var s = section(app, 'SLOs', live ? 'So far: each SLO window judged on the data up to now; a window without data yet is pending.'
+		                                  : 'Each SLO window: the measured value against its threshold. Verdicts come from the exact histograms.');
 		var t = el('table', {id: 'slo-table'});
 		t.appendChild(el('thead', null, el('tr', null, el('th', null, 'SLO'), el('th', null, 'window'), el('th', null, 'stat'),
 		                                     el('th', {class: 'num'}, 'measured'), el('th', null, 'threshold'), el('th', null, 'verdict'))));
@@ -306,7 +313,7 @@
 			tb.appendChild(el('tr', {'data-slo': v.slo, 'data-window': v.window, 'data-verdict': verdict},
 			                  el('td', null, v.slo), el('td', null, v.label), el('td', null, v.stat),
 			                  el('td', {class: 'num'}, v.measured_text), el('td', null, v.threshold_text),
-			                  el('td', null, verdictWord(v))));
+			                  el('td', null, verdictWord(v, live && !live.done))));
 		});
 		t.appendChild(tb);
 		s.appendChild(el('div', {class: 'scroll'}, t));
@@ -552,11 +559,11 @@
 		if (!l)
 			return;
 		var bar = el('div', {class: 'live', id: 'live', role: 'status', 'aria-live': 'polite'});
-		var done = l.done ? 'finished' : 'running';
+		var done = l.done ? 'finished' : l.started ? 'running' : 'starting';
 		bar.appendChild(el('span', null, el('b', null, 'live: '), done));
 		bar.appendChild(el('span', null, el('progress', {max: l.total_us, value: l.elapsed_us}), ' ',
 		                   el('span', {id: 'live-elapsed'}, fmtSecs(l.elapsed_us / 1e6) + ' of ' + fmtSecs(l.total_us / 1e6))));
-		bar.appendChild(el('span', null, el('b', null, 'stage: '), el('span', {id: 'live-stage'}, l.stage || '-')));
+		bar.appendChild(el('span', null, el('b', null, 'stage: '), el('span', {id: 'live-stage'}, (l.stages || []).join('; ') || '-')));
 		bar.appendChild(el('span', null, el('b', null, 'faults: '), el('span', {id: 'live-faults'}, (l.faults || []).join(', ') || 'none')));
 		bar.appendChild(el('span', null, el('b', null, 'requests: '), el('span', {id: 'live-requests'}, fmtNum(l.requests, 0))));
 		bar.appendChild(el('span', null, el('b', null, 'p99 (last interval): '), el('span', {id: 'live-p99'}, fmtUs(l.p99_us))));
@@ -573,7 +580,7 @@
 		var doc = view.doc;
 		header(app, doc, view);
 		liveBar(app, view);
-		sloTable(app, doc);
+		sloTable(app, doc, view.live);
 		if (view.series) {
 			var bands = faultBands(doc), stages = stageMarks(doc);
 			latencyCharts(app, doc, view, bands, stages);
