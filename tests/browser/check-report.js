@@ -51,7 +51,7 @@ function facts() {
 			drawn: c.u.data.slice(1).filter(nonNull).length,
 			bands: c.bands, stages: c.stages, lines: c.lines,
 		})),
-		bandItems: [...document.querySelectorAll('ul.bands li')].map((li) => ({
+		bandItems: [...document.querySelectorAll('ul.bands li[data-start-us]')].map((li) => ({
 			start_us: +li.dataset.startUs, end_us: +li.dataset.endUs, text: li.textContent })),
 		slos: [...document.querySelectorAll('#slo-table tbody tr')].map((tr) => ({
 			slo: tr.dataset.slo, window: +tr.dataset.window, verdict: tr.dataset.verdict,

@@ -190,6 +190,14 @@
 	}
 
 	var DASH = [null, [6, 4], [2, 3], [10, 3, 2, 3], [1, 2]];
+	var reuse = []; /* the charts of the previous render, in order, while re-rendering */
+
+	/* What a chart shows besides its series, for window.flowrunCharts. */
+	function describe(o) {
+		return {bands: (o.bands || []).map(function (b) { return {name: b.name, start_us: b.start_us, end_us: b.end_us}; }),
+		        stages: (o.stages || []).map(function (m) { return {at_us: m.at_us, label: m.label}; }),
+		        lines: (o.lines || []).map(function (t) { return {label: t.label, value: t.value}; })};
+	}
 
 	/* One chart in a figure: SERIES [{label, data, color, dash, fmt}], X the x values. */
 	function chart(parent, o) {
@@ -219,6 +227,21 @@
 			             value: function (u, v) { return v === null || v === undefined ? '-' : (s.fmt || fmtNum)(v); }});
 		});
 		var data = [o.x].concat(o.series.map(function (s) { return s.data; }));
+		var info = {bands: o.bands, stages: o.stages, lines: o.lines};
+		var old = reuse.length ? reuse[0] : null;
+		if (old && old.kind === o.kind && old.key === (o.key || null) && old.u.series.length === series.length) {
+			/* the live page: keep the chart, give it the new data */
+			reuse.shift();
+			box.appendChild(old.u.root);
+			old.info.bands = o.bands;
+			old.info.stages = o.stages;
+			old.info.lines = o.lines;
+			old.points = o.x.length;
+			old.bands = describe(o).bands;
+			old.u.setData(data);
+			charts.push(old);
+			return old;
+		}
 		var opts = {
 			width: width, height: o.height || (width < 500 ? 200 : 260),
 			scales: {x: {time: false}, y: o.log ? {distr: 3, log: 10} : {range: function (u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; }}},
@@ -231,15 +254,14 @@
 			series: series,
 			legend: {live: true},
 			cursor: {drag: {x: true, y: false}},
-			hooks: {drawAxes: [overlay({bands: o.bands, stages: o.stages, lines: o.lines})]}
+			hooks: {drawAxes: [overlay(info)]}
 		};
 		if (o.xlog)
 			opts.scales.x = {time: false, distr: 3, log: 10};
 		var u = new uPlot(opts, data, box);
-		var entry = {kind: o.kind, key: o.key || null, title: o.title, u: u, points: o.x.length,
-		             bands: (o.bands || []).map(function (b) { return {name: b.name, start_us: b.start_us, end_us: b.end_us}; }),
-		             stages: (o.stages || []).map(function (m) { return {at_us: m.at_us, label: m.label}; }),
-		             lines: (o.lines || []).map(function (t) { return {label: t.label, value: t.value}; })};
+		var d = describe(o);
+		var entry = {kind: o.kind, key: o.key || null, title: o.title, u: u, info: info, points: o.x.length,
+		             bands: d.bands, stages: d.stages, lines: d.lines};
 		charts.push(entry);
 		return entry;
 	}
@@ -276,7 +298,17 @@
 		app.appendChild(el('h1', null, 'flowrun · ' + doc.plan.name));
 		if (doc.plan.description)
 			app.appendChild(el('p', {class: 'note'}, doc.plan.description));
-		app.appendChild(el('p', {class: 'outcome', id: 'outcome'}, badge(word, doc.result || 'pass'), ' ', doc.outcome || ''));
+		var outcome = doc.outcome || '', cls = doc.result || 'pass';
+		if (view.live && !view.live.done) {
+			/* while the run goes: what holds so far, windows without data yet pending */
+			var vs = (doc.verdicts || []).filter(function (v) { return !v.skipped; });
+			var pending = vs.filter(function (v) { return v.no_data; }).length;
+			var failing = vs.filter(function (v) { return !v.no_data && !v.pass; }).length;
+			word = 'RUNNING';
+			cls = failing ? 'fail' : 'nodata';
+			outcome = 'so far: ' + (vs.length - pending - failing) + ' SLO windows met, ' + failing + ' failing, ' + pending + ' pending';
+		}
+		app.appendChild(el('p', {class: 'outcome', id: 'outcome'}, badge(word, cls), ' ', outcome));
 		var dl = el('dl', {class: 'meta'});
 		function row(k, v) {
 			if (v !== null && v !== undefined && v !== '')
@@ -572,11 +604,16 @@
 
 	/* Draws the whole page from a view. */
 	function render(view) {
-		var app = document.getElementById('app');
+		var real = document.getElementById('app');
 		var y = window.scrollY;
-		charts.forEach(function (c) { c.u.destroy(); });
+		reuse = charts.slice();
 		charts.length = 0;
-		app.textContent = '';
+		/* built detached, then swapped in: the charts that are still there move over */
+		var app = real.cloneNode(false);
+		app.style.width = real.clientWidth + 'px';
+		real.parentNode.insertBefore(app, real);
+		app.style.position = 'absolute';
+		app.style.visibility = 'hidden';
 		var doc = view.doc;
 		header(app, doc, view);
 		liveBar(app, view);
@@ -593,6 +630,10 @@
 		curveCharts(app, doc);
 		spectrumCharts(app, doc, view);
 		healthTables(app, doc);
+		reuse.forEach(function (c) { c.u.destroy(); });
+		reuse = [];
+		real.parentNode.removeChild(real);
+		app.style.position = app.style.visibility = app.style.width = '';
 		window.scrollTo(0, y);
 		window.flowrunRenders++;
 		document.body.setAttribute('data-rendered', String(window.flowrunRenders));
@@ -619,7 +660,8 @@
 		}).then(function (v) {
 			if (v) {
 				last = v;
-				render(v);
+				if (!document.hidden || !window.flowrunRenders)
+					render(v);
 			}
 			if (!v || !v.live || !v.live.done)
 				setTimeout(poll, 1000);
