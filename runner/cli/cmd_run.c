@@ -18,7 +18,9 @@
 
 #include "cli/memory.h"
 #include "cli/session.h"
+#include "cli/sharding.h"
 #include "cli/signals.h"
+#include "cli/varsfile.h"
 #include "engine/http.h"
 #include "engine/run.h"
 #include "plan/units.h"
@@ -64,6 +66,16 @@ static const char usage[] = "usage: flowrun [run] PLAN [options]\n"
                             "                         rest; lean refuses a plan with a load request it cannot\n"
                             "                         send (default: $FLOWRUN_HTTP_ENGINE, else auto)\n"
                             "  --quiet, -q            no progress and no summary, only errors\n"
+                            "One plan over N generators (docs/scale-out.md):\n"
+                            "  --shard K/N            run shard K (0-based) of N: its exact share of every user\n"
+                            "                         count, rate and viewer count; shard 0 drives the faults\n"
+                            "  --shards N             the same, K from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID\n"
+                            "  --start-at TIME        the shards' common start, RFC 3339 or unix seconds (required\n"
+                            "                         with a shard); the run id defaults to PLAN-START\n"
+                            "  --start-grace S        a shard ready later than start + S sends no load and is\n"
+                            "                         marked late (default 1)\n"
+                            "  --vars-from FILE       setup ran once (flowrun setup --vars-out FILE): take its\n"
+                            "                         captures, skip setup and teardown\n"
                             "Exit: 0 SLOs met, 1 an SLO failed, 2 invalid plan, 3 invalid run,\n"
                             "4 infrastructure error, 130 interrupted.\n";
 
@@ -74,6 +86,8 @@ struct run_args {
 	const char *cacert;  /* --cacert: replaces the plan's target.ca_file */
 	uint64_t max_memory; /* --max-memory */
 	int abort_on_fail;
+	const char *vars_from; /* --vars-from */
+	struct fr_sharding sh; /* --shard, --shards, --start-at, --start-grace */
 	struct fr_session_opts s;
 };
 
@@ -125,6 +139,11 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	        {"abort-on-fail", no_argument, NULL, 'A'},
 	        {"http-engine", required_argument, NULL, 'E'},
 	        {"cacert", required_argument, NULL, 'K'},
+	        {"shard", required_argument, NULL, 1000},
+	        {"shards", required_argument, NULL, 1001},
+	        {"start-at", required_argument, NULL, 1002},
+	        {"start-grace", required_argument, NULL, 1003},
+	        {"vars-from", required_argument, NULL, 1004},
 	        {"help", no_argument, NULL, 'h'},
 	        {0},
 	};
@@ -135,6 +154,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	a->scale = 1.0;
 	a->max_memory = FR_CLI_MEMORY_DEFAULT;
 	a->s.metrics_linger = -1;
+	a->sh.grace_us = -1;
 	if (getenv("FLOWRUN_HTTP_ENGINE") && *getenv("FLOWRUN_HTTP_ENGINE") &&
 	    parse_engine(getenv("FLOWRUN_HTTP_ENGINE"), "FLOWRUN_HTTP_ENGINE", &a->s.http_engine))
 		return -1;
@@ -203,6 +223,17 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			if (parse_engine(optarg, "--http-engine", &a->s.http_engine))
 				return -1;
 			break;
+		case 1000: a->sh.shard_arg = optarg; break;
+		case 1001: a->sh.shards_arg = optarg; break;
+		case 1002:
+			if (fr_sharding_set_start(&a->sh, optarg))
+				return -1;
+			break;
+		case 1003:
+			if (fr_sharding_set_grace(&a->sh, optarg))
+				return -1;
+			break;
+		case 1004: a->vars_from = optarg; break;
 		case 'h': fputs(usage, stdout); return 1;
 		default: fputs(usage, stderr); return -1;
 		}
@@ -212,7 +243,27 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		return -1;
 	}
 	a->plan_path = argv[optind];
-	return 0;
+	return fr_sharding_resolve(&a->sh);
+}
+
+/* Fills the session's shard options; the run id and seed of a shard follow
+ * from the run's (sharding.h). */
+static void apply_sharding(struct run_args *a, const struct fr_plan *plan, char **run_id)
+{
+	a->s.shard = a->sh.shard;
+	a->s.nshards = a->sh.nshards;
+	a->s.start_at_unix_us = a->sh.start_at_us;
+	a->s.start_grace_us = a->sh.grace_us;
+	if (!a->sh.nshards)
+		return;
+	if (plan->nsetup && !a->vars_from)
+		fprintf(stderr,
+		        "flowrun: shard %d: the plan's setup runs on every shard and its captures differ between "
+		        "shards; run `flowrun setup --vars-out FILE` once and give the shards --vars-from FILE\n",
+		        a->sh.shard);
+	if (!*run_id)
+		*run_id = fr_sharding_run_id(plan->name, a->sh.start_at_us);
+	a->s.seed = fr_sharding_seed(a->s.seed, *run_id, a->sh.shard);
 }
 
 /* A sustained SLO's over and sustained are whole intervals of the time series
@@ -308,13 +359,25 @@ static enum fr_exit run(int argc, char **argv)
 		fr_plan_free(plan);
 		return FR_EXIT_USAGE;
 	}
+	char *run_id = a.run_id ? xstrdup(a.run_id) : NULL;
+	apply_sharding(&a, plan, &run_id);
+	if (!run_id)
+		run_id = make_run_id();
+	struct fr_varstore *pass_vars = NULL;
+	if (a.vars_from && !(pass_vars = fr_varsfile_read(a.vars_from, tl))) {
+		free(run_id);
+		fr_timeline_free(tl);
+		fr_plan_free(plan);
+		return FR_EXIT_USAGE;
+	}
+	a.s.pass_vars = pass_vars;
 	fr_signals_install();
-	char *run_id = a.run_id ? xstrdup(a.run_id) : make_run_id();
 	struct fr_session *s;
 	enum fr_exit rc = fr_session_open(&a.s, plan, tl, run_id, fr_signals_stop_flag(), &s);
 	if (rc == FR_EXIT_OK)
 		rc = fr_session_run(s);
 	fr_session_free(s);
+	fr_varsfile_free(pass_vars, tl->npasses);
 	free(run_id);
 	fr_timeline_free(tl);
 	fr_plan_free(plan);

@@ -10,9 +10,11 @@
 #include "cli/cmd_check.h"
 #include "cli/cmd_diff.h"
 #include "cli/cmd_list.h"
+#include "cli/cmd_merge.h"
 #include "cli/cmd_plan.h"
 #include "cli/cmd_report.h"
 #include "cli/cmd_run.h"
+#include "cli/cmd_setup.h"
 #include "cli/cmd_slo.h"
 #include "util/container.h"
 
@@ -30,6 +32,10 @@ static const char usage_main[] =
         "                                         draw a saved result as the HTML report\n"
         "       flowrun slo --prometheus URL --run-id ID PLAN\n"
         "                                         judge a run's SLOs from Prometheus data\n"
+        "       flowrun merge SHARD.json...       add up the shards of one run into one verdict\n"
+        "       flowrun setup PLAN --vars-out F   run setup once for all shards (run --vars-from F)\n"
+        "       flowrun teardown PLAN --vars-from F\n"
+        "                                         run teardown once, after the shards\n"
         "       flowrun --help | --version | help COMMAND\n"
         "\n"
         "Exit codes: 0 SLOs met, 1 an SLO failed, 2 invalid plan or usage,\n"
@@ -38,7 +44,8 @@ static const char usage_main[] =
         "See flowrun(1) and docs/plan-language.md.\n";
 
 static const struct fr_cli_command *const commands[] = {
-        &fr_cmd_run, &fr_cmd_check, &fr_cmd_plan, &fr_cmd_list, &fr_cmd_diff, &fr_cmd_report, &fr_cmd_slo,
+        &fr_cmd_run,    &fr_cmd_check, &fr_cmd_plan,  &fr_cmd_list,  &fr_cmd_diff,
+        &fr_cmd_report, &fr_cmd_slo,   &fr_cmd_merge, &fr_cmd_setup, &fr_cmd_teardown,
 };
 
 /* The command called NAME, or NULL. */

@@ -3,10 +3,12 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include "chaos/faults.h"
 #include "cli/live_page.h"
 #include "chaos/toxiproxy.h"
+#include "engine/clockref.h"
 #include "engine/run.h"
 #include "engine/ws_run.h"
 #include "observe/exporter.h"
@@ -22,6 +24,9 @@
 /* How long after the end of the load Prometheus has surely scraped it (its
  * interval is 1 s in prometheus/prometheus.yml; a few intervals of margin). */
 #define PROM_SETTLE_S 4.5
+
+#define CLOCK_BUDGET_MS 2500 /* enough for the fine clock measurement (clockref.h) */
+#define CLOCK_SPARE_MS  1000 /* left for preflight and auth before the common start */
 
 struct fr_session {
 	const struct fr_session_opts *o;
@@ -39,7 +44,15 @@ struct fr_session {
 	struct fr_run_hooks pass_recorder;
 	double *pass_wall;         /* unix seconds each pass started, for server-side SLOs */
 	struct fr_live_page *live; /* --ui */
+	struct fr_clockref clock;  /* the offset against the target's clock, sharded runs */
+	int have_clock;
 };
+
+/* Whether this run is a shard of a larger one. */
+static int sharded(const struct fr_session *s)
+{
+	return s->o->nshards > 0;
+}
 
 /* Whether PLAN has server-side SLOs to judge from its Prometheus. */
 static int has_server_side(const struct fr_plan *plan)
@@ -70,6 +83,7 @@ static enum fr_exit open_metrics(struct fr_session *s)
 {
 	char *err = NULL;
 	s->metrics = fr_metrics_create(s->plan, s->keys, s->run_id);
+	fr_metrics_set_shard(s->metrics, s->o->shard);
 	enum fr_exporter_status st = fr_exporter_start(s->metrics, s->o->metrics_listen, &s->exporter, &err);
 	if (st != FR_EXPORTER_OK) {
 		fprintf(stderr, "flowrun: %s\n", err ? err : "cannot start the metrics exporter");
@@ -130,10 +144,13 @@ static enum fr_exit prepare_faults(const struct fr_plan *plan, struct fr_toxi *t
 	return FR_EXIT_OK;
 }
 
-/* Connects the fault executor when the plan has faults. */
+/* Connects the fault executor when the plan has faults. Of a sharded run,
+ * shard 0 alone switches them (the others know the schedule from the
+ * timeline, so their samples land in the same segments) and only it needs
+ * to reach Toxiproxy. */
 static enum fr_exit open_faults(struct fr_session *s)
 {
-	if (!s->plan->faults.n)
+	if (!s->plan->faults.n || (sharded(s) && s->o->shard != 0))
 		return FR_EXIT_OK;
 	s->toxi = fr_toxi_create(s->plan->faults.toxiproxy_url);
 	enum fr_exit rc = prepare_faults(s->plan, s->toxi, s->o->create_proxies);
@@ -219,6 +236,11 @@ static struct fr_results *run_load(struct fr_session *s, int *status_out)
 	        .max_inflight = s->o->connections,
 	        .interval_us = s->o->interval_us,
 	        .http_engine = s->o->http_engine,
+	        .shard = s->o->shard,
+	        .nshards = s->o->nshards,
+	        .start_at_unix_us = s->o->start_at_unix_us,
+	        .start_grace_us = s->o->start_grace_us,
+	        .pass_vars = s->o->pass_vars,
 	};
 	struct fr_results *res = NULL;
 	char *err = NULL;
@@ -230,6 +252,56 @@ static struct fr_results *run_load(struct fr_session *s, int *status_out)
 	}
 	free(err);
 	return res;
+}
+
+/* Before the common start, measures how far this clock is from the target's:
+ * the skew of a start on this host's clock means little without it. */
+static void measure_clock(struct fr_session *s)
+{
+	int64_t left_ms = (s->o->start_at_unix_us - fr_clock_wall_us()) / 1000 - CLOCK_SPARE_MS;
+	int budget = left_ms < CLOCK_BUDGET_MS ? (int)left_ms : CLOCK_BUDGET_MS;
+	char *err = NULL;
+	if (!sharded(s) || !s->o->start_at_unix_us)
+		return;
+	if (budget < 1200) {
+		fprintf(stderr, "flowrun: shard %d: too little time before --start-at to measure the clock offset\n",
+		        s->o->shard);
+		return;
+	}
+	s->have_clock = fr_clockref_measure(s->plan->base_url, s->plan->ca_file, budget, &s->clock, &err) == 0;
+	if (!s->have_clock)
+		fprintf(stderr, "flowrun: shard %d: clock offset not measured: %s\n", s->o->shard, err);
+	free(err);
+}
+
+/* The process's CPU time, user and system, in seconds. */
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	       (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* A shard's result says which shard it is, when it started and how its clock stood. */
+static void add_shard_info(struct fr_session *s, struct fr_report *r, const struct fr_results *res)
+{
+	if (!sharded(s))
+		return;
+	r->shards = xcalloc(1, sizeof *r->shards);
+	r->nshards = 1;
+	struct fr_shard_info *si = &r->shards[0];
+	si->index = s->o->shard;
+	si->count = s->o->nshards;
+	si->seed = s->o->seed;
+	si->start_at_unix_us = s->o->start_at_unix_us;
+	si->start_skew_us = res->start_skew_us;
+	si->late = res->late;
+	si->cpu_s = cpu_seconds();
+	si->have_clock = s->have_clock;
+	si->clock_offset_us = s->clock.offset_us;
+	si->clock_error_us = s->clock.error_us;
+	si->clock_ref = s->have_clock ? xasprintf("Date of %s", s->plan->base_url) : NULL;
 }
 
 /* Adds what the fault executor did to R and names what it could not undo. */
@@ -328,12 +400,14 @@ static enum fr_exit push_metrics(struct fr_session *s)
 enum fr_exit fr_session_run(struct fr_session *s)
 {
 	int st;
+	measure_clock(s);
 	struct fr_results *res = run_load(s, &st);
 	if (!res)
 		return st == FR_RUN_UNREACHABLE ? FR_EXIT_INVALID_RUN : FR_EXIT_INFRA;
 	int interrupted = st == FR_RUN_INTERRUPTED; /* an abort (FR_RUN_ABORTED) is a verdict: reported as usual */
 	struct fr_report *r = fr_report_build(res, s->run_id);
 	add_fault_records(s, r);
+	add_shard_info(s, r, res);
 	enum fr_exit infra = interrupted ? FR_EXIT_OK : judge_server_side(s, r);
 	infra = fr_exit_worst(infra, check_ws(s));
 	print_summary(s, r);

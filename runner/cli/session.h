@@ -22,6 +22,7 @@
 #include "engine/http_types.h"
 #include "plan/plan.h"
 #include "plan/timeline.h"
+#include "plan/vars.h"
 
 struct fr_session_opts {
 	int threads;                     /* worker threads; 0: one per core */
@@ -37,6 +38,14 @@ struct fr_session_opts {
 	double metrics_linger; /* seconds to serve after the run; < 0: the default */
 	const char *pushgateway;
 	struct fr_outputs outputs;
+	/* one plan over N generators (plan/shard.h; NSHARDS 0: the whole plan):
+	 * shard 0 alone drives the faults, every shard measures its clock
+	 * against the target's before the common start */
+	int shard;
+	int nshards;
+	int64_t start_at_unix_us;            /* --start-at (required with a shard) */
+	int64_t start_grace_us;              /* --start-grace */
+	const struct fr_varstore *pass_vars; /* --vars-from: setup ran once elsewhere */
 };
 
 struct fr_session;

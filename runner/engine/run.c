@@ -15,8 +15,10 @@
 #include "engine/preflight.h"
 #include "engine/progress.h"
 #include "engine/run.h"
+#include "engine/setup.h"
 #include "engine/worker.h"
 #include "observe/metrics.h"
+#include "plan/shard.h"
 #include "util/clock.h"
 #include "util/container.h"
 #include "util/fmt.h"
@@ -56,8 +58,11 @@ struct ctl {
 	int aborted_window;
 	int64_t aborted_at_us;
 	struct fr_progress *progress;
-	size_t hooks_started; /* opts->hooks[0 .. hooks_started-1] get on_stop */
-	char *err;            /* the message of a failure, for fr_run's caller */
+	size_t hooks_started;  /* opts->hooks[0 .. hooks_started-1] get on_stop */
+	char *err;             /* the message of a failure, for fr_run's caller */
+	int64_t anchor_ns;     /* with a common start: the monotonic time of start_at */
+	int64_t first_fire_ns; /* when pass 0's first action fired (0: not yet) */
+	int late;              /* ready after start_at + grace: no load was sent */
 };
 
 /* The wall-clock time (unix seconds) of monotonic time T_NS. */
@@ -122,6 +127,7 @@ static int start_workers(struct ctl *c)
 {
 	int n = thread_count(c->opts), failed = 0;
 	unsigned cap = c->opts->max_inflight ? c->opts->max_inflight : FR_RUN_MAX_INFLIGHT;
+	int nshards = c->opts->nshards > 1 ? c->opts->nshards : 1, shard = nshards > 1 ? c->opts->shard : 0;
 
 	c->workers = xcalloc((size_t)n, sizeof(*c->workers));
 	c->idle = 0;
@@ -133,8 +139,10 @@ static int start_workers(struct ctl *c)
 		        .hooks = c->opts->hooks,
 		        .nhooks = c->opts->nhooks,
 		        .live = &c->live,
-		        .thread = k,
-		        .nthreads = n,
+		        .thread = shard + nshards * k, /* lanes: shards and threads interleave */
+		        .nthreads = nshards * n,
+		        .shard = shard,
+		        .nshards = nshards,
 		        .seed = fr_rand_next(&c->rng) | 1,
 		        .max_inflight = cap == FR_RUN_UNLIMITED ? 0 : (cap + (unsigned)n - 1) / (unsigned)n,
 		        .interval_us = c->opts->interval_us,
@@ -174,6 +182,16 @@ static struct fr_results *finish_workers(struct ctl *c)
 	return all;
 }
 
+/* The level gauges show this shard's share of each stage. */
+static void metrics_action(struct ctl *c, const struct fr_action *act)
+{
+	struct fr_action mine = *act;
+	if (c->opts->nshards > 1 && act->kind == FR_ACT_STAGE)
+		mine.level = fr_shard_level(c->plan->scenarios[act->scenario].model, act->level, c->opts->shard,
+		                            c->opts->nshards);
+	fr_metrics_action(c->opts->metrics, &mine);
+}
+
 /* Timer: fire the on_action hook for the actions that are due. */
 static void on_ctl_action(struct fr_timer *t)
 {
@@ -189,8 +207,10 @@ static void on_ctl_action(struct fr_timer *t)
 			return;
 		}
 		c->next_act++;
+		if (!c->first_fire_ns)
+			c->first_fire_ns = now;
 		fr_progress_action(c->progress, act);
-		fr_metrics_action(c->opts->metrics, act);
+		metrics_action(c, act);
 		for (size_t h = 0; h < c->opts->nhooks; h++)
 			if (c->opts->hooks[h]->on_action)
 				c->opts->hooks[h]->on_action(act, c->opts->hooks[h]->arg);
@@ -265,15 +285,46 @@ static int stop_requested(const struct ctl *c)
 /* Sends a list of untimed requests in order; -1 (message set) at the first failure. */
 static int run_requests(struct ctl *c, const struct fr_request *reqs, size_t n, const char *what)
 {
-	for (size_t i = 0; i < n && !stop_requested(c); i++) {
-		char *err = NULL;
-		if (fr_http_sync(c->loop, &c->target, &reqs[i], &c->vars, &c->rng, NULL, &err) == 0)
-			continue;
-		set_error(c, xasprintf("%s failed: %s", what, err ? err : "?"));
-		free(err);
-		return -1;
-	}
-	return 0;
+	char *err = NULL;
+	if (fr_setup_requests(c->loop, &c->target, reqs, n, &c->vars, &c->rng, what, c->opts->stop, &err) == 0)
+		return 0;
+	set_error(c, err);
+	return -1;
+}
+
+/* The setup of pass P: made once elsewhere (its captures given), or run here. */
+static int pass_setup(struct ctl *c, int p)
+{
+	const struct fr_varstore *given = c->opts->pass_vars ? &c->opts->pass_vars[p] : NULL;
+	for (size_t i = 0; given && i < given->n; i++)
+		fr_varstore_set_list(&c->vars, given->items[i].name, given->items[i].values, given->items[i].nvalues);
+	return given ? 0 : run_requests(c, c->plan->setup, c->plan->nsetup, "setup");
+}
+
+/* The monotonic start of pass P: a common start's, or now and a little lead. */
+static int64_t pass_t0(struct ctl *c, int p)
+{
+	if (!c->opts->start_at_unix_us)
+		return fr_clock_mono_ns() + PASS_LEAD_NS;
+	int64_t at = fr_run_pass_start_unix_us(c->opts, c->tl, p);
+	return c->anchor_ns + (at - c->opts->start_at_unix_us) * 1000;
+}
+
+/* A generator ready after the common start and its grace sends nothing: its
+ * share would arrive late and in a burst. */
+static int too_late(struct ctl *c, int p, int64_t t0)
+{
+	if (p > 0 || !c->opts->start_at_unix_us)
+		return 0;
+	int64_t behind_us = (fr_clock_mono_ns() - t0) / 1000;
+	if (behind_us <= c->opts->start_grace_us)
+		return 0;
+	char late[FR_FMT_LEN], grace[FR_FMT_LEN];
+	fr_fmt_duration(late, sizeof late, behind_us);
+	fr_fmt_duration(grace, sizeof grace, c->opts->start_grace_us);
+	set_error(c, xasprintf("late: ready %s after --start-at (grace %s), so no load was sent", late, grace));
+	c->late = 1;
+	return 1;
 }
 
 /* Runs pass P: sweep value, setup, the timeline on all workers, teardown. */
@@ -283,12 +334,14 @@ static int run_pass(struct ctl *c, int p)
 
 	if (c->plan->sweep_param && (size_t)p < c->plan->nsweep)
 		fr_varstore_set(&c->vars, c->plan->sweep_param, c->plan->sweep_values[p]);
-	if (run_requests(c, c->plan->setup, c->plan->nsetup, "setup") != 0)
+	if (pass_setup(c, p) != 0)
 		return -1;
 	if (stop_requested(c))
 		return 0;
 	c->pass = p;
-	c->pass_t0_ns = fr_clock_mono_ns() + PASS_LEAD_NS;
+	c->pass_t0_ns = pass_t0(c, p);
+	if (too_late(c, p, c->pass_t0_ns))
+		return 0;
 	c->in_pass = 1;
 	c->next_act = 0;
 	while (c->next_act < c->tl->nactions && c->tl->actions[c->next_act].pass < p)
@@ -309,7 +362,10 @@ static int run_pass(struct ctl *c, int p)
 	/* drained: every window of the pass is final now */
 	if (c->gate && !c->aborted)
 		gate_decided(c, fr_clock_mono_ns(), 1);
-	/* an abort is a verdict, not an interruption: the pass's teardown still runs */
+	/* an abort is a verdict, not an interruption: the pass's teardown still runs
+	 * (unless it runs once for all shards: flowrun teardown) */
+	if (c->opts->pass_vars)
+		return 0;
 	return run_requests(c, c->plan->teardown, c->plan->nteardown, "teardown");
 }
 
@@ -317,16 +373,16 @@ static int run_pass(struct ctl *c, int p)
 static int run_auth(struct ctl *c)
 {
 	char *err = NULL;
-
-	if (!c->plan->auth)
+	if (fr_setup_auth(c->loop, c->plan, &c->target, &c->vars, &c->rng, &err) == 0)
 		return 0;
-	if (fr_http_sync(c->loop, &c->target, c->plan->auth, &c->vars, &c->rng, NULL, &err) != 0) {
-		set_error(c, xasprintf("auth failed: %s", err ? err : "?"));
-		free(err);
-		return -1;
-	}
-	c->target.auth_headers = &c->plan->auth_headers;
-	return 0;
+	set_error(c, err);
+	return -1;
+}
+
+/* Passes follow each other at the same spacing on every shard. */
+int64_t fr_run_pass_start_unix_us(const struct fr_run_opts *opts, const struct fr_timeline *tl, int pass)
+{
+	return opts->start_at_unix_us + (int64_t)pass * (tl->pass_us + FR_RUN_PASS_GAP_US);
 }
 
 /* The first of N requests (and their steps) the lean path cannot send: its name in *NAME_OUT and why. */
@@ -406,11 +462,8 @@ static int ctl_init(struct ctl *c, const struct fr_plan *plan, const struct fr_t
 	c->plan = plan;
 	c->tl = tl;
 	c->opts = opts;
-	c->target.base_url = plan->base_url;
-	c->target.timeout_us = plan->timeout_us > 0 ? plan->timeout_us : 10000000;
-	c->target.headers = &plan->headers;
+	fr_setup_target(plan, &c->target);
 	c->target.engine = opts->http_engine;
-	c->target.ca_file = plan->ca_file;
 	c->rng = opts->seed ? opts->seed : (uint64_t)fr_clock_mono_ns() | 1;
 	pthread_mutex_init(&c->mu, NULL);
 	fr_timer_init(&c->act_timer, on_ctl_action);
@@ -469,10 +522,13 @@ static int run_load(struct ctl *c, struct fr_results **res_out)
 	int64_t t0 = fr_clock_mono_ns();
 	int status = FR_RUN_OK;
 
+	if (c->opts->start_at_unix_us)
+		t0 = c->anchor_ns; /* a run's time counts from the common start */
+
 	if (start_workers(c) != 0) {
 		set_error(c, xstrdup("cannot start the worker threads"));
 		status = FR_RUN_FAILED;
-	} else if (start_hooks(c, t0 + PASS_LEAD_NS) != 0) {
+	} else if (start_hooks(c, c->opts->start_at_unix_us ? pass_t0(c, 0) : t0 + PASS_LEAD_NS) != 0) {
 		set_error(c, xstrdup("could not start the run's faults or drivers"));
 		status = FR_RUN_FAILED;
 	}
@@ -481,7 +537,7 @@ static int run_load(struct ctl *c, struct fr_results **res_out)
 	fr_sched_arm(fr_loop_sched(c->loop), &c->stop_timer, t0 + STOP_POLL_NS);
 	if (c->gate)
 		fr_sched_arm(fr_loop_sched(c->loop), &c->gate_timer, t0 + GATE_POLL_NS);
-	for (int p = 0; status == FR_RUN_OK && p < c->tl->npasses && !stop_requested(c) && !c->aborted; p++)
+	for (int p = 0; status == FR_RUN_OK && p < c->tl->npasses && !stop_requested(c) && !c->aborted && !c->late; p++)
 		if (run_pass(c, p) != 0)
 			status = FR_RUN_FAILED;
 	fr_sched_cancel(fr_loop_sched(c->loop), &c->stop_timer);
@@ -490,8 +546,13 @@ static int run_load(struct ctl *c, struct fr_results **res_out)
 	fr_progress_done(c->progress);
 	stop_hooks(c);
 	*res_out = finish_workers(c);
-	if (*res_out)
-		(*res_out)->elapsed_us = (fr_clock_mono_ns() - t0) / 1000;
+	if (*res_out) {
+		int64_t end = fr_clock_mono_ns();
+		(*res_out)->elapsed_us = end > t0 ? (end - t0) / 1000 : 0;
+		(*res_out)->start_skew_us =
+		        c->opts->start_at_unix_us && c->first_fire_ns ? (c->first_fire_ns - t0) / 1000 : 0;
+		(*res_out)->late = c->late;
+	}
 	return status;
 }
 
@@ -524,14 +585,22 @@ int fr_run(const struct fr_plan *plan, const struct fr_timeline *tl, const struc
 		return FR_RUN_FAILED;
 	}
 	int64_t started_unix = fr_clock_wall_us();
+	if (opts->start_at_unix_us) {
+		c.anchor_ns = fr_clock_mono_ns() + (opts->start_at_unix_us - started_unix) * 1000;
+		started_unix = opts->start_at_unix_us;
+	}
 	status = run_auth(&c) != 0 ? FR_RUN_FAILED : run_load(&c, &res);
 	if (status == FR_RUN_OK && c.interrupted)
 		status = FR_RUN_INTERRUPTED;
 	else if (status == FR_RUN_OK && c.aborted)
 		status = FR_RUN_ABORTED;
 	int partial = status == FR_RUN_INTERRUPTED || status == FR_RUN_ABORTED;
+	char *late = NULL;
 	if (status != FR_RUN_OK && !partial) {
 		*err_out = c.err;
+		c.err = NULL;
+	} else if (c.late) {
+		late = c.err; /* the run is valid as a result, invalid as a measurement */
 		c.err = NULL;
 	}
 	int aborted_window = c.aborted_window;
@@ -548,6 +617,10 @@ int fr_run(const struct fr_plan *plan, const struct fr_timeline *tl, const struc
 	res->aborted_window = res->aborted ? aborted_window : -1;
 	res->aborted_at_us = res->aborted ? aborted_at : 0;
 	judge_validity(res);
+	if (late) {
+		free(res->invalid_reason);
+		res->invalid_reason = late;
+	}
 	*results_out = res;
 	return status;
 }

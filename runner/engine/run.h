@@ -29,10 +29,12 @@
 #include "engine/run_hooks.h"
 #include "plan/plan.h"
 #include "plan/timeline.h"
+#include "plan/vars.h"
 #include "result/results.h"
 
 #define FR_RUN_MAX_INFLIGHT 1024u /* default open-model in-flight limit per scenario */
 #define FR_RUN_UNLIMITED    UINT_MAX
+#define FR_RUN_PASS_GAP_US  2000000 /* with a common start, between one pass's end and the next one's start */
 
 enum fr_run_status {
 	FR_RUN_OK = 0,          /* completed (results->invalid_reason may still be set) */
@@ -63,6 +65,19 @@ struct fr_run_opts {
 	                                  * HTTP sample, the level gauges of every action,
 	                                  * the pass starts and the run end are reported */
 	enum fr_http_engine http_engine; /* which HTTP path carries requests; 0: auto */
+	/* one plan over N generators (plan/shard.h): this run is shard SHARD of
+	 * NSHARDS (0 or 1: the whole plan); worker thread t is lane
+	 * SHARD + NSHARDS·t of NSHARDS·threads, and the level gauges show this
+	 * shard's share */
+	int shard;
+	int nshards;
+	int64_t start_at_unix_us;            /* a common start: pass p begins at START_AT + p·(pass
+	                                      * length + FR_RUN_PASS_GAP_US), wall clock; 0: when ready */
+	int64_t start_grace_us;              /* ready later than START_AT + this: the run is late
+	                                      * and sends no load */
+	const struct fr_varstore *pass_vars; /* per pass, the setup captures made once
+	                                      * elsewhere (flowrun setup): setup and
+	                                      * teardown are skipped; NULL: run them */
 };
 
 /* Runs PLAN's timeline TL. On return *results_out holds the merged results
@@ -80,6 +95,13 @@ int fr_run(const struct fr_plan *plan, const struct fr_timeline *tl, const struc
  * setup and teardown requests are not load: they go through libcurl when
  * they must. Other engines always pass. */
 int fr_run_check_engine(const struct fr_plan *plan, enum fr_http_engine engine, char **err_out);
+
+/* The wall-clock start of pass PASS of a run with a common start (OPTS->start_at_unix_us):
+ * passes are spaced by the pass length plus FR_RUN_PASS_GAP_US, the same on
+ * every shard, for the last requests of a pass to answer and the next pass's
+ * setup (unless given) to run; a shard not ready by then starts the pass
+ * late, and its load of that pass is timed from the planned start. */
+int64_t fr_run_pass_start_unix_us(const struct fr_run_opts *opts, const struct fr_timeline *tl, int pass);
 
 /* Why a run is invalid (caller frees), or NULL when it is valid: open-model
  * sends below 99 % of the plan over LOAD_US ("achieved 4,210/s of 5,000/s

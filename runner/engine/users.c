@@ -166,6 +166,16 @@ void fr_users_set(struct fr_users *us, double level, int64_t at_ns)
 	}
 }
 
+/* Users the current level asks of this thread. */
+size_t fr_users_active(const struct fr_users *us)
+{
+	size_t n = 0;
+
+	for (size_t j = 0; j < us->n; j++)
+		n += us->users[j].wanted != 0;
+	return n;
+}
+
 /* Iterations in flight. */
 size_t fr_users_busy(const struct fr_users *us)
 {

@@ -24,6 +24,9 @@ void fr_users_free(struct fr_users *us); /* accepts NULL */
 /* Sets the scenario-wide user count to LEVEL at monotonic time AT_NS. */
 void fr_users_set(struct fr_users *us, double level, int64_t at_ns);
 
+/* Users of this thread that are running now (wanted by the level). */
+size_t fr_users_active(const struct fr_users *us);
+
 /* Iterations in flight. */
 size_t fr_users_busy(const struct fr_users *us);
 

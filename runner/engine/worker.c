@@ -172,6 +172,17 @@ static int for_hook(const struct fr_worker *w, const struct fr_action *act)
 	return w->d.tl->plan->scenarios[act->scenario].model == FR_MODEL_WEBSOCKET;
 }
 
+/* Notes the users running in the segment action ACT opens, for every closed
+ * scenario: the load this generator really held (results.h, active). */
+static void note_active(struct fr_worker *w, const struct fr_action *act)
+{
+	int seg = fr_drive_segment(&w->d, act_ns(w, act));
+
+	for (size_t s = 0; seg >= 0 && s < w->d.tl->plan->nscenarios; s++)
+		if (w->users[s])
+			fr_results_note_active(w->d.res, (int)s, seg, fr_users_active(w->users[s]));
+}
+
 /* Fires action IDX. */
 static void fire(struct fr_worker *w, size_t idx)
 {
@@ -187,6 +198,7 @@ static void fire(struct fr_worker *w, size_t idx)
 		set_level(w, idx);
 	else if (act->kind == FR_ACT_END)
 		end_pass(w);
+	note_active(w, act);
 }
 
 /* Timer: fire the actions that are due, then wait for the next one. */
@@ -310,8 +322,9 @@ static int setup(struct fr_worker *w)
 	fr_timer_init(&w->drain_timer, on_drain);
 	fr_loop_on_wake(w->loop, on_wake, w);
 	create_drivers(w);
-	info = (struct fr_worker_info){w->loop, c->thread, c->nthreads, w->d.res,
-	                               c->tl,   c->target, c->run_vars, w->d.rng ^ 0x5bd1e995u};
+	info = (struct fr_worker_info){w->loop,  c->thread, c->nthreads, w->d.res,
+	                               c->tl,    c->target, c->run_vars, w->d.rng ^ 0x5bd1e995u,
+	                               c->shard, c->nshards};
 	w->hook_state = xcalloc(c->nhooks ? c->nhooks : 1, sizeof(*w->hook_state));
 	for (size_t i = 0; i < c->nhooks; i++)
 		if (c->hooks[i]->worker_start)

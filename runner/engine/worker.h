@@ -29,6 +29,8 @@ struct fr_worker_info {
 	const struct fr_http_target *target;
 	const struct fr_varstore *vars; /* run variables: auth captures, sweep value (read only) */
 	uint64_t seed;                  /* for this thread's random state */
+	int shard;                      /* this run is shard SHARD of NSHARDS (1: the whole plan); */
+	int nshards;                    /* THREAD and NTHREADS are then lanes (plan/shard.h) */
 };
 
 /* Called (on the worker's thread) when it becomes idle or has failed to start. */
@@ -43,6 +45,8 @@ struct fr_worker_conf {
 	struct fr_live *live;
 	int thread;
 	int nthreads;
+	int shard;
+	int nshards;
 	uint64_t seed;
 	unsigned max_inflight; /* per thread and open scenario, 0: none */
 	int64_t interval_us;   /* of the results' time series; 0: the default */

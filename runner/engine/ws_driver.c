@@ -303,9 +303,10 @@ static void sweep_fire(struct fr_timer *tm)
 {
 	struct fr_ws_driver *d = FR_CONTAINER_OF(tm, struct fr_ws_driver, sweep_timer);
 	sweep(d, d->ending, 0);
+	fr_results_note_active(d->res, d->scenario, seg_at(d, fr_clock_mono_ns()), (uint64_t)d->connected);
 	if (d->ending && drained(d)) {
 		d->ending = 0;
-		fr_ws_driver_set_viewers(d, 0);
+		fr_ws_driver_set_viewers(d, 0, 0, 0);
 	}
 	fr_sched_arm(d->sched, &d->sweep_timer, fr_clock_mono_ns() + FR_WS_SWEEP_NS);
 }
@@ -651,6 +652,26 @@ static void pub_count(void *arg, int segment, enum fr_ws_counter c)
 
 /* ---- creation ---- */
 
+/* The scenario's publisher on this driver's loop; INTENDED and SHADOW as in ws_publisher.h. */
+static struct fr_ws_publisher *make_publisher(struct fr_ws_driver *d, int intended, int shadow)
+{
+	struct fr_ws_publisher_conf pc = {
+	        .loop = d->loop,
+	        .tgt = d->tgt,
+	        .request = &d->sc->ws.publish,
+	        .rate = d->sc->ws.publish_rate,
+	        .vars = d->vars,
+	        .table = d->t,
+	        .rng = &d->rng,
+	        .segment_at = pub_segment,
+	        .count = pub_count,
+	        .arg = d,
+	        .intended = intended,
+	        .shadow = shadow,
+	};
+	return fr_ws_publisher_create(&pc);
+}
+
 /* Expands the connect target of this pass from the run variables. */
 static int expand_target(struct fr_ws_driver *d, char **err_out)
 {
@@ -767,23 +788,20 @@ struct fr_ws_driver *fr_ws_driver_create(struct fr_loop *loop, const struct fr_p
 	d->delta = xcalloc(d->size, sizeof *d->delta);
 	d->rcv = xcalloc(d->size, sizeof *d->rcv);
 	d->wdr = xcalloc(d->size, sizeof *d->wdr);
-	if (thread == 0 && d->sc->ws.publish_rate > 0) {
-		struct fr_ws_publisher_conf pc = {
-		        .loop = loop,
-		        .tgt = tgt,
-		        .request = &d->sc->ws.publish,
-		        .rate = d->sc->ws.publish_rate,
-		        .vars = vars,
-		        .table = table,
-		        .rng = &d->rng,
-		        .segment_at = pub_segment,
-		        .count = pub_count,
-		        .arg = d,
-		};
-		d->pub = fr_ws_publisher_create(&pc);
-	}
+	if (thread == 0 && d->sc->ws.publish_rate > 0)
+		d->pub = make_publisher(d, 0, 0);
 	fr_sched_arm(d->sched, &d->sweep_timer, fr_clock_mono_ns() + FR_WS_SWEEP_NS);
 	return d;
+}
+
+/* One publisher for all shards (lane 0), a shadow of it on every other
+ * shard's first lane; the lanes are those of plan/shard.h. */
+void fr_ws_driver_set_shard(struct fr_ws_driver *d, int shard, int nshards)
+{
+	if (nshards <= 1 || d->sc->ws.publish_rate <= 0 || d->thread >= nshards)
+		return;
+	fr_ws_publisher_free(d->pub);
+	d->pub = make_publisher(d, 1, shard != 0);
 }
 
 /* Starts a pass: segments are mapped from PASS_T0_NS. */
@@ -811,7 +829,7 @@ void fr_ws_driver_set_abort(struct fr_ws_driver *d, volatile sig_atomic_t *flag)
 }
 
 /* Sets the total viewer count of the stage; the first call starts the publisher. */
-void fr_ws_driver_set_viewers(struct fr_ws_driver *d, long n)
+void fr_ws_driver_set_viewers(struct fr_ws_driver *d, long n, int64_t at_ns, int64_t until_ns)
 {
 	long share = fr_ws_driver_share(n < 0 ? 0 : n, d->thread, d->nthreads);
 	if (d->stopped)
@@ -819,8 +837,6 @@ void fr_ws_driver_set_viewers(struct fr_ws_driver *d, long n)
 	if (share > d->cap)
 		share = d->cap;
 	d->ending = 0;
-	if (d->metrics && d->thread == 0)
-		fr_metrics_set_viewers(d->metrics, d->scenario, (double)(n < 0 ? 0 : n));
 	sweep(d, 0, 0);
 	for (long i = share; i < d->want; i++)
 		close_viewer(d, &d->v[i]);
@@ -830,7 +846,7 @@ void fr_ws_driver_set_viewers(struct fr_ws_driver *d, long n)
 		if (i >= old || d->v[i].state == V_DEAD)
 			want_viewer(d, &d->v[i]);
 	if (d->pub)
-		fr_ws_publisher_start(d->pub);
+		fr_ws_publisher_start(d->pub, at_ns, until_ns);
 	pump(d);
 }
 

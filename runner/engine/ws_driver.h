@@ -85,15 +85,25 @@ void fr_ws_driver_pass(struct fr_ws_driver *d, int pass, int64_t pass_t0_ns);
 
 /* Sets the stage's total viewer count; this driver keeps its share
  * (fr_ws_driver_share). The first call of a pass also starts the publisher
- * on thread 0. */
-void fr_ws_driver_set_viewers(struct fr_ws_driver *d, long n);
+ * on thread 0, its first event due at AT_NS (the stage's intended start,
+ * monotonic; 0: now) and none due at or after UNTIL_NS (the scenario's
+ * end in this pass; 0: none). */
+void fr_ws_driver_set_viewers(struct fr_ws_driver *d, long n, int64_t at_ns, int64_t until_ns);
+
+/* Makes the driver, created for lane THREAD of NTHREADS, part of shard SHARD
+ * of NSHARDS (plan/shard.h; call before the first stage). Lane 0 (shard 0)
+ * publishes with intended publish times; the first lane of every other
+ * shard (lane SHARD) runs a shadow publisher on the same schedule (see
+ * ws_publisher.h). Every shard times deliveries alike. */
+void fr_ws_driver_set_shard(struct fr_ws_driver *d, int shard, int nshards);
 
 /* Ends the scenario in this pass: no more publishing; the viewers stay
  * until every event published is judged, then close. */
 void fr_ws_driver_end(struct fr_ws_driver *d);
 
 /* Reports to live metrics M (NULL: none) from now on: deliveries, message
- * counters, the connection gauge, and (thread 0) the viewer target. */
+ * counters and the connection gauge (the viewer target is the run's, from
+ * its stage actions). */
 void fr_ws_driver_set_metrics(struct fr_ws_driver *d, struct fr_metrics *m);
 
 /* Once *FLAG is set (a SIGINT/SIGTERM handler's flag; NULL: never),

@@ -5,6 +5,7 @@
  * average whatever the loop's jitter. Each request in flight is a struct pub
  * on a list, so freeing the publisher can cancel them.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -29,7 +30,8 @@ struct fr_ws_publisher {
 	struct fr_timer timer;
 	int running;
 	int64_t t0_ns;
-	uint64_t i; /* the next event's index since start */
+	int64_t until_ns; /* no event due at or after this; INT64_MAX: none */
+	uint64_t i;       /* the next event's index since start */
 	struct pub *inflight;
 };
 
@@ -53,15 +55,19 @@ static void pub_done(struct fr_http *req, const struct fr_http_result *r, void *
 	free(e);
 }
 
-/* Publishes the next event: table first, then the request. */
-static void publish_one(struct fr_ws_publisher *p)
+/* Publishes the next event, due at DUE_NS: table first, then the request. */
+static void publish_one(struct fr_ws_publisher *p, int64_t due_ns)
 {
-	int64_t now = fr_clock_mono_ns();
+	int64_t at = p->c.intended || p->c.shadow ? due_ns : fr_clock_mono_ns();
+	if (p->c.shadow) {
+		fr_ws_table_publish(p->c.table, at / 1000, p->c.segment_at(p->c.arg, at));
+		return;
+	}
 	struct pub *e = xcalloc(1, sizeof *e);
 	char id[32];
 	e->p = p;
-	e->segment = p->c.segment_at(p->c.arg, now);
-	e->seq = fr_ws_table_publish(p->c.table, now / 1000, e->segment);
+	e->segment = p->c.segment_at(p->c.arg, at);
+	e->seq = fr_ws_table_publish(p->c.table, at / 1000, e->segment);
 	e->vars.parent = p->c.vars;
 	snprintf(id, sizeof id, "e%llu", (unsigned long long)e->seq);
 	fr_varstore_set(&e->vars, "event_id", id);
@@ -81,13 +87,15 @@ static void pub_fire(struct fr_timer *tm)
 {
 	struct fr_ws_publisher *p = FR_CONTAINER_OF(tm, struct fr_ws_publisher, timer);
 	double gap_ns = 1e9 / p->c.rate;
-	int64_t now = fr_clock_mono_ns();
-	while (p->running && p->t0_ns + (int64_t)((double)p->i * gap_ns) <= now) {
+	int64_t lead = p->c.shadow ? FR_WS_SHADOW_LEAD_NS : 0, now = fr_clock_mono_ns() + lead;
+	int64_t due = p->t0_ns + (int64_t)((double)p->i * gap_ns);
+	while (p->running && due <= now && due < p->until_ns) {
 		p->i++;
-		publish_one(p);
+		publish_one(p, due);
+		due = p->t0_ns + (int64_t)((double)p->i * gap_ns);
 	}
-	if (p->running)
-		fr_sched_arm(fr_loop_sched(p->c.loop), &p->timer, p->t0_ns + (int64_t)((double)p->i * gap_ns));
+	if (p->running && due < p->until_ns)
+		fr_sched_arm(fr_loop_sched(p->c.loop), &p->timer, due - lead);
 }
 
 /* Creates a stopped publisher. */
@@ -99,15 +107,16 @@ struct fr_ws_publisher *fr_ws_publisher_create(const struct fr_ws_publisher_conf
 	return p;
 }
 
-/* Event 0 goes out now, the next ones every 1/rate seconds from now. */
-void fr_ws_publisher_start(struct fr_ws_publisher *p)
+/* Event 0 is due at T0 (the stage's start), the next ones every 1/rate seconds from then. */
+void fr_ws_publisher_start(struct fr_ws_publisher *p, int64_t t0_ns, int64_t until_ns)
 {
 	if (p->running)
 		return;
 	p->running = 1;
-	p->t0_ns = fr_clock_mono_ns();
+	p->t0_ns = t0_ns ? t0_ns : fr_clock_mono_ns();
+	p->until_ns = until_ns ? until_ns : INT64_MAX;
 	p->i = 0;
-	fr_sched_arm(fr_loop_sched(p->c.loop), &p->timer, p->t0_ns);
+	fr_sched_arm(fr_loop_sched(p->c.loop), &p->timer, p->t0_ns - (p->c.shadow ? FR_WS_SHADOW_LEAD_NS : 0));
 }
 
 /* No more events; what is in flight finishes. */

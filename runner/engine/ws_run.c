@@ -25,6 +25,7 @@ struct fr_ws_run {
 
 struct ws_worker {
 	struct fr_ws_run *r;
+	const struct fr_timeline *tl;
 	struct fr_ws_driver **d; /* per scenario */
 	size_t n;
 };
@@ -35,6 +36,7 @@ static void *worker_start(const struct fr_worker_info *w, void *arg)
 	struct fr_ws_run *r = arg;
 	struct ws_worker *wk = xcalloc(1, sizeof *wk);
 	wk->r = r;
+	wk->tl = w->tl;
 	wk->n = r->plan->nscenarios;
 	wk->d = xcalloc(wk->n ? wk->n : 1, sizeof *wk->d);
 	for (size_t s = 0; s < wk->n; s++) {
@@ -44,6 +46,7 @@ static void *worker_start(const struct fr_worker_info *w, void *arg)
 		wk->d[s] = fr_ws_driver_create(w->loop, r->plan, (int)s, w->thread, w->nthreads, w->results, w->target,
 		                               w->vars, r->tables[s], &err);
 		if (wk->d[s]) {
+			fr_ws_driver_set_shard(wk->d[s], w->shard, w->nshards);
 			fr_ws_driver_set_metrics(wk->d[s], r->metrics);
 			fr_ws_driver_set_abort(wk->d[s], r->abort_flag);
 		} else {
@@ -56,6 +59,23 @@ static void *worker_start(const struct fr_worker_info *w, void *arg)
 	return wk;
 }
 
+/* The monotonic time of ACT in a pass starting at PASS_T0_NS. */
+static int64_t act_ns(const struct fr_timeline *tl, const struct fr_action *act, int64_t pass_t0_ns)
+{
+	return pass_t0_ns + (act->at_us - (int64_t)act->pass * tl->pass_us) * 1000;
+}
+
+/* When the scenario of stage action ACT stops in its pass: its STOP, or the pass's END. */
+static int64_t scenario_end_ns(const struct fr_timeline *tl, const struct fr_action *act, int64_t pass_t0_ns)
+{
+	for (size_t i = (size_t)(act - tl->actions) + 1; i < tl->nactions && tl->actions[i].pass == act->pass; i++) {
+		const struct fr_action *n = &tl->actions[i];
+		if ((n->kind == FR_ACT_STOP && n->scenario == act->scenario) || n->kind == FR_ACT_END)
+			return act_ns(tl, n, pass_t0_ns);
+	}
+	return 0;
+}
+
 /* worker_action: stages, stops, pass starts and ends. */
 static void worker_action(void *state, const struct fr_action *act, int64_t pass_t0_ns)
 {
@@ -66,7 +86,8 @@ static void worker_action(void *state, const struct fr_action *act, int64_t pass
 			continue;
 		fr_ws_driver_pass(d, act->pass, pass_t0_ns);
 		if (act->kind == FR_ACT_STAGE)
-			fr_ws_driver_set_viewers(d, (long)(act->level + 0.5));
+			fr_ws_driver_set_viewers(d, (long)(act->level + 0.5), act_ns(wk->tl, act, pass_t0_ns),
+			                         scenario_end_ns(wk->tl, act, pass_t0_ns));
 		else if (act->kind == FR_ACT_STOP || act->kind == FR_ACT_END)
 			fr_ws_driver_end(d);
 	}

@@ -36,7 +36,7 @@ struct expo {
 	const int64_t *bounds;
 	size_t nbounds;
 	uint64_t *counts; /* nbounds + 1 bucket counts, reused per histogram */
-	char *run_id;
+	char *ids;        /* run_id="…",shard="K": the labels every series starts with */
 	char *plan_name;
 	char **scen;  /* [scenario] */
 	char **req;   /* [key]: request name, NULL for websocket keys */
@@ -82,7 +82,9 @@ static void expo_init(struct expo *e, const struct fr_metrics *m)
 	e->keys = fr_metrics_keys(m, &e->nkeys);
 	e->bounds = fr_metrics_bounds(m, &e->nbounds);
 	e->counts = xcalloc(e->nbounds + 1, sizeof(*e->counts));
-	e->run_id = escape_label(fr_metrics_run_id(m));
+	char *run_id = escape_label(fr_metrics_run_id(m));
+	e->ids = xasprintf("run_id=\"%s\",shard=\"%d\"", run_id, fr_metrics_shard(m));
+	free(run_id);
 	e->plan_name = escape_label(e->plan->name ? e->plan->name : "");
 	e->scen = xcalloc(e->plan->nscenarios + 1, sizeof(char *));
 	for (size_t i = 0; i < e->plan->nscenarios; i++)
@@ -103,7 +105,7 @@ static void expo_init(struct expo *e, const struct fr_metrics *m)
 static void expo_clear(struct expo *e)
 {
 	free(e->counts);
-	free(e->run_id);
+	free(e->ids);
 	free(e->plan_name);
 	free_strings(e->scen, e->plan->nscenarios);
 	free_strings(e->req, e->nkeys);
@@ -181,9 +183,8 @@ static void render_request_hist(struct expo *e, enum fr_metrics_hist h)
 		if (!e->keys[k].request)
 			continue;
 		for (size_t o = 0; o < FR_OUTCOME_N; o++) {
-			char *labels =
-			        xasprintf("run_id=\"%s\",scenario=\"%s\",request=\"%s\",outcome=\"%s\"", e->run_id,
-			                  key_scenario(e, k), e->req[k], fr_outcome_name((enum fr_outcome)o));
+			char *labels = xasprintf("%s,scenario=\"%s\",request=\"%s\",outcome=\"%s\"", e->ids,
+			                         key_scenario(e, k), e->req[k], fr_outcome_name((enum fr_outcome)o));
 			histogram(e, name, labels, h, k, (enum fr_outcome)o);
 			free(labels);
 		}
@@ -202,12 +203,11 @@ static void render_requests_total(struct expo *e)
 			uint64_t n = 0;
 			for (size_t i = 0; i <= e->nbounds; i++)
 				n += e->counts[i];
-			fr_buf_printf(
-			        &e->b,
-			        "flowrun_requests_total{run_id=\"%s\",scenario=\"%s\",request=\"%s\",outcome=\"%s\"} "
-			        "%llu\n",
-			        e->run_id, key_scenario(e, k), e->req[k], fr_outcome_name((enum fr_outcome)o),
-			        (unsigned long long)n);
+			fr_buf_printf(&e->b,
+			              "flowrun_requests_total{%s,scenario=\"%s\",request=\"%s\",outcome=\"%s\"} "
+			              "%llu\n",
+			              e->ids, key_scenario(e, k), e->req[k], fr_outcome_name((enum fr_outcome)o),
+			              (unsigned long long)n);
 		}
 	}
 }
@@ -220,23 +220,22 @@ static void render_ws(struct expo *e)
 	for (size_t k = 0; k < e->nkeys; k++) {
 		if (e->keys[k].request)
 			continue;
-		char *labels = xasprintf("run_id=\"%s\",scenario=\"%s\"", e->run_id, key_scenario(e, k));
+		char *labels = xasprintf("%s,scenario=\"%s\"", e->ids, key_scenario(e, k));
 		histogram(e, "flowrun_ws_delivery_seconds", labels, FR_METRICS_DELIVERY, k, FR_OK);
 		free(labels);
 	}
 	header(e, "flowrun_ws_connections", "gauge", "Open WebSocket viewer connections.");
 	for (size_t s = 0; s < e->plan->nscenarios; s++)
 		if (e->plan->scenarios[s].model == FR_MODEL_WEBSOCKET)
-			fr_buf_printf(&e->b, "flowrun_ws_connections{run_id=\"%s\",scenario=\"%s\"} %lld\n", e->run_id,
-			              e->scen[s], (long long)fr_metrics_ws_connections(e->m, s));
+			fr_buf_printf(&e->b, "flowrun_ws_connections{%s,scenario=\"%s\"} %lld\n", e->ids, e->scen[s],
+			              (long long)fr_metrics_ws_connections(e->m, s));
 	header(e, "flowrun_ws_messages_total", "counter", "WebSocket messages, by kind.");
 	for (size_t k = 0; k < e->nkeys; k++) {
 		if (e->keys[k].request)
 			continue;
 		for (size_t i = 0; i < FR_NELEM(ws_kinds); i++)
-			fr_buf_printf(&e->b,
-			              "flowrun_ws_messages_total{run_id=\"%s\",scenario=\"%s\",kind=\"%s\"} %llu\n",
-			              e->run_id, key_scenario(e, k), ws_kinds[i],
+			fr_buf_printf(&e->b, "flowrun_ws_messages_total{%s,scenario=\"%s\",kind=\"%s\"} %llu\n", e->ids,
+			              key_scenario(e, k), ws_kinds[i],
 			              (unsigned long long)fr_metrics_ws_messages(e->m, k, (enum fr_ws_counter)i));
 	}
 }
@@ -255,8 +254,7 @@ static void render_gauges(struct expo *e)
 		for (size_t s = 0; s < e->plan->nscenarios; s++) {
 			char v[64];
 			fmt_value(v, sizeof v, fr_metrics_gauge(e->m, s, (enum fr_metrics_gauge)g));
-			fr_buf_printf(&e->b, "%s{run_id=\"%s\",scenario=\"%s\"} %s\n", names[g], e->run_id, e->scen[s],
-			              v);
+			fr_buf_printf(&e->b, "%s{%s,scenario=\"%s\"} %s\n", names[g], e->ids, e->scen[s], v);
 		}
 	}
 }
@@ -270,9 +268,8 @@ static void render_faults(struct expo *e)
 		const struct fr_fault *f = &faults->items[i];
 		for (size_t j = 0; j < f->nproxies; j++) {
 			char *proxy = escape_label(f->proxies[j]);
-			fr_buf_printf(&e->b,
-			              "flowrun_fault_active{run_id=\"%s\",proxy=\"%s\",toxic=\"%s\",fault=\"%s\"} %d\n",
-			              e->run_id, proxy, fr_toxic_name(f->toxic), e->fault[i],
+			fr_buf_printf(&e->b, "flowrun_fault_active{%s,proxy=\"%s\",toxic=\"%s\",fault=\"%s\"} %d\n",
+			              e->ids, proxy, fr_toxic_name(f->toxic), e->fault[i],
 			              fr_metrics_fault_active(e->m, i));
 			free(proxy);
 		}
@@ -294,16 +291,16 @@ static void render_slos(struct expo *e)
 	       "Latest measured value of the SLO (seconds, fraction or count); NaN until evaluated.");
 	for (size_t i = 0; i < p->nslos; i++) {
 		fmt_value(v, sizeof v, slo_export(&p->slos[i], fr_metrics_slo_value(e->m, i)));
-		fr_buf_printf(&e->b, "flowrun_slo_value{run_id=\"%s\",slo=\"%s\"} %s\n", e->run_id, e->slo[i], v);
+		fr_buf_printf(&e->b, "flowrun_slo_value{%s,slo=\"%s\"} %s\n", e->ids, e->slo[i], v);
 	}
 	header(e, "flowrun_slo_threshold", "gauge", "Threshold of the SLO, in the unit of its value.");
 	for (size_t i = 0; i < p->nslos; i++) {
 		fmt_value(v, sizeof v, slo_export(&p->slos[i], p->slos[i].threshold));
-		fr_buf_printf(&e->b, "flowrun_slo_threshold{run_id=\"%s\",slo=\"%s\"} %s\n", e->run_id, e->slo[i], v);
+		fr_buf_printf(&e->b, "flowrun_slo_threshold{%s,slo=\"%s\"} %s\n", e->ids, e->slo[i], v);
 	}
 	header(e, "flowrun_slo_pass", "gauge", "1 when the latest evaluation met the SLO, else 0.");
 	for (size_t i = 0; i < p->nslos; i++)
-		fr_buf_printf(&e->b, "flowrun_slo_pass{run_id=\"%s\",slo=\"%s\"} %d\n", e->run_id, e->slo[i],
+		fr_buf_printf(&e->b, "flowrun_slo_pass{%s,slo=\"%s\"} %d\n", e->ids, e->slo[i],
 		              fr_metrics_slo_pass(e->m, i));
 }
 
@@ -315,12 +312,11 @@ static void render_times(struct expo *e)
 	       "Unix time of offset 0 of each sweep pass (pass counts from 1); NaN until it starts.");
 	for (size_t i = 0; i < fr_metrics_passes(e->m); i++) {
 		fmt_value(v, sizeof v, fr_metrics_pass_start(e->m, i));
-		fr_buf_printf(&e->b, "flowrun_pass_start_seconds{run_id=\"%s\",pass=\"%zu\"} %s\n", e->run_id, i + 1,
-		              v);
+		fr_buf_printf(&e->b, "flowrun_pass_start_seconds{%s,pass=\"%zu\"} %s\n", e->ids, i + 1, v);
 	}
 	header(e, "flowrun_run_end_seconds", "gauge", "Unix time the load stopped; NaN until then.");
 	fmt_value(v, sizeof v, fr_metrics_run_end(e->m));
-	fr_buf_printf(&e->b, "flowrun_run_end_seconds{run_id=\"%s\"} %s\n", e->run_id, v);
+	fr_buf_printf(&e->b, "flowrun_run_end_seconds{%s} %s\n", e->ids, v);
 }
 
 /* Renders every series in the text format 0.0.4 (caller frees). */
@@ -329,7 +325,7 @@ char *fr_exposition_render(const struct fr_metrics *m, size_t *len_out)
 	struct expo e;
 	expo_init(&e, m);
 	header(&e, "flowrun_run_info", "gauge", "Always 1; identifies the run and its plan.");
-	fr_buf_printf(&e.b, "flowrun_run_info{run_id=\"%s\",plan=\"%s\"} 1\n", e.run_id, e.plan_name);
+	fr_buf_printf(&e.b, "flowrun_run_info{%s,plan=\"%s\"} 1\n", e.ids, e.plan_name);
 	render_request_hist(&e, FR_METRICS_DURATION);
 	render_request_hist(&e, FR_METRICS_SERVICE);
 	render_requests_total(&e);

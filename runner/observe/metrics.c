@@ -32,6 +32,7 @@ struct fr_metrics {
 	const struct fr_key *keys;
 	size_t nkeys;
 	char *run_id;
+	int shard;       /* the shard label: K of a sharded run, 0 otherwise */
 	int64_t *bounds; /* µs, ascending */
 	size_t nbounds;
 	size_t nb; /* counters per histogram: nbounds + 1 (+Inf) */
@@ -364,6 +365,19 @@ const struct fr_plan *fr_metrics_plan(const struct fr_metrics *m)
 }
 
 /* The run id every series carries, unescaped. */
+/* Labels every series with shard K, so Prometheus can tell the generators apart and sum them. */
+void fr_metrics_set_shard(struct fr_metrics *m, int shard)
+{
+	if (m)
+		m->shard = shard;
+}
+
+/* The shard label's value. */
+int fr_metrics_shard(const struct fr_metrics *m)
+{
+	return m->shard;
+}
+
 const char *fr_metrics_run_id(const struct fr_metrics *m)
 {
 	return m->run_id;

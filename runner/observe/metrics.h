@@ -117,6 +117,12 @@ int fr_metrics_slo_is_latency(const struct fr_slo *slo);
  * *n_out + 1 buckets. */
 const int64_t *fr_metrics_bounds(const struct fr_metrics *m, size_t *n_out);
 
+/* Every series carries a shard label (0 unless set): a sharded run's
+ * generators are told apart by it, and every query of flowrun slo and the
+ * dashboard sums over it. Set it before the exporter starts. */
+void fr_metrics_set_shard(struct fr_metrics *m, int shard);
+int fr_metrics_shard(const struct fr_metrics *m);
+
 /* What the store was created with. */
 const struct fr_plan *fr_metrics_plan(const struct fr_metrics *m);
 const char *fr_metrics_run_id(const struct fr_metrics *m);

@@ -21,7 +21,7 @@ int fr_pushgateway_push(const struct fr_metrics *m, const char *url, char **err_
 	size_t len;
 	char *text = fr_exposition_render(m, &len);
 	char *id = fr_httpapi_escape(api, fr_metrics_run_id(m));
-	char *path = xasprintf("/metrics/job/flowrun/run_id/%s", id);
+	char *path = xasprintf("/metrics/job/flowrun/run_id/%s/shard/%d", id, fr_metrics_shard(m));
 	int ret = 0;
 
 	*err_out = NULL;

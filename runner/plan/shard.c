@@ -56,12 +56,13 @@ double fr_shard_share(const struct fr_plan *plan, int k, int n)
 	return all > 0 ? mine / all : 1.0 / n;
 }
 
-/* splitmix64 of the run seed and the shard number. */
+/* splitmix64 of the run seed and the shard number, cut to 53 bits. */
 uint64_t fr_shard_seed(uint64_t run_seed, int k)
 {
 	uint64_t z = run_seed + UINT64_C(0x9e3779b97f4a7c15) * (uint64_t)(k + 1);
 	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
 	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
 	z ^= z >> 31;
+	z &= (UINT64_C(1) << 53) - 1; /* exact in every JSON reader, JavaScript's too */
 	return z ? z : 1;
 }

@@ -36,7 +36,7 @@ double fr_shard_level(enum fr_model model, double level, int k, int n);
 double fr_shard_share(const struct fr_plan *plan, int k, int n);
 
 /* Shard K's random seed from the run's seed (splitmix64: distinct shards
- * draw unrelated streams); never 0. */
+ * draw unrelated streams), below 2^53 so that JSON keeps it exact; never 0. */
 uint64_t fr_shard_seed(uint64_t run_seed, int k);
 
 #endif

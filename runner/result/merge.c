@@ -15,6 +15,8 @@
 
 #include "plan/shard.h"
 #include "result/report_json.h"
+#include "result/series_json.h"
+#include "result/timeseries.h"
 #include "util/xmalloc.h"
 
 /* A string member of OBJ, or NULL. */
@@ -269,6 +271,39 @@ static int add_scheduler(struct fr_results *res, const struct fr_merge_input *in
 	return 0;
 }
 
+/* Adds the time series of one document interval by interval; a result
+ * without one (an older flowrun) adds nothing. The first series fixes the
+ * interval; the others must have recorded the same intervals. */
+static int add_series(struct fr_results *res, const struct fr_merge_input *in, int *have, char **err_out)
+{
+	const json_t *js = json_object_get(in->doc, "series");
+	char *why = NULL;
+	if (!js || json_is_null(js))
+		return 0;
+	struct fr_timeseries *s = fr_series_json_read(js, &why);
+	if (!s) {
+		*err_out = xasprintf("%s: series: %s", in->path, why ? why : "malformed");
+		free(why);
+		return -1;
+	}
+	if (!*have && s->interval_us != res->series->interval_us)
+		fr_results_set_interval(res, s->interval_us);
+	const struct fr_timeseries *d = res->series;
+	if (s->interval_us != d->interval_us || s->nintervals != d->nintervals || s->nkeys != d->nkeys ||
+	    s->nscenarios != d->nscenarios) {
+		*err_out = xasprintf("%s: a time series of %zu intervals of %lldus, the other shards %zu of %lldus: "
+		                     "give every shard the same --interval",
+		                     in->path, s->nintervals, (long long)s->interval_us, d->nintervals,
+		                     (long long)d->interval_us);
+		fr_timeseries_free(s);
+		return -1;
+	}
+	fr_timeseries_merge(res->series, s);
+	fr_timeseries_free(s);
+	*have = 1;
+	return 0;
+}
+
 /* Adds every input; times span from the first start to the last end. */
 int fr_merge_results(const struct fr_timeline *tl, const struct fr_merge_input *in, size_t n,
                      struct fr_results **res_out, char **err_out)
@@ -276,10 +311,11 @@ int fr_merge_results(const struct fr_timeline *tl, const struct fr_merge_input *
 	struct fr_results *res = fr_results_create(tl);
 	int64_t first = 0, last = 0;
 	size_t interrupted = 0;
+	int have_series = 0;
 	*res_out = NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (add_keys(res, &in[i], err_out) || add_load(res, &in[i], err_out) ||
-		    add_scheduler(res, &in[i], err_out)) {
+		    add_scheduler(res, &in[i], err_out) || add_series(res, &in[i], &have_series, err_out)) {
 			fr_results_free(res);
 			return FR_MERGE_MISMATCH;
 		}

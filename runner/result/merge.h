@@ -12,7 +12,8 @@
  * set that is not the shards of one run (different plans, plan digests, run
  * ids or shard counts, the same shard twice); fr_merge_results adds the
  * cells, counters, scheduler figures and active levels into new results over
- * the timeline the caller compiled from the same plan; fr_merge_shards fills
+ * the timeline the caller compiled from the same plan, and the time series
+ * (timeseries.h) interval by interval; fr_merge_shards fills
  * the merged report's per-shard table (missing shards included) and
  * fr_merge_faults copies the fault records of the shard that drove the
  * faults. Errors: an enum fr_merge_status and a message through ERR_OUT that

@@ -55,6 +55,36 @@ void fr_report_add_fault(struct fr_report *r, int fault, int on, int64_t intende
 	};
 }
 
+/* Missing and late shards sent nothing; interrupted and invalid ones sent part. */
+const char *fr_report_shard_state(const struct fr_shard_info *si)
+{
+	if (si->missing)
+		return "missing";
+	if (si->late)
+		return "late";
+	if (si->interrupted)
+		return "interrupted";
+	if (si->invalid)
+		return "invalid";
+	return si->result && strcmp(si->result, "fail") == 0 ? "fail" : "pass";
+}
+
+/* The merged report's "worst skew" and "worst clock offset" name these. */
+void fr_report_worst_shards(const struct fr_report *r, int *skew_out, int *offset_out)
+{
+	*skew_out = *offset_out = -1;
+	for (size_t i = 0; i < r->nshards; i++) {
+		const struct fr_shard_info *si = &r->shards[i];
+		if (si->missing || si->late)
+			continue;
+		if (*skew_out < 0 || si->start_skew_us > r->shards[*skew_out].start_skew_us)
+			*skew_out = (int)i;
+		if (si->have_clock &&
+		    (*offset_out < 0 || llabs(si->clock_offset_us) > llabs(r->shards[*offset_out].clock_offset_us)))
+			*offset_out = (int)i;
+	}
+}
+
 /* Shard entries own their strings; the array is the report's. */
 void fr_shard_info_clear(struct fr_shard_info *si)
 {
@@ -135,7 +165,8 @@ static char *tally(const struct fr_report *r, const char *prefix)
 char *fr_report_outcome(const struct fr_report *r)
 {
 	if (r->invalid_reason)
-		return xasprintf("INVALID (%s)", r->invalid_reason);
+		return xasprintf("INVALID (%s%s%s)", r->invalid_reason, r->coverage ? "; " : "",
+		                 r->coverage ? r->coverage : "");
 	char *t, *s;
 	if (r->aborted) {
 		char at[FR_FMT_LEN], planned[FR_FMT_LEN];

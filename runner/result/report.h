@@ -94,6 +94,14 @@ struct fr_report *fr_report_build(const struct fr_results *res, const char *run_
 void fr_report_add_fault(struct fr_report *r, int fault, int on, int64_t intended_us, int64_t actual_us, int ok,
                          const char *error);
 
+/* What became of a shard, in one word for tables: "missing", "late",
+ * "interrupted", "invalid", "fail" or "pass" (its own verdict). */
+const char *fr_report_shard_state(const struct fr_shard_info *si);
+
+/* The shards (indexes into r->shards, -1 when none) with the latest start
+ * and with the largest clock offset either way. */
+void fr_report_worst_shards(const struct fr_report *r, int *skew_out, int *offset_out);
+
 /* Frees what a shard entry holds (not the entry). */
 void fr_shard_info_clear(struct fr_shard_info *si);
 

@@ -81,6 +81,40 @@ static void request_table(const struct fr_report *r, FILE *out)
 	free(segs);
 }
 
+/* A merged report's shards: state and generator health, one row each. */
+static void shard_table(const struct fr_report *r, FILE *out)
+{
+	if (!r->merged)
+		return;
+	fputs("| shard | state | sends | lag p99 | start skew | clock offset | CPU | share |\n"
+	      "|---:|---|---:|---:|---:|---:|---:|---:|\n",
+	      out);
+	for (size_t i = 0; i < r->nshards; i++) {
+		const struct fr_shard_info *si = &r->shards[i];
+		char lag[24] = "-", skew[24], off[32] = "-", err[24], mag[24];
+		if (si->lag_p99_us >= 0)
+			fr_fmt_latency(lag, sizeof lag, (double)si->lag_p99_us);
+		fr_fmt_latency(skew, sizeof skew, (double)(si->start_skew_us > 0 ? si->start_skew_us : 0));
+		if (si->have_clock) {
+			fr_fmt_latency(mag, sizeof mag, (double)llabs(si->clock_offset_us));
+			snprintf(off, sizeof off, "%s%s", si->clock_offset_us < 0 ? "-" : "+", mag);
+			fr_fmt_latency(err, sizeof err, (double)si->clock_error_us);
+		}
+		fprintf(out, "| %d | %s | ", si->index, fr_report_shard_state(si));
+		if (si->missing) {
+			fprintf(out, "- | - | - | - | - | %.1f%% |\n", 100 * si->share);
+			continue;
+		}
+		if (si->planned)
+			fprintf(out, "%llu/%llu", (unsigned long long)si->sent, (unsigned long long)si->planned);
+		else
+			fputs("-", out);
+		fprintf(out, " | %s | %s | %s%s%s | %.2fs | %.1f%% |\n", lag, skew, off, si->have_clock ? " ± " : "",
+		        si->have_clock ? err : "", si->cpu_s, 100 * si->share);
+	}
+	fputc('\n', out);
+}
+
 /* Writes the Markdown summary of the report ARG to OUT (also an fr_atomic_file_write filler). */
 static int write_md(FILE *out, const void *arg)
 {
@@ -100,6 +134,7 @@ static int write_md(FILE *out, const void *arg)
 	}
 	slo_table(r, out);
 	request_table(r, out);
+	shard_table(r, out);
 	free(outcome);
 	return ferror(out) ? -1 : 0;
 }

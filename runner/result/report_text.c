@@ -392,13 +392,84 @@ static void print_slos(const struct fr_report *r, FILE *out)
 	fr_table_print(&t, out);
 }
 
+/* A signed clock offset with its bound: "+1.20ms ± 0.40ms", or "-" unmeasured. */
+static void fmt_offset(const struct fr_shard_info *si, char *buf, size_t len)
+{
+	char off[24], err[24];
+	if (!si->have_clock) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	fr_fmt_latency(off, sizeof off, (double)llabs(si->clock_offset_us));
+	fr_fmt_latency(err, sizeof err, (double)si->clock_error_us);
+	snprintf(buf, len, "%s%s ± %s", si->clock_offset_us < 0 ? "-" : "+", off, err);
+}
+
+/* A shard's own line: which shard, how its start and clock stood. */
+static void print_own_shard(const struct fr_report *r, FILE *out)
+{
+	const struct fr_shard_info *si = &r->shards[0];
+	char skew[24], off[64];
+	fr_fmt_latency(skew, sizeof skew, (double)(si->start_skew_us > 0 ? si->start_skew_us : 0));
+	fmt_offset(si, off, sizeof off);
+	fprintf(out, "shard %d of %d (seed %llu): start skew %s, clock offset %s%s%s, CPU %.2fs\n", si->index,
+	        si->count, (unsigned long long)si->seed, skew, off, si->clock_ref ? " against the " : "",
+	        si->clock_ref ? si->clock_ref : "", si->cpu_s);
+}
+
+/* A merged report's table of shards: each one's outcome and generator health. */
+static void print_shards(const struct fr_report *r, FILE *out)
+{
+	static const char *const head[] = {"shard",        "state", "sends", "lag p99", "start skew",
+	                                   "clock offset", "CPU",   "share", "file"};
+	struct fr_table t;
+	int ws, wo;
+	fr_table_init(&t, "rlrrrrrrl", head);
+	for (size_t i = 0; i < r->nshards; i++) {
+		const struct fr_shard_info *si = &r->shards[i];
+		char idx[16], sends[64], lag[24], skew[24], off[64], cpu[24], share[24];
+		snprintf(idx, sizeof idx, "%d", si->index);
+		snprintf(sends, sizeof sends, si->planned ? "%llu/%llu" : "-", (unsigned long long)si->sent,
+		         (unsigned long long)si->planned);
+		snprintf(lag, sizeof lag, "-");
+		if (si->lag_p99_us >= 0)
+			fr_fmt_latency(lag, sizeof lag, (double)si->lag_p99_us);
+		fr_fmt_latency(skew, sizeof skew, (double)(si->start_skew_us > 0 ? si->start_skew_us : 0));
+		fmt_offset(si, off, sizeof off);
+		snprintf(cpu, sizeof cpu, "%.2fs", si->cpu_s);
+		snprintf(share, sizeof share, "%.1f%%", 100 * si->share);
+		fr_table_row(&t, idx, fr_report_shard_state(si), si->missing ? "-" : sends, si->missing ? "-" : lag,
+		             si->missing ? "-" : skew, si->missing ? "-" : off, si->missing ? "-" : cpu, share,
+		             si->file ? si->file : "-");
+	}
+	fr_report_worst_shards(r, &ws, &wo);
+	fprintf(out, "\nShards (%zu", r->nshards);
+	if (ws >= 0) {
+		char skew[24];
+		fr_fmt_latency(skew, sizeof skew,
+		               (double)(r->shards[ws].start_skew_us > 0 ? r->shards[ws].start_skew_us : 0));
+		fprintf(out, "; worst start skew %s, shard %d", skew, r->shards[ws].index);
+	}
+	if (wo >= 0) {
+		char off[64];
+		fmt_offset(&r->shards[wo], off, sizeof off);
+		fprintf(out, "; largest clock offset %s, shard %d", off, r->shards[wo].index);
+	}
+	fputs(")\n", out);
+	fr_table_print(&t, out);
+}
+
 /* Writes the whole terminal summary. */
 int fr_report_text(const struct fr_report *r, FILE *out)
 {
 	print_header(r, out);
+	if (r->nshards == 1 && !r->merged)
+		print_own_shard(r, out);
 	if (r->results)
 		print_scenarios(r, out);
 	print_faults(r, out);
+	if (r->merged)
+		print_shards(r, out);
 	print_slos(r, out);
 	char *o = fr_report_outcome(r);
 	fprintf(out, "\nresult: %s\n", o);

@@ -79,6 +79,7 @@ struct fr_results {
 	                               * once in the segment; threads and shards add up */
 	int64_t start_skew_us;        /* with a common start (--start-at): when load began
 	                               * minus the start time, this clock; else 0 */
+	int late;                     /* with a common start: ready after start + grace, so no load was sent */
 	uint64_t http_lean;           /* load requests the lean HTTP path carried */
 	uint64_t http_curl;           /* … and libcurl */
 	char *invalid_reason;         /* set when the run is invalid (its verdicts cannot be trusted) */

@@ -49,7 +49,7 @@ rc=$?
 [ "$rc" -eq 0 ] && [ -z "$out" ]
 tap_ok $? "promtool check metrics finds nothing to lint" "$out"
 
-want='flowrun_request_duration_seconds_bucket{run_id="demo-1",scenario="queries",request="redis-lookup",outcome="ok",le="0.005"} 1'
+want='flowrun_request_duration_seconds_bucket{run_id="demo-1",shard="0",scenario="queries",request="redis-lookup",outcome="ok",le="0.005"} 1'
 grep -qxF "$want" "$tmp/scrape.txt"
 tap_ok $? "the 5 ms SLO threshold is a bucket bound" "$(grep -F 'redis-lookup",outcome="ok",le=' "$tmp/scrape.txt" | head -5)"
 
@@ -98,9 +98,9 @@ if command -v prometheus-pushgateway >/dev/null 2>&1; then
 	fr_wait_http "http://127.0.0.1:$gport/-/ready" 10
 	"$demo" 127.0.0.1:0 0 "http://127.0.0.1:$gport" >/dev/null 2>"$tmp/push.err"
 	got=$(curl -s "http://127.0.0.1:$gport/metrics" | grep -F 'flowrun_requests_total{' | grep -F 'outcome="ok",request="redis-lookup"')
-	want='flowrun_requests_total{instance="",job="flowrun",outcome="ok",request="redis-lookup",run_id="demo-1",scenario="queries"} 1'
+	want='flowrun_requests_total{instance="",job="flowrun",outcome="ok",request="redis-lookup",run_id="demo-1",scenario="queries",shard="0"} 1'
 	[ "$got" = "$want" ]
-	tap_ok $? "pushed to a Pushgateway under job/flowrun/run_id/demo-1" "got: $got; $(cat "$tmp/push.err")"
+	tap_ok $? "pushed to a Pushgateway under job/flowrun/run_id/demo-1/shard/0" "got: $got; $(cat "$tmp/push.err")"
 else
 	tap_skip "push to a Pushgateway" "prometheus-pushgateway not installed (optional)"
 fi

@@ -131,7 +131,7 @@ static int worker_main(void *arg)
 	struct harness *h = w->h;
 	w->loop = fr_loop_create(64);
 	w->res = fr_results_create(h->tl);
-	struct fr_worker_info info = {w->loop, w->thread, h->nthreads, w->res, h->tl, h->tgt, h->vars, 42};
+	struct fr_worker_info info = {w->loop, w->thread, h->nthreads, w->res, h->tl, h->tgt, h->vars, 42, 0, 1};
 	w->state = h->hooks->worker_start(&info, h->hooks->arg);
 	w->acts = xcalloc(h->tl->nactions, sizeof *w->acts);
 	struct timed_action *samples = xcalloc(h->tl->nactions, sizeof *samples);

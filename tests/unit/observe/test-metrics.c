@@ -88,7 +88,7 @@ static int count_lines(const char *text, const char *prefix)
 	return n;
 }
 
-#define Q  "run_id=\"r-1\",scenario=\"queries\""
+#define Q  "run_id=\"r-1\",shard=\"0\",scenario=\"queries\""
 #define RL Q ",request=\"redis-lookup\""
 
 /* Before any load: every series is there, at zero (SLO values NaN). */
@@ -100,24 +100,25 @@ static void test_zero(int port)
 	tap_is_int(status, 200, "GET /metrics is 200");
 	tap_is_str(ct, "text/plain; version=0.0.4; charset=utf-8", "content type of format 0.0.4");
 	line_ok(t, "# TYPE flowrun_request_duration_seconds histogram");
-	line_ok(t, "flowrun_run_info{run_id=\"r-1\",plan=\"metrics-fixture\"} 1");
+	line_ok(t, "flowrun_run_info{run_id=\"r-1\",shard=\"0\",plan=\"metrics-fixture\"} 1");
 	line_ok(t, "flowrun_requests_total{" RL ",outcome=\"ok\"} 0");
 	line_ok(t, "flowrun_requests_total{" Q ",request=\"analytical\",outcome=\"http-5xx\"} 0");
 	line_ok(t, "flowrun_request_duration_seconds_bucket{" RL ",outcome=\"timeout\",le=\"+Inf\"} 0");
 	line_ok(t, "flowrun_request_service_seconds_count{" RL ",outcome=\"ok\"} 0");
-	line_ok(t, "flowrun_ws_delivery_seconds_count{run_id=\"r-1\",scenario=\"viewers\"} 0");
-	line_ok(t, "flowrun_ws_connections{run_id=\"r-1\",scenario=\"viewers\"} 0");
-	line_ok(t, "flowrun_ws_messages_total{run_id=\"r-1\",scenario=\"viewers\",kind=\"lost\"} 0");
+	line_ok(t, "flowrun_ws_delivery_seconds_count{run_id=\"r-1\",shard=\"0\",scenario=\"viewers\"} 0");
+	line_ok(t, "flowrun_ws_connections{run_id=\"r-1\",shard=\"0\",scenario=\"viewers\"} 0");
+	line_ok(t, "flowrun_ws_messages_total{run_id=\"r-1\",shard=\"0\",scenario=\"viewers\",kind=\"lost\"} 0");
 	line_ok(t, "flowrun_active_users{" Q "} 0");
-	line_ok(t, "flowrun_planned_rate{run_id=\"r-1\",scenario=\"viewers\"} 0");
-	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",proxy=\"clickhouse\",toxic=\"timeout\",fault=\"timeout-redis+"
+	line_ok(t, "flowrun_planned_rate{run_id=\"r-1\",shard=\"0\",scenario=\"viewers\"} 0");
+	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",shard=\"0\",proxy=\"clickhouse\",toxic=\"timeout\",fault="
+	           "\"timeout-redis+"
 	           "clickhouse@120s\"} 0");
-	line_ok(t, "flowrun_slo_value{run_id=\"r-1\",slo=\"redis-p99\"} NaN");
-	line_ok(t, "flowrun_slo_threshold{run_id=\"r-1\",slo=\"redis-p99\"} 0.005");
-	line_ok(t, "flowrun_slo_threshold{run_id=\"r-1\",slo=\"errors\"} 0.01");
-	line_ok(t, "flowrun_slo_pass{run_id=\"r-1\",slo=\"delivery-p95\"} 0");
-	line_ok(t, "flowrun_pass_start_seconds{run_id=\"r-1\",pass=\"1\"} NaN");
-	line_ok(t, "flowrun_run_end_seconds{run_id=\"r-1\"} NaN");
+	line_ok(t, "flowrun_slo_value{run_id=\"r-1\",shard=\"0\",slo=\"redis-p99\"} NaN");
+	line_ok(t, "flowrun_slo_threshold{run_id=\"r-1\",shard=\"0\",slo=\"redis-p99\"} 0.005");
+	line_ok(t, "flowrun_slo_threshold{run_id=\"r-1\",shard=\"0\",slo=\"errors\"} 0.01");
+	line_ok(t, "flowrun_slo_pass{run_id=\"r-1\",shard=\"0\",slo=\"delivery-p95\"} 0");
+	line_ok(t, "flowrun_pass_start_seconds{run_id=\"r-1\",shard=\"0\",pass=\"1\"} NaN");
+	line_ok(t, "flowrun_run_end_seconds{run_id=\"r-1\",shard=\"0\"} NaN");
 	tap_is_int(count_lines(t, "flowrun_pass_start_seconds{"), 1, "one pass without a sweep");
 	/* 2 keys x 9 outcomes x 2 histograms x (18 buckets + _sum + _count) */
 	tap_is_int(count_lines(t, "flowrun_request_"), 2 * 9 * 2 * (18 + 2), "request histogram lines");
@@ -182,35 +183,39 @@ static void test_recorded(struct fr_metrics *m, int port)
 	line_ok(t, "flowrun_requests_total{" RL ",outcome=\"ok\"} 3");
 	line_ok(t, "flowrun_requests_total{" RL ",outcome=\"timeout\"} 1");
 	line_ok(t, "flowrun_requests_total{" Q ",request=\"analytical\",outcome=\"ok\"} 0");
-	line_ok(t, "flowrun_ws_delivery_seconds_bucket{run_id=\"r-1\",scenario=\"viewers\",le=\"0.1\"} 0");
-	line_ok(t, "flowrun_ws_delivery_seconds_bucket{run_id=\"r-1\",scenario=\"viewers\",le=\"0.2\"} 2");
-	line_ok(t, "flowrun_ws_delivery_seconds_sum{run_id=\"r-1\",scenario=\"viewers\"} 0.35");
-	line_ok(t, "flowrun_ws_messages_total{run_id=\"r-1\",scenario=\"viewers\",kind=\"received\"} 5");
-	line_ok(t, "flowrun_ws_messages_total{run_id=\"r-1\",scenario=\"viewers\",kind=\"publish-failed\"} 1");
-	tap_is_int(count_lines(t, "flowrun_ws_messages_total{"), 8, "eight message kinds, no connection counters");
-	line_ok(t, "flowrun_ws_connections{run_id=\"r-1\",scenario=\"viewers\"} 2");
-	line_ok(t, "flowrun_active_users{" Q "} 10");
-	line_ok(t, "flowrun_active_viewers{run_id=\"r-1\",scenario=\"viewers\"} 500");
-	line_ok(t, "flowrun_planned_rate{" Q "} 50");
-	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",proxy=\"redis\",toxic=\"timeout\",fault=\"timeout-redis+"
-	           "clickhouse@120s\"} 1");
-	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",proxy=\"clickhouse\",toxic=\"timeout\",fault=\"timeout-redis+"
-	           "clickhouse@120s\"} 1");
+	line_ok(t, "flowrun_ws_delivery_seconds_bucket{run_id=\"r-1\",shard=\"0\",scenario=\"viewers\",le=\"0.1\"} 0");
+	line_ok(t, "flowrun_ws_delivery_seconds_bucket{run_id=\"r-1\",shard=\"0\",scenario=\"viewers\",le=\"0.2\"} 2");
+	line_ok(t, "flowrun_ws_delivery_seconds_sum{run_id=\"r-1\",shard=\"0\",scenario=\"viewers\"} 0.35");
+	line_ok(t, "flowrun_ws_messages_total{run_id=\"r-1\",shard=\"0\",scenario=\"viewers\",kind=\"received\"} 5");
 	line_ok(t,
-	        "flowrun_fault_active{run_id=\"r-1\",proxy=\"redis\",toxic=\"latency\",fault=\"latency-redis@60s\"} 0");
-	line_ok(t, "flowrun_slo_value{run_id=\"r-1\",slo=\"redis-p99\"} 0.0042");
-	line_ok(t, "flowrun_slo_pass{run_id=\"r-1\",slo=\"redis-p99\"} 1");
-	line_ok(t, "flowrun_slo_value{run_id=\"r-1\",slo=\"errors\"} 0.002");
-	line_ok(t, "flowrun_slo_value{run_id=\"r-1\",slo=\"delivery-p95\"} 0.25");
-	line_ok(t, "flowrun_slo_pass{run_id=\"r-1\",slo=\"delivery-p95\"} 0");
-	line_ok(t, "flowrun_slo_value{run_id=\"r-1\",slo=\"analytic-p99\"} NaN");
-	line_ok(t, "flowrun_pass_start_seconds{run_id=\"r-1\",pass=\"1\"} 1795600000.25");
-	line_ok(t, "flowrun_run_end_seconds{run_id=\"r-1\"} 1795600150.5");
+	        "flowrun_ws_messages_total{run_id=\"r-1\",shard=\"0\",scenario=\"viewers\",kind=\"publish-failed\"} 1");
+	tap_is_int(count_lines(t, "flowrun_ws_messages_total{"), 8, "eight message kinds, no connection counters");
+	line_ok(t, "flowrun_ws_connections{run_id=\"r-1\",shard=\"0\",scenario=\"viewers\"} 2");
+	line_ok(t, "flowrun_active_users{" Q "} 10");
+	line_ok(t, "flowrun_active_viewers{run_id=\"r-1\",shard=\"0\",scenario=\"viewers\"} 500");
+	line_ok(t, "flowrun_planned_rate{" Q "} 50");
+	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",shard=\"0\",proxy=\"redis\",toxic=\"timeout\",fault=\"timeout-"
+	           "redis+"
+	           "clickhouse@120s\"} 1");
+	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",shard=\"0\",proxy=\"clickhouse\",toxic=\"timeout\",fault="
+	           "\"timeout-redis+"
+	           "clickhouse@120s\"} 1");
+	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",shard=\"0\",proxy=\"redis\",toxic=\"latency\",fault=\"latency-"
+	           "redis@60s\"} 0");
+	line_ok(t, "flowrun_slo_value{run_id=\"r-1\",shard=\"0\",slo=\"redis-p99\"} 0.0042");
+	line_ok(t, "flowrun_slo_pass{run_id=\"r-1\",shard=\"0\",slo=\"redis-p99\"} 1");
+	line_ok(t, "flowrun_slo_value{run_id=\"r-1\",shard=\"0\",slo=\"errors\"} 0.002");
+	line_ok(t, "flowrun_slo_value{run_id=\"r-1\",shard=\"0\",slo=\"delivery-p95\"} 0.25");
+	line_ok(t, "flowrun_slo_pass{run_id=\"r-1\",shard=\"0\",slo=\"delivery-p95\"} 0");
+	line_ok(t, "flowrun_slo_value{run_id=\"r-1\",shard=\"0\",slo=\"analytic-p99\"} NaN");
+	line_ok(t, "flowrun_pass_start_seconds{run_id=\"r-1\",shard=\"0\",pass=\"1\"} 1795600000.25");
+	line_ok(t, "flowrun_run_end_seconds{run_id=\"r-1\",shard=\"0\"} 1795600150.5");
 	tap_is_int(count_lines(t, "flowrun_pass_start_seconds{"), 1, "still one pass");
 	free(t);
 	fr_metrics_set_fault(m, 1, 0);
 	t = fr_exposition_render(m, NULL);
-	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",proxy=\"redis\",toxic=\"timeout\",fault=\"timeout-redis+"
+	line_ok(t, "flowrun_fault_active{run_id=\"r-1\",shard=\"0\",proxy=\"redis\",toxic=\"timeout\",fault=\"timeout-"
+	           "redis+"
 	           "clickhouse@120s\"} 0");
 	free(t);
 }
@@ -277,10 +282,12 @@ static void test_threads(const struct fixture *f)
 	for (int i = 0; i < 4; i++)
 		pthread_join(th[i], NULL);
 	char *t = fr_exposition_render(m, NULL);
-	line_ok(t, "flowrun_requests_total{run_id=\"r-3\",scenario=\"queries\",request=\"analytical\",outcome=\"ok\"} "
+	line_ok(t, "flowrun_requests_total{run_id=\"r-3\",shard=\"0\",scenario=\"queries\",request=\"analytical\","
+	           "outcome=\"ok\"} "
 	           "400000");
 	/* values 0..5000 of each 20000-cycle: 5001 per cycle, 5 cycles, 4 threads */
-	line_ok(t, "flowrun_request_duration_seconds_bucket{run_id=\"r-3\",scenario=\"queries\",request=\"analytical\","
+	line_ok(t, "flowrun_request_duration_seconds_bucket{run_id=\"r-3\",shard=\"0\",scenario=\"queries\",request="
+	           "\"analytical\","
 	           "outcome=\"ok\",le=\"0.005\"} 100020");
 	free(t);
 	fr_metrics_free(m);
@@ -295,9 +302,22 @@ static void test_escape(void)
 	f.slos[0].name = (char *)"a\nb";
 	struct fr_metrics *m = fr_metrics_create(&f.plan, &f.res, "a\"b\\c");
 	char *t = fr_exposition_render(m, NULL);
-	line_ok(t, "flowrun_run_info{run_id=\"a\\\"b\\\\c\",plan=\"metrics-fixture\"} 1");
-	line_ok(t, "flowrun_active_users{run_id=\"a\\\"b\\\\c\",scenario=\"q\\\"s\"} 0");
-	line_ok(t, "flowrun_slo_pass{run_id=\"a\\\"b\\\\c\",slo=\"a\\nb\"} 0");
+	line_ok(t, "flowrun_run_info{run_id=\"a\\\"b\\\\c\",shard=\"0\",plan=\"metrics-fixture\"} 1");
+	line_ok(t, "flowrun_active_users{run_id=\"a\\\"b\\\\c\",shard=\"0\",scenario=\"q\\\"s\"} 0");
+	line_ok(t, "flowrun_slo_pass{run_id=\"a\\\"b\\\\c\",shard=\"0\",slo=\"a\\nb\"} 0");
+	free(t);
+	fr_metrics_set_shard(m, 3);
+	t = fr_exposition_render(m, NULL);
+	line_ok(t, "flowrun_run_info{run_id=\"a\\\"b\\\\c\",shard=\"3\",plan=\"metrics-fixture\"} 1");
+	int unlabelled = 0, series = 0;
+	for (const char *p = t; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (*p == '#' || *p == '\n')
+			continue;
+		const char *eol = strchr(p, '\n'), *lab = strstr(p, "shard=\"3\"");
+		series++;
+		unlabelled += !lab || (eol && lab > eol);
+	}
+	tap_ok(series > 100 && unlabelled == 0, "shard 3 of a sharded run labels every series");
 	free(t);
 	fr_metrics_free(m);
 }
@@ -332,18 +352,18 @@ static void test_actions(void)
 	fr_metrics_action(m, &(struct fr_action){.kind = FR_ACT_STAGE, .scenario = 2, .level = 25});
 	fr_metrics_action(m, &(struct fr_action){.kind = FR_ACT_FAULT_ON, .scenario = -1, .fault = 0});
 	char *t = fr_exposition_render(m, NULL);
-	line_ok(t, "flowrun_planned_rate{run_id=\"r-4\",scenario=\"queries\"} 20");
-	line_ok(t, "flowrun_active_viewers{run_id=\"r-4\",scenario=\"viewers\"} 10");
-	line_ok(t, "flowrun_active_users{run_id=\"r-4\",scenario=\"users\"} 25");
-	line_ok(t, "flowrun_active_users{run_id=\"r-4\",scenario=\"queries\"} 0");
-	line_ok(t, "flowrun_pass_start_seconds{run_id=\"r-4\",pass=\"3\"} NaN");
+	line_ok(t, "flowrun_planned_rate{run_id=\"r-4\",shard=\"0\",scenario=\"queries\"} 20");
+	line_ok(t, "flowrun_active_viewers{run_id=\"r-4\",shard=\"0\",scenario=\"viewers\"} 10");
+	line_ok(t, "flowrun_active_users{run_id=\"r-4\",shard=\"0\",scenario=\"users\"} 25");
+	line_ok(t, "flowrun_active_users{run_id=\"r-4\",shard=\"0\",scenario=\"queries\"} 0");
+	line_ok(t, "flowrun_pass_start_seconds{run_id=\"r-4\",shard=\"0\",pass=\"3\"} NaN");
 	tap_is_int(count_lines(t, "flowrun_pass_start_seconds{"), 3, "one pass start per sweep value");
-	line_ok(t,
-	        "flowrun_fault_active{run_id=\"r-4\",proxy=\"redis\",toxic=\"latency\",fault=\"latency-redis@60s\"} 0");
+	line_ok(t, "flowrun_fault_active{run_id=\"r-4\",shard=\"0\",proxy=\"redis\",toxic=\"latency\",fault=\"latency-"
+	           "redis@60s\"} 0");
 	free(t);
 	fr_metrics_action(m, &(struct fr_action){.kind = FR_ACT_STOP, .scenario = 1});
 	t = fr_exposition_render(m, NULL);
-	line_ok(t, "flowrun_active_viewers{run_id=\"r-4\",scenario=\"viewers\"} 0");
+	line_ok(t, "flowrun_active_viewers{run_id=\"r-4\",shard=\"0\",scenario=\"viewers\"} 0");
 	free(t);
 	fr_metrics_free(m);
 }
@@ -365,7 +385,7 @@ static void test_achieved(const struct fixture *f)
 	struct timespec ts = {1, 300000000};
 	nanosleep(&ts, NULL);
 	char *t = fr_exposition_render(m, NULL);
-	double v = value_of(t, "flowrun_achieved_rate{run_id=\"r-5\",scenario=\"queries\"}");
+	double v = value_of(t, "flowrun_achieved_rate{run_id=\"r-5\",shard=\"0\",scenario=\"queries\"}");
 	if (!tap_ok(v > 25 && v <= 50.01, "achieved rate: 50 requests in the first second, 50/s or a little less"))
 		printf("#   got %g\n", v);
 	free(t);
