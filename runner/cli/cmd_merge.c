@@ -58,11 +58,17 @@ struct merge_args {
 static int parse_args(int argc, char **argv, struct merge_args *a)
 {
 	static const struct option opts[] = {
-	        {"json", required_argument, NULL, 'j'},     {"junit", required_argument, NULL, 'u'},
-	        {"markdown", required_argument, NULL, 'm'}, {"out", required_argument, NULL, 'o'},
-	        {"allow-missing", no_argument, NULL, 'a'},  {"plan", required_argument, NULL, 'p'},
-	        {"set", required_argument, NULL, 'S'},      {"quiet", no_argument, NULL, 'q'},
-	        {"help", no_argument, NULL, 'h'},           {0},
+	        {"json", required_argument, NULL, 'j'},
+	        {"junit", required_argument, NULL, 'u'},
+	        {"markdown", required_argument, NULL, 'm'},
+	        {"html", required_argument, NULL, 'H'},
+	        {"out", required_argument, NULL, 'o'},
+	        {"allow-missing", no_argument, NULL, 'a'},
+	        {"plan", required_argument, NULL, 'p'},
+	        {"set", required_argument, NULL, 'S'},
+	        {"quiet", no_argument, NULL, 'q'},
+	        {"help", no_argument, NULL, 'h'},
+	        {0},
 	};
 	int c;
 	memset(a, 0, sizeof *a);
@@ -72,6 +78,7 @@ static int parse_args(int argc, char **argv, struct merge_args *a)
 		case 'j': a->outputs.json = optarg; break;
 		case 'u': a->outputs.junit = optarg; break;
 		case 'm': a->outputs.markdown = optarg; break;
+		case 'H': a->outputs.html = optarg; break;
 		case 'o': a->outputs.out_dir = optarg; break;
 		case 'a': a->allow_missing = 1; break;
 		case 'p': a->plan = optarg; break;

@@ -248,7 +248,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 
 /* Fills the session's shard options; the run id and seed of a shard follow
  * from the run's (sharding.h). */
-static void apply_sharding(struct run_args *a, const struct fr_plan *plan, char **run_id)
+static void apply_sharding(struct run_args *a, struct fr_plan *plan, char **run_id)
 {
 	a->s.shard = a->sh.shard;
 	a->s.nshards = a->sh.nshards;
@@ -261,6 +261,16 @@ static void apply_sharding(struct run_args *a, const struct fr_plan *plan, char 
 		        "flowrun: shard %d: the plan's setup runs on every shard and its captures differ between "
 		        "shards; run `flowrun setup --vars-out FILE` once and give the shards --vars-from FILE\n",
 		        a->sh.shard);
+	for (size_t i = 0; i < plan->nslos; i++) {
+		if (!plan->slos[i].abort)
+			continue;
+		/* a shard sees its share only; flowrun merge judges the whole */
+		fprintf(stderr,
+		        "flowrun: shard %d: SLO '%s' does not stop a sharded run early (abort is judged on "
+		        "one generator's data, flowrun merge judges the whole)\n",
+		        a->sh.shard, plan->slos[i].name);
+		plan->slos[i].abort = 0;
+	}
 	if (!*run_id)
 		*run_id = fr_sharding_run_id(plan->name, a->sh.start_at_us);
 	a->s.seed = fr_sharding_seed(a->s.seed, *run_id, a->sh.shard);

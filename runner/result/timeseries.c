@@ -220,6 +220,27 @@ void fr_timeseries_copy_dirty(struct fr_timeseries *dst, struct fr_timeseries *s
 	src->dirty_hi = 0;
 }
 
+/* "Merged exactly" made checkable: the tests of the merges compare with it. */
+int fr_timeseries_equal(const struct fr_timeseries *a, const struct fr_timeseries *b)
+{
+	if (a->nkeys != b->nkeys || a->nintervals != b->nintervals || a->interval_us != b->interval_us)
+		return 0;
+	for (size_t k = 0; k < a->nkeys; k++)
+		for (size_t i = 0; i < a->nintervals; i++) {
+			const struct fr_iv *x = fr_timeseries_get(a, (int)k, i), *y = fr_timeseries_get(b, (int)k, i);
+			if (memcmp(x->outcomes, y->outcomes, sizeof x->outcomes) ||
+			    memcmp(x->counters, y->counters, sizeof x->counters) || x->latency.n != y->latency.n ||
+			    x->latency.max_us != y->latency.max_us ||
+			    (x->latency.n && memcmp(x->latency.e, y->latency.e, x->latency.n * sizeof *x->latency.e)))
+				return 0;
+		}
+	for (size_t sc = 0; sc < a->nscenarios; sc++)
+		for (size_t i = 0; i < a->nintervals; i++)
+			if (fr_timeseries_gauge_at(a, (int)sc, i) != fr_timeseries_gauge_at(b, (int)sc, i))
+				return 0;
+	return 1;
+}
+
 /* Requests of one interval, all outcomes. */
 uint64_t fr_timeseries_requests(const struct fr_iv *iv)
 {

@@ -102,6 +102,10 @@ void fr_timeseries_merge(struct fr_timeseries *dst, const struct fr_timeseries *
  * worker refreshes cheaply for a live view (same shape required). */
 void fr_timeseries_copy_dirty(struct fr_timeseries *dst, struct fr_timeseries *src);
 
+/* Whether A and B hold the same data: shape, every key's counts,
+ * histogram and maximum in every interval, every gauge. */
+int fr_timeseries_equal(const struct fr_timeseries *a, const struct fr_timeseries *b);
+
 /* Requests and errors of one interval. */
 uint64_t fr_timeseries_requests(const struct fr_iv *iv);
 uint64_t fr_timeseries_errors(const struct fr_iv *iv);

@@ -72,5 +72,6 @@ tap_like "$?:$(cat "$T/err")" "^2:flowrun: tests/e2e/plans/shard-open.yaml at ti
 "$FLOWRUN" merge "$T"/s2-*.json --quiet --json /nonexistent/dir/m.json 2>"$T/err" >/dev/null
 tap_is "$?" 4 "the merged result cannot be written: exit 4"
 "$FLOWRUN" merge "$T"/s2-*.json --quiet --out "$T/out-dir"
-tap_is "$?:$(ls "$T/out-dir" | tr '\n' ' ')" "$rc:junit.xml result.json summary.md " "--out DIR writes result.json, junit.xml and summary.md"
+tap_is "$?:$(ls "$T/out-dir" | tr '\n' ' ')" "$rc:junit.xml report.html result.json summary.md " \
+	"--out DIR writes result.json, junit.xml, summary.md and report.html"
 tap_done

@@ -139,41 +139,6 @@ static int same_results(const struct fr_results *a, const struct fr_results *b)
 	return a->planned == b->planned && a->sent == b->sent && fr_hist_equal(a->sched_lag, b->sched_lag);
 }
 
-/* Appends the buckets of an interval histogram to the array ARG (low, count pairs). */
-static void iv_bucket(int64_t low, uint64_t count, void *arg)
-{
-	int64_t *a = arg;
-	if (a[0] < 62) {
-		a[1 + a[0]] = low * 1000003 + (int64_t)count;
-		a[0]++;
-	}
-}
-
-/* Whether two series hold the same data in every interval. */
-static int same_series(const struct fr_timeseries *a, const struct fr_timeseries *b)
-{
-	if (a->nintervals != b->nintervals || a->nkeys != b->nkeys || a->interval_us != b->interval_us)
-		return 0;
-	for (size_t k = 0; k < a->nkeys; k++)
-		for (size_t i = 0; i < a->nintervals; i++) {
-			const struct fr_iv *x = fr_timeseries_get(a, (int)k, i), *y = fr_timeseries_get(b, (int)k, i);
-			int64_t bx[64] = {0}, by[64] = {0};
-			fr_ivhist_foreach(&x->latency, iv_bucket, bx);
-			fr_ivhist_foreach(&y->latency, iv_bucket, by);
-			if (memcmp(x->outcomes, y->outcomes, sizeof x->outcomes) ||
-			    memcmp(x->counters, y->counters, sizeof x->counters) || memcmp(bx, by, sizeof bx) ||
-			    x->latency.max_us != y->latency.max_us) {
-				printf("# series: key %zu interval %zu differs\n", k, i);
-				return 0;
-			}
-		}
-	for (size_t sc = 0; sc < a->nscenarios; sc++)
-		for (size_t i = 0; i < a->nintervals; i++)
-			if (fr_timeseries_gauge_at(a, (int)sc, i) != fr_timeseries_gauge_at(b, (int)sc, i))
-				return 0;
-	return 1;
-}
-
 /* Three shards (the fixture run, a second run, the fixture again) merged from
  * JSON equal the same results merged in memory. */
 static void test_results(void)
@@ -219,7 +184,7 @@ static void test_results(void)
 	tap_is_int(fr_merge_results(&fx_tl, in, 3, &merged, &err), FR_MERGE_OK, "merge succeeds");
 	free(err);
 	tap_ok(merged && same_results(merged, mem), "merged from JSON = merged in memory: every cell exactly");
-	tap_ok(merged && same_series(merged->series, mem->series),
+	tap_ok(merged && fr_timeseries_equal(merged->series, mem->series),
 	       "and the time series interval by interval: counts, histograms, maxima, gauges");
 	tap_is_int(merged ? (int64_t)fr_results_active(merged, 1, 0) : -1, 12, "active viewers add up (3+4+5)");
 	struct fr_verdict *va, *vb;

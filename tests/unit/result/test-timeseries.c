@@ -162,27 +162,6 @@ static void test_gauges(void)
 	fr_timeseries_free(b);
 }
 
-/* Whether two series hold the same data. */
-static int same_series(const struct fr_timeseries *a, const struct fr_timeseries *b)
-{
-	if (a->nkeys != b->nkeys || a->nintervals != b->nintervals || a->interval_us != b->interval_us)
-		return 0;
-	for (size_t k = 0; k < a->nkeys; k++)
-		for (size_t i = 0; i < a->nintervals; i++) {
-			const struct fr_iv *x = fr_timeseries_get(a, (int)k, i), *y = fr_timeseries_get(b, (int)k, i);
-			if (memcmp(x->outcomes, y->outcomes, sizeof x->outcomes) ||
-			    memcmp(x->counters, y->counters, sizeof x->counters) || x->latency.n != y->latency.n ||
-			    x->latency.max_us != y->latency.max_us ||
-			    (x->latency.n && memcmp(x->latency.e, y->latency.e, x->latency.n * sizeof *x->latency.e)))
-				return 0;
-		}
-	for (size_t sc = 0; sc < a->nscenarios; sc++)
-		for (size_t i = 0; i < a->nintervals; i++)
-			if (fr_timeseries_gauge_at(a, (int)sc, i) != fr_timeseries_gauge_at(b, (int)sc, i))
-				return 0;
-	return 1;
-}
-
 /* The JSON series reads back to the series that was written. */
 static void test_json_round_trip(void)
 {
@@ -209,7 +188,7 @@ static void test_json_round_trip(void)
 	tap_ok(doc != NULL, "the series is valid JSON");
 	char *err = NULL;
 	struct fr_timeseries *back = doc ? fr_series_json_read(doc, &err) : NULL;
-	tap_ok(back && same_series(s, back), "read back: every count, counter, bucket, max and gauge");
+	tap_ok(back && fr_timeseries_equal(s, back), "read back: every count, counter, bucket, max and gauge");
 	tap_is_int((int64_t)json_array_size(json_object_get(doc, "keys")), 5, "one object per key");
 	json_object_set_new(doc, "intervals", json_integer(7));
 	struct fr_timeseries *bad = fr_series_json_read(doc, &err);
