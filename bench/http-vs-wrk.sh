@@ -203,7 +203,7 @@ s = r["scheduler"]
 k = r["keys"][0]["run"]
 g = r.get("generator") or {}
 lag = (s.get("lag") or {}).get("p99")
-th = ", ".join("thread %d CPU %.0f%% loop lag p99 %s us" % (w["thread"], 100 * w["cpu"], (w.get("loop_lag") or {}).get("p99")) for w in g.get("threads", []))
+th = ", ".join("thread %d CPU %.0f%% loop lag p99 %s us" % (w["thread"], 100 * w["cpu"], (w.get("loop_lag_us") or {}).get("p99")) for w in g.get("threads", []))
 print("open model %s/s for %s s, --threads 2, %s: planned %d, sent %d, achieved/planned %.4f, send lag p99 %s us, late %d, latency p50 %s p99 %s us; %s; %s" % (
     sys.argv[2], sys.argv[3], sys.argv[4], s["planned"], s["sent"], s["sent"] / max(s["planned"], 1), lag, k["late"],
     k["latency"]["p50"], k["latency"]["p99"], th, r.get("invalid") or "valid"))' "$tmp/open.json" "$OPEN_RATE" "$OPEN_SECS" "$e"

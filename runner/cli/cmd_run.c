@@ -65,6 +65,9 @@ static const char usage[] = "usage: flowrun [run] PLAN [options]\n"
                             "                         carries every plain http:// request it can, libcurl the\n"
                             "                         rest; lean refuses a plan with a load request it cannot\n"
                             "                         send (default: $FLOWRUN_HTTP_ENGINE, else auto)\n"
+                            "  --allow-saturated      a window where a worker thread was saturated (CPU >= 90 %\n"
+                            "                         or loop lag p99 > 50ms) keeps its latency verdicts, marked;\n"
+                            "                         without it they are inconclusive and the run exits 3\n"
                             "  --quiet, -q            no progress and no summary, only errors\n"
                             "One plan over N generators (docs/scale-out.md):\n"
                             "  --shard K/N            run shard K (0-based) of N: its exact share of every user\n"
@@ -144,6 +147,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	        {"start-at", required_argument, NULL, 1002},
 	        {"start-grace", required_argument, NULL, 1003},
 	        {"vars-from", required_argument, NULL, 1004},
+	        {"allow-saturated", no_argument, NULL, 'Z'},
 	        {"help", no_argument, NULL, 'h'},
 	        {0},
 	};
@@ -234,6 +238,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				return -1;
 			break;
 		case 1004: a->vars_from = optarg; break;
+		case 'Z': a->s.allow_saturated = 1; break;
 		case 'h': fputs(usage, stdout); return 1;
 		default: fputs(usage, stderr); return -1;
 		}

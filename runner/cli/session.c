@@ -241,6 +241,7 @@ static struct fr_results *run_load(struct fr_session *s, int *status_out)
 	        .start_at_unix_us = s->o->start_at_unix_us,
 	        .start_grace_us = s->o->start_grace_us,
 	        .pass_vars = s->o->pass_vars,
+	        .allow_saturated = s->o->allow_saturated,
 	};
 	struct fr_results *res = NULL;
 	char *err = NULL;

@@ -32,6 +32,7 @@ struct fr_session_opts {
 	uint64_t seed;                   /* 0: from the clock */
 	int64_t interval_us;             /* the results' time series interval; 0: 1 s */
 	enum fr_http_engine http_engine; /* --http-engine (or FLOWRUN_HTTP_ENGINE); 0: auto */
+	int allow_saturated;             /* --allow-saturated */
 	const char *metrics_listen;
 	const char *ui_listen; /* --ui: serve the live page there, or NULL */
 	double metrics_wait;   /* seconds to wait for the first scrape; 0: none */

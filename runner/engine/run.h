@@ -78,6 +78,8 @@ struct fr_run_opts {
 	const struct fr_varstore *pass_vars; /* per pass, the setup captures made once
 	                                      * elsewhere (flowrun setup): setup and
 	                                      * teardown are skipped; NULL: run them */
+	int allow_saturated;             /* saturated windows' latency verdicts stand (marked), the
+	                                  * run is not invalid for it (results->health) */
 };
 
 /* Runs PLAN's timeline TL. On return *results_out holds the merged results
@@ -105,8 +107,9 @@ int64_t fr_run_pass_start_unix_us(const struct fr_run_opts *opts, const struct f
 
 /* Why a run is invalid (caller frees), or NULL when it is valid: open-model
  * sends below 99 % of the plan over LOAD_US ("achieved 4,210/s of 5,000/s
- * planned (84.2 %)"), or a scheduler lag p99 above 5 ms ("scheduler lag p99
- * 12.3ms exceeds 5ms"). fr_run sets results->invalid_reason with it. */
-char *fr_run_invalid_reason(uint64_t planned, uint64_t sent, int64_t load_us, int64_t lag_p99_us);
+ * planned (84.2 %)"). fr_run sets results->invalid_reason with it. A
+ * generator too busy or too late to measure is not judged here but per SLO
+ * window (result/health.h), so that only the verdicts it spoils are. */
+char *fr_run_invalid_reason(uint64_t planned, uint64_t sent, int64_t load_us);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine/arrivals.h"
+#include "engine/health_probe.h"
 #include "engine/users.h"
 #include "engine/worker.h"
 #include "util/clock.h"
@@ -33,6 +34,7 @@ struct fr_worker {
 	struct fr_worker_conf conf;
 	pthread_t tid;
 	struct fr_loop *loop;
+	struct fr_health_probe *probe; /* the heartbeat: CPU and loop lag per segment */
 	struct fr_drive d;
 	pthread_mutex_t live_lock;
 	struct fr_users **users;       /* per scenario, closed model */
@@ -318,6 +320,8 @@ static int setup(struct fr_worker *w)
 	w->d.max_inflight = c->max_inflight;
 	w->d.metrics = c->metrics;
 	w->d.tally = c->tally;
+	w->d.res->health = fr_health_create(c->tl->nsegs, c->thread);
+	w->probe = fr_health_probe_start(&w->d);
 	fr_timer_init(&w->act_timer, on_action);
 	fr_timer_init(&w->drain_timer, on_drain);
 	fr_loop_on_wake(w->loop, on_wake, w);
@@ -342,6 +346,8 @@ static void teardown(struct fr_worker *w)
 	}
 	free(w->hook_state);
 	w->hook_state = NULL;
+	fr_health_probe_stop(w->probe);
+	w->probe = NULL;
 	if (w->loop) {
 		w->d.stopping = 1;
 		fr_loop_abort_all(w->loop);

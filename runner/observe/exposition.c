@@ -319,6 +319,37 @@ static void render_times(struct expo *e)
 	fr_buf_printf(&e->b, "flowrun_run_end_seconds{%s} %s\n", e->ids, v);
 }
 
+/* Writes the generator's health: per worker thread CPU share and loop lag, RSS, host load. */
+static void render_health(struct expo *e)
+{
+	double cpu, lag, rss, load;
+	char v[64];
+
+	header(e, "flowrun_generator_cpu_ratio", "gauge",
+	       "CPU time of a worker thread over wall time, the last second (0..1); 0.9 and more is saturated.");
+	for (size_t t = 0; t < FR_METRICS_MAX_THREADS; t++)
+		if (fr_metrics_thread_health(e->m, t, &cpu, &lag)) {
+			fmt_value(v, sizeof v, cpu);
+			fr_buf_printf(&e->b, "flowrun_generator_cpu_ratio{run_id=\"%s\",thread=\"%zu\"} %s\n",
+			              e->run_id, t, v);
+		}
+	header(e, "flowrun_generator_loop_lag_seconds", "gauge",
+	       "Worst lateness of a worker's 10 ms heartbeat timer over the last second.");
+	for (size_t t = 0; t < FR_METRICS_MAX_THREADS; t++)
+		if (fr_metrics_thread_health(e->m, t, &cpu, &lag)) {
+			fmt_value(v, sizeof v, lag);
+			fr_buf_printf(&e->b, "flowrun_generator_loop_lag_seconds{%s,thread=\"%zu\"} %s\n", e->ids,
+			              t, v);
+		}
+	fr_metrics_host(e->m, &rss, &load);
+	header(e, "flowrun_process_resident_bytes", "gauge", "Resident memory of the flowrun process.");
+	fmt_value(v, sizeof v, rss);
+	fr_buf_printf(&e->b, "flowrun_process_resident_bytes{%s} %s\n", e->ids, v);
+	header(e, "flowrun_host_load1", "gauge", "The host's 1-minute load average.");
+	fmt_value(v, sizeof v, load);
+	fr_buf_printf(&e->b, "flowrun_host_load1{%s} %s\n", e->ids, v);
+}
+
 /* Renders every series in the text format 0.0.4 (caller frees). */
 char *fr_exposition_render(const struct fr_metrics *m, size_t *len_out)
 {
@@ -334,6 +365,7 @@ char *fr_exposition_render(const struct fr_metrics *m, size_t *len_out)
 	render_faults(&e);
 	render_slos(&e);
 	render_times(&e);
+	render_health(&e);
 	if (len_out)
 		*len_out = e.b.len;
 	char *text = fr_buf_take(&e.b);

@@ -39,18 +39,22 @@ struct fr_metrics {
 	/* request histograms: [key][outcome][hist][nb], sums: [key][outcome][hist] */
 	uint64_t *req_buckets;
 	uint64_t *req_sums;
-	uint64_t *ws_buckets; /* [key][nb], only websocket keys used */
-	uint64_t *ws_sums;    /* [key] */
-	uint64_t *ws_msgs;    /* [key][NWSKIND] */
-	int64_t *ws_conns;    /* [scenario] */
-	uint64_t *gauges;     /* [scenario][FR_METRICS_GAUGES] (double bits) */
-	uint64_t *fault_on;   /* [fault index in plan] */
-	uint64_t *slo_vals;   /* [slo] double bits */
-	uint64_t *slo_pass;   /* [slo] */
-	size_t npasses;       /* sweep passes (1 without a sweep) */
-	uint64_t *pass_start; /* [pass] unix seconds, double bits; NaN until set */
-	uint64_t run_end;     /* unix seconds, double bits; NaN until set */
-	uint64_t *last_done;  /* [scenario]: requests finished at the last rate sample */
+	uint64_t *ws_buckets;                        /* [key][nb], only websocket keys used */
+	uint64_t *ws_sums;                           /* [key] */
+	uint64_t *ws_msgs;                           /* [key][NWSKIND] */
+	int64_t *ws_conns;                           /* [scenario] */
+	uint64_t *gauges;                            /* [scenario][FR_METRICS_GAUGES] (double bits) */
+	uint64_t *fault_on;                          /* [fault index in plan] */
+	uint64_t *slo_vals;                          /* [slo] double bits */
+	uint64_t *slo_pass;                          /* [slo] */
+	size_t npasses;                              /* sweep passes (1 without a sweep) */
+	uint64_t *pass_start;                        /* [pass] unix seconds, double bits; NaN until set */
+	uint64_t run_end;                            /* unix seconds, double bits; NaN until set */
+	uint64_t *last_done;                         /* [scenario]: requests finished at the last rate sample */
+	uint64_t thread_cpu[FR_METRICS_MAX_THREADS]; /* double bits, NaN until the worker reports */
+	uint64_t thread_lag[FR_METRICS_MAX_THREADS]; /* seconds, double bits */
+	uint64_t host_rss;                           /* bytes, double bits */
+	uint64_t host_load;                          /* double bits */
 	int64_t last_sample_ns;
 };
 
@@ -154,6 +158,12 @@ static void alloc_values(struct fr_metrics *m)
 	for (size_t i = 0; i < m->npasses; i++)
 		store_double(&m->pass_start[i], NAN);
 	store_double(&m->run_end, NAN);
+	for (size_t i = 0; i < FR_METRICS_MAX_THREADS; i++) {
+		store_double(&m->thread_cpu[i], NAN);
+		store_double(&m->thread_lag[i], NAN);
+	}
+	store_double(&m->host_rss, NAN);
+	store_double(&m->host_load, NAN);
 	m->last_done = xcalloc(ns, sizeof(uint64_t));
 	for (size_t i = 0; i < m->plan->nslos; i++)
 		store_double(&m->slo_vals[i], NAN);
@@ -309,6 +319,24 @@ void fr_metrics_set_run_end(struct fr_metrics *m, double unix_s)
 		store_double(&m->run_end, unix_s);
 }
 
+/* A worker's last second: its CPU share and its worst loop lag. */
+void fr_metrics_set_thread_health(struct fr_metrics *m, int thread, double cpu, double lag_s)
+{
+	if (!m || thread < 0 || thread >= FR_METRICS_MAX_THREADS)
+		return;
+	store_double(&m->thread_cpu[thread], cpu);
+	store_double(&m->thread_lag[thread], lag_s);
+}
+
+/* The process's resident memory and the host's load average. */
+void fr_metrics_set_host(struct fr_metrics *m, double rss_bytes, double load1)
+{
+	if (!m)
+		return;
+	store_double(&m->host_rss, rss_bytes);
+	store_double(&m->host_load, load1);
+}
+
 /* Publishes the latest verdict of an SLO. */
 void fr_metrics_set_slo(struct fr_metrics *m, int slo, double value, int pass)
 {
@@ -460,4 +488,21 @@ double fr_metrics_pass_start(const struct fr_metrics *m, size_t pass)
 double fr_metrics_run_end(const struct fr_metrics *m)
 {
 	return load_double(&m->run_end);
+}
+
+/* A worker's live health; 0 when it has not reported. */
+int fr_metrics_thread_health(const struct fr_metrics *m, size_t thread, double *cpu, double *lag_s)
+{
+	if (thread >= FR_METRICS_MAX_THREADS)
+		return 0;
+	*cpu = load_double(&m->thread_cpu[thread]);
+	*lag_s = load_double(&m->thread_lag[thread]);
+	return !isnan(*cpu);
+}
+
+/* The host's live figures (NaN until set). */
+void fr_metrics_host(const struct fr_metrics *m, double *rss_bytes, double *load1)
+{
+	*rss_bytes = load_double(&m->host_rss);
+	*load1 = load_double(&m->host_load);
 }

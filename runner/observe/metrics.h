@@ -32,6 +32,9 @@
  * before FR_WS_CONNECTS; the connection counters are not exported. */
 #define FR_METRICS_WS_KINDS FR_WS_CONNECTS
 
+/* Worker threads whose health is exported (fr_run caps threads at 256 too). */
+#define FR_METRICS_MAX_THREADS 256
+
 /* The histograms of the store. */
 enum fr_metrics_hist {
 	FR_METRICS_DURATION, /* HTTP latency from the intended send, per key and outcome */
@@ -99,6 +102,15 @@ void fr_metrics_set_fault(struct fr_metrics *m, int fault, int active);
 void fr_metrics_set_pass_start(struct fr_metrics *m, int pass, double unix_s);
 void fr_metrics_set_run_end(struct fr_metrics *m, double unix_s);
 
+/* The generator's health (engine/health_probe.h): worker THREAD's CPU share
+ * (0..1) and worst loop lag (seconds) over the last second
+ * (flowrun_generator_cpu_ratio, flowrun_generator_loop_lag_seconds), from
+ * its own thread; the process's resident memory and the host's 1-minute load
+ * average (flowrun_process_resident_bytes, flowrun_host_load1), from the
+ * control thread. */
+void fr_metrics_set_thread_health(struct fr_metrics *m, int thread, double cpu, double lag_s);
+void fr_metrics_set_host(struct fr_metrics *m, double rss_bytes, double load1);
+
 /* The latest verdict of SLO (plan->slos): VALUE in the SLO's base unit (µs
  * for latencies, a fraction for rates) and whether it passed. */
 void fr_metrics_set_slo(struct fr_metrics *m, int slo, double value, int pass);
@@ -144,5 +156,7 @@ int fr_metrics_slo_pass(const struct fr_metrics *m, size_t slo);
 size_t fr_metrics_passes(const struct fr_metrics *m); /* sweep passes; 1 without a sweep */
 double fr_metrics_pass_start(const struct fr_metrics *m, size_t pass);
 double fr_metrics_run_end(const struct fr_metrics *m);
+int fr_metrics_thread_health(const struct fr_metrics *m, size_t thread, double *cpu, double *lag_s);
+void fr_metrics_host(const struct fr_metrics *m, double *rss_bytes, double *load1);
 
 #endif

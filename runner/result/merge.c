@@ -304,6 +304,59 @@ static int add_series(struct fr_results *res, const struct fr_merge_input *in, i
 	return 0;
 }
 
+/* A number member of OBJ, or -1 when it is null or absent. */
+static double num_or_unknown(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+	return json_is_number(v) ? json_number_value(v) : -1;
+}
+
+/* Appends the worker threads of one document's generator health (each shard's
+ * threads are its own) and combines the host figures. */
+static int add_generator(struct fr_results *res, const struct fr_merge_input *in, char **err_out)
+{
+	const json_t *g = json_object_get(in->doc, "generator"), *threads = json_object_get(g, "threads"), *th, *seg;
+	const json_t *host = json_object_get(g, "host"), *http = json_object_get(g, "http");
+	size_t i, k;
+	if (!json_is_object(g))
+		return 0;
+	struct fr_health *h = fr_health_create(res->tl->nsegs, -1);
+	json_array_foreach(threads, i, th)
+	{
+		struct fr_health *one = fr_health_create(res->tl->nsegs, (int)int_of(th, "thread"));
+		json_array_foreach(json_object_get(th, "segments"), k, seg)
+		{
+			json_int_t s = int_of(seg, "segment");
+			if (s < 0 || (size_t)s >= res->tl->nsegs)
+				continue;
+			struct fr_health_cell *c = &one->threads[0].cells[s];
+			c->cpu_us = int_of(seg, "cpu_us");
+			c->wall_us = int_of(seg, "wall_us");
+			if (add_raw(&c->lag, json_object_get(seg, "loop_lag_raw")) != 0) {
+				*err_out = xasprintf("%s: malformed loop lag histogram", in->path);
+				fr_health_free(one);
+				fr_health_free(h);
+				return -1;
+			}
+		}
+		fr_health_merge(h, one);
+		fr_health_free(one);
+	}
+	h->rss_peak_bytes = int_of(g, "rss_peak_bytes");
+	h->load_start = num_or_unknown(host, "load_start");
+	h->load_max = num_or_unknown(host, "load_max");
+	h->load_end = num_or_unknown(host, "load_end");
+	h->cpus = (int)int_of(host, "cpus");
+	h->allow_saturated = json_is_true(json_object_get(g, "allow_saturated"));
+	res->http_lean += (uint64_t)int_of(http, "lean");
+	res->http_curl += (uint64_t)int_of(http, "curl");
+	if (!res->health)
+		res->health = fr_health_create(res->tl->nsegs, -1);
+	fr_health_merge(res->health, h);
+	fr_health_free(h);
+	return 0;
+}
+
 /* Adds every input; times span from the first start to the last end. */
 int fr_merge_results(const struct fr_timeline *tl, const struct fr_merge_input *in, size_t n,
                      struct fr_results **res_out, char **err_out)
@@ -315,7 +368,8 @@ int fr_merge_results(const struct fr_timeline *tl, const struct fr_merge_input *
 	*res_out = NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (add_keys(res, &in[i], err_out) || add_load(res, &in[i], err_out) ||
-		    add_scheduler(res, &in[i], err_out) || add_series(res, &in[i], &have_series, err_out)) {
+		    add_scheduler(res, &in[i], err_out) || add_series(res, &in[i], &have_series, err_out) ||
+		    add_generator(res, &in[i], err_out)) {
 			fr_results_free(res);
 			return FR_MERGE_MISMATCH;
 		}

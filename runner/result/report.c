@@ -14,6 +14,34 @@
 #include "util/fmt.h"
 #include "util/xmalloc.h"
 
+/* Marks the latency verdicts of windows where a worker was saturated; without
+ * --allow-saturated they are inconclusive and the run is invalid. */
+static void mark_saturation(struct fr_report *r)
+{
+	const struct fr_health *h = r->results->health;
+
+	for (size_t i = 0; h && i < r->nverdicts; i++) {
+		struct fr_verdict *v = &r->verdicts[i];
+		const struct fr_window *w = &r->timeline->windows[v->window];
+		char *why = NULL;
+		if (v->skipped || !fr_slo_is_latency(&r->plan->slos[w->slo]) ||
+		    !fr_health_spoils(h, w->segs, w->nsegs, &r->plan->slos[w->slo], &why))
+			continue;
+		v->saturated = 1;
+		v->saturation = why;
+		if (h->allow_saturated)
+			continue;
+		v->inconclusive = 1;
+		v->pass = 0;
+		if (!r->invalid_reason) {
+			char *label = fr_report_window_label(r, w);
+			r->invalid_reason =
+			        xasprintf("generator saturated (%s, %s): %s", r->plan->slos[w->slo].name, label, why);
+			free(label);
+		}
+	}
+}
+
 /* Evaluating here, not in the writers, gives every format the same verdicts. */
 struct fr_report *fr_report_build(const struct fr_results *res, const char *run_id)
 {
@@ -42,6 +70,7 @@ struct fr_report *fr_report_build(const struct fr_results *res, const char *run_
 		v->pass = v->no_data = 0;
 		v->skipped = v->not_reached = 1;
 	}
+	mark_saturation(r);
 	return r;
 }
 
@@ -133,7 +162,7 @@ static void count_slos(const struct fr_report *r, size_t *eval, size_t *failed, 
 		for (size_t i = 0; i < r->nverdicts; i++) {
 			if (r->timeline->windows[r->verdicts[i].window].slo != (int)s)
 				continue;
-			if (r->verdicts[i].skipped) {
+			if (r->verdicts[i].skipped || r->verdicts[i].inconclusive) {
 				skip = 1;
 				continue;
 			}

@@ -86,8 +86,11 @@ struct fr_report {
 /* Builds a report for RES (and its timeline and plan, which must outlive it):
  * evaluates every SLO window, copies RUN_ID, and takes the times, the
  * interrupted and aborted flags and the invalid reason from RES. After an
- * abort, windows that had not started are skipped ("not reached"). Free with
- * fr_report_free. */
+ * abort, windows that had not started are skipped ("not reached"). Latency
+ * verdicts of windows where a worker was saturated (result/health.h) are
+ * marked, and unless RES's health allows it they are inconclusive and the
+ * report is invalid ("generator saturated (p99, run): thread 0 CPU 97 % (bound
+ * 90 %)"). Free with fr_report_free. */
 struct fr_report *fr_report_build(const struct fr_results *res, const char *run_id);
 
 /* Appends a copy of a fault action record (ERROR may be NULL). */

@@ -289,10 +289,68 @@ static json_t *verdicts_json(const struct fr_report *r)
 		set(o, "no_data", json_boolean(v->no_data));
 		set(o, "skipped", json_boolean(v->skipped));
 		set(o, "breach", breach_json(w, v));
+		set(o, "inconclusive", json_boolean(v->inconclusive));
+		set(o, "saturated", str_or_null(v->saturation));
 		json_array_append_new(a, o);
 		free(label);
 	}
 	return a;
+}
+
+/* A number that may be unknown (negative): null then. */
+static json_t *known(double v)
+{
+	return v < 0 ? json_null() : json_real(v);
+}
+
+/* One worker thread: its whole-run figures and, per segment, what merges need. */
+static json_t *health_thread_json(const struct fr_health *h, size_t t)
+{
+	struct fr_health_sum sum;
+	json_t *segs = json_array();
+
+	fr_health_sum(h, t, NULL, 0, &sum);
+	for (size_t s = 0; s < h->nsegs; s++) {
+		const struct fr_health_cell *c = &h->threads[t].cells[s];
+		json_t *raw = fr_report_json_raw(c->lag);
+		if (!c->wall_us && !c->lag)
+			continue;
+		json_array_append_new(segs, json_pack("{sI sI sI so}", "segment", (json_int_t)s, "cpu_us",
+		                                      (json_int_t)c->cpu_us, "wall_us", (json_int_t)c->wall_us,
+		                                      "loop_lag_raw", raw ? raw : json_null()));
+	}
+	return json_pack("{si so s{so so so sI} sb so}", "thread", sum.thread, "cpu", known(sum.cpu), "loop_lag_us",
+	                 "p50", sum.ticks ? json_integer(sum.lag_p50_us) : json_null(), "p99",
+	                 sum.ticks ? json_integer(sum.lag_p99_us) : json_null(), "max",
+	                 sum.ticks ? json_integer(sum.lag_max_us) : json_null(), "ticks", (json_int_t)sum.ticks,
+	                 "saturated", sum.saturated, "segments", segs);
+}
+
+/* The generator's health: worker threads, memory, host load, the paths, the rule. */
+static json_t *generator_json(const struct fr_report *r)
+{
+	const struct fr_results *res = r->results;
+	const struct fr_health *h = res ? res->health : NULL;
+	json_t *threads, *sat;
+
+	if (!h)
+		return json_null();
+	threads = json_array();
+	sat = json_array();
+	for (size_t t = 0; t < h->nthreads; t++)
+		json_array_append_new(threads, health_thread_json(h, t));
+	for (size_t i = 0; i < r->nverdicts; i++)
+		if (r->verdicts[i].saturated)
+			json_array_append_new(sat, json_pack("{si ss}", "window", r->verdicts[i].window, "reason",
+			                                     r->verdicts[i].saturation));
+	return json_pack(
+	        "{so sb s{sf sI sf sI sI} so s{so so so si} s{sI sI} so}", "threads", threads, "allow_saturated",
+	        h->allow_saturated, "bounds", "cpu", FR_HEALTH_CPU_MAX, "loop_lag_us", (json_int_t)FR_HEALTH_LAG_MAX_US,
+	        "loop_lag_share", FR_HEALTH_LAG_SHARE, "min_wall_us", (json_int_t)FR_HEALTH_MIN_WALL_US,
+	        "segment_min_wall_us", (json_int_t)FR_HEALTH_SEGMENT_MIN_WALL_US, "rss_peak_bytes",
+	        h->rss_peak_bytes > 0 ? json_integer(h->rss_peak_bytes) : json_null(), "host", "load_start",
+	        known(h->load_start), "load_max", known(h->load_max), "load_end", known(h->load_end), "cpus", h->cpus,
+	        "http", "lean", (json_int_t)res->http_lean, "curl", (json_int_t)res->http_curl, "saturated", sat);
 }
 
 /* What stopped an aborted run: the SLO, its window and when; null otherwise. */
@@ -519,6 +577,7 @@ json_t *fr_report_json_doc(const struct fr_report *r)
 	              (json_int_t)(res ? res->sent : 0), "lag", stats(res ? res->sched_lag : NULL), "lag_raw",
 	              lag ? lag : json_null()));
 	set(o, "load", load_json(r));
+	set(o, "generator", generator_json(r));
 	if (r->merged) {
 		set(o, "shards", shards_json(r));
 		set(o, "coverage", str_or_null(r->coverage));

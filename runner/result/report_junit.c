@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "util/atomic_file.h"
+#include "util/buf.h"
+#include "util/fmt.h"
 #include "util/xmalloc.h"
 
 /* Writes S with XML's special characters escaped (attribute-safe). */
@@ -59,7 +61,13 @@ static void testcase(const struct fr_report *r, const struct fr_verdict *v, FILE
 	fputs("\" name=\"", out);
 	xml_escape(out, name);
 	fprintf(out, "\" time=\"%.3f\"", (double)(w->end_us - w->start_us) / 1e6);
-	if (v->skipped) {
+	if (v->inconclusive) {
+		char *msg = xasprintf("inconclusive: generator saturated: %s", v->saturation);
+		fputs(">\n    <skipped message=\"", out);
+		xml_escape(out, msg);
+		fputs("\"/>\n  </testcase>\n", out);
+		free(msg);
+	} else if (v->skipped) {
 		fputs(v->not_reached
 		              ? ">\n    <skipped message=\"not reached: the run was aborted before this window\"/>\n"
 		              : ">\n    <skipped message=\"server-side SLO: evaluated from Prometheus\"/>\n",
@@ -102,14 +110,35 @@ static void property(FILE *out, const char *name, const char *value)
 	fputs("\"/>\n", out);
 }
 
+/* The generator's health in one property: each worker's CPU and loop lag p99. */
+static void generator_property(const struct fr_report *r, FILE *out)
+{
+	const struct fr_health *h = r->results ? r->results->health : NULL;
+	struct fr_buf b = {0};
+
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->nthreads; i++) {
+		struct fr_health_sum s;
+		char lag[FR_FMT_LEN];
+		fr_health_sum(h, i, NULL, 0, &s);
+		fr_fmt_latency(lag, sizeof lag, (double)(s.ticks ? s.lag_p99_us : 0));
+		fr_buf_printf(&b, "%sthread %d CPU %.0f %% loop lag p99 %s%s", i ? "; " : "", s.thread,
+		              s.cpu < 0 ? 0 : 100 * s.cpu, lag, s.saturated ? " (saturated)" : "");
+	}
+	property(out, "generator", fr_buf_str(&b));
+	fr_buf_free(&b);
+}
+
 /* Writes the document of the report ARG to OUT (an fr_atomic_file_write filler). */
 static int write_junit(FILE *out, const void *arg)
 {
 	const struct fr_report *r = arg;
 	size_t failures = 0, skipped = 0;
 	for (size_t i = 0; i < r->nverdicts; i++) {
-		skipped += (size_t)r->verdicts[i].skipped;
-		failures += (size_t)(!r->verdicts[i].skipped && !r->verdicts[i].pass);
+		int aside = r->verdicts[i].skipped || r->verdicts[i].inconclusive;
+		skipped += (size_t)aside;
+		failures += (size_t)(!aside && !r->verdicts[i].pass);
 	}
 	char host[256] = "localhost", stamp[32];
 	if (gethostname(host, sizeof host) != 0 || !host[0])
@@ -137,6 +166,7 @@ static int write_junit(FILE *out, const void *arg)
 		property(out, "aborted_by", by);
 		free(by);
 	}
+	generator_property(r, out);
 	fputs("  </properties>\n", out);
 	if (r->invalid_reason)
 		invalid_case(r, out);

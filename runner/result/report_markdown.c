@@ -36,7 +36,12 @@ static void slo_table(const struct fr_report *r, FILE *out)
 		const struct fr_slo *slo = &r->plan->slos[w->slo];
 		char stat[32], *label = fr_report_window_label(r, w);
 		fr_slo_stat_name(slo, stat, sizeof stat);
-		const char *mark = v->skipped ? "⏭️ skipped" : v->no_data ? "❌ no data" : v->pass ? "✅" : "❌";
+		const char *mark = v->skipped        ? "⏭️ skipped"
+		                   : v->inconclusive ? "⚠️ inconclusive: generator saturated"
+		                   : v->no_data      ? "❌ no data"
+		                   : v->saturated ? (v->pass ? "✅ (generator saturated)" : "❌ (generator saturated)")
+		                   : v->pass      ? "✅"
+		                                  : "❌";
 		fputs("| ", out);
 		md_cell(out, slo->name);
 		fputs(" | ", out);
@@ -113,6 +118,26 @@ static void shard_table(const struct fr_report *r, FILE *out)
 		        si->have_clock ? err : "", si->cpu_s, 100 * si->share);
 	}
 	fputc('\n', out);
+/* One line on the generator's health: each worker's CPU and loop lag p99, peak RSS, host load. */
+static void generator_line(const struct fr_report *r, FILE *out)
+{
+	const struct fr_health *h = r->results ? r->results->health : NULL;
+	char rss[FR_FMT_LEN];
+
+	if (!h)
+		return;
+	fputs("Generator:", out);
+	for (size_t i = 0; i < h->nthreads; i++) {
+		struct fr_health_sum s;
+		char lag[FR_FMT_LEN];
+		fr_health_sum(h, i, NULL, 0, &s);
+		fr_fmt_latency(lag, sizeof lag, (double)(s.ticks ? s.lag_p99_us : 0));
+		fprintf(out, "%s thread %d CPU %.0f %%, loop lag p99 %s%s", i ? ";" : "", s.thread,
+		        s.cpu < 0 ? 0 : 100 * s.cpu, lag, s.saturated ? " **(saturated)**" : "");
+	}
+	fr_fmt_bytes(rss, sizeof rss, (uint64_t)(h->rss_peak_bytes > 0 ? h->rss_peak_bytes : 0));
+	fprintf(out, "; peak RSS %s; host load %.2f → %.2f (max %.2f, %d CPUs).\n\n", rss, h->load_start, h->load_end,
+	        h->load_max, h->cpus);
 }
 
 /* Writes the Markdown summary of the report ARG to OUT (also an fr_atomic_file_write filler). */
@@ -135,6 +160,7 @@ static int write_md(FILE *out, const void *arg)
 	slo_table(r, out);
 	request_table(r, out);
 	shard_table(r, out);
+	generator_line(r, out);
 	free(outcome);
 	return ferror(out) ? -1 : 0;
 }

@@ -384,7 +384,13 @@ static void print_slos(const struct fr_report *r, FILE *out)
 		const struct fr_slo *slo = &r->plan->slos[w->slo];
 		char stat[32], *label = fr_report_window_label(r, w);
 		fr_slo_stat_name(slo, stat, sizeof stat);
-		const char *res = v->skipped ? "SKIPPED" : v->no_data ? "NO DATA" : v->pass ? "PASS" : "FAIL";
+		const char *res = v->skipped        ? "SKIPPED"
+		                  : v->inconclusive ? "INCONCLUSIVE: generator saturated"
+		                  : v->no_data      ? "NO DATA"
+		                  : v->saturated
+		                          ? (v->pass ? "PASS (generator saturated)" : "FAIL (generator saturated)")
+		                  : v->pass ? "PASS"
+		                            : "FAIL";
 		fr_table_row(&t, slo->name, label, stat, v->measured_text, slo->threshold_text, res);
 		free(label);
 	}
@@ -457,6 +463,51 @@ static void print_shards(const struct fr_report *r, FILE *out)
 	}
 	fputs(")\n", out);
 	fr_table_print(&t, out);
+/* A lag for the generator table ("-" without heartbeats). */
+static void fmt_lag(char *buf, size_t len, const struct fr_health_sum *s, int64_t v)
+{
+	if (s->ticks)
+		fr_fmt_latency(buf, len, (double)v);
+	else
+		snprintf(buf, len, "-");
+}
+
+/* The generator's health: each worker thread, memory, the host, the HTTP paths. */
+static void print_generator(const struct fr_report *r, FILE *out)
+{
+	static const char *const hdr[] = {"thread", "CPU", "loop lag p50", "p99", "max", "saturated"};
+	const struct fr_health *h = r->results ? r->results->health : NULL;
+	char rss[FR_FMT_LEN];
+	struct fr_table t;
+
+	if (!h)
+		return;
+	fr_table_init(&t, "rrrrrl", hdr);
+	for (size_t i = 0; i < h->nthreads; i++) {
+		struct fr_health_sum sum;
+		char th[16], cpu[16], p50[FR_FMT_LEN], p99[FR_FMT_LEN], max[FR_FMT_LEN];
+		fr_health_sum(h, i, NULL, 0, &sum);
+		snprintf(th, sizeof th, "%d", sum.thread);
+		snprintf(cpu, sizeof cpu, sum.cpu < 0 ? "-" : "%.0f %%", 100 * sum.cpu);
+		fmt_lag(p50, sizeof p50, &sum, sum.lag_p50_us);
+		fmt_lag(p99, sizeof p99, &sum, sum.lag_p99_us);
+		fmt_lag(max, sizeof max, &sum, sum.lag_max_us);
+		fr_table_row(&t, th, cpu, p50, p99, max, sum.saturated ? "YES" : "no");
+	}
+	fprintf(out,
+	        "\ngenerator (a worker spoils a latency verdict at CPU >= %.0f %% or a loop lag at its statistic over "
+	        "max(%.0fms, %.0f %% of its threshold))\n",
+	        100 * FR_HEALTH_CPU_MAX, FR_HEALTH_LAG_MAX_US / 1000.0, 100 * FR_HEALTH_LAG_SHARE);
+	fr_table_print(&t, out);
+	if (h->rss_peak_bytes > 0)
+		fr_fmt_bytes(rss, sizeof rss, (uint64_t)h->rss_peak_bytes);
+	else
+		snprintf(rss, sizeof rss, "-");
+	fprintf(out,
+	        "  peak RSS %s; host load %.2f at start, %.2f max, %.2f at end (%d CPUs); HTTP: lean path %llu, "
+	        "libcurl %llu\n",
+	        rss, h->load_start, h->load_max, h->load_end, h->cpus, (unsigned long long)r->results->http_lean,
+	        (unsigned long long)r->results->http_curl);
 }
 
 /* Writes the whole terminal summary. */
@@ -470,6 +521,7 @@ int fr_report_text(const struct fr_report *r, FILE *out)
 	print_faults(r, out);
 	if (r->merged)
 		print_shards(r, out);
+	print_generator(r, out);
 	print_slos(r, out);
 	char *o = fr_report_outcome(r);
 	fprintf(out, "\nresult: %s\n", o);

@@ -93,6 +93,7 @@ void fr_results_free(struct fr_results *res)
 	fr_hist_free(res->sched_lag);
 	fr_timeseries_free(res->series);
 	free(res->invalid_reason);
+	fr_health_free(res->health);
 	free(res);
 }
 
@@ -200,6 +201,9 @@ void fr_results_merge(struct fr_results *dst, const struct fr_results *src)
 	merge_hist(&dst->sched_lag, src->sched_lag);
 	dst->planned += src->planned;
 	dst->sent += src->sent;
+	if (src->health && !dst->health)
+		dst->health = fr_health_create(dst->tl->nsegs, -1);
+	fr_health_merge(dst->health, src->health);
 	dst->http_lean += src->http_lean;
 	dst->http_curl += src->http_curl;
 	dst->interrupted |= src->interrupted;

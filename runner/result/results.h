@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "result/health.h"
 #include "result/hist.h"
 #include "result/outcome.h"
 #include "plan/timeline.h"
@@ -80,6 +81,7 @@ struct fr_results {
 	int64_t start_skew_us;        /* with a common start (--start-at): when load began
 	                               * minus the start time, this clock; else 0 */
 	int late;                     /* with a common start: ready after start + grace, so no load was sent */
+	struct fr_health *health;     /* the generator's health (result/health.h), or NULL */
 	uint64_t http_lean;           /* load requests the lean HTTP path carried */
 	uint64_t http_curl;           /* … and libcurl */
 	char *invalid_reason;         /* set when the run is invalid (its verdicts cannot be trusted) */

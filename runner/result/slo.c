@@ -166,8 +166,10 @@ void fr_verdicts_free(struct fr_verdict *v, size_t n)
 {
 	if (!v)
 		return;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(v[i].measured_text);
+		free(v[i].saturation);
+	}
 	free(v);
 }
 
@@ -177,9 +179,15 @@ enum fr_slo_result fr_slo_overall(const struct fr_results *res, const struct fr_
 	if (res && res->invalid_reason)
 		return FR_SLO_INVALID;
 	for (size_t i = 0; i < n; i++)
-		if (!v[i].skipped && !v[i].pass)
+		if (!v[i].skipped && !v[i].inconclusive && !v[i].pass)
 			return FR_SLO_FAIL;
 	return FR_SLO_PASS;
+}
+
+/* Latencies are what the generator's own delay adds to. */
+int fr_slo_is_latency(const struct fr_slo *slo)
+{
+	return !slo->metric && (slo->stat == FR_STAT_QUANTILE || slo->stat == FR_STAT_MAX || slo->stat == FR_STAT_MEAN);
 }
 
 /* Formats VALUE in the unit of SLO's threshold. */

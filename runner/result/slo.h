@@ -27,6 +27,9 @@ struct fr_verdict {
 	 * pass says whether the longest breach was within sustained */
 	int sustained;
 	struct fr_breach breach;
+	int saturated;       /* a latency SLO whose window had a saturated worker (result/health.h) */
+	int inconclusive;    /* … and the run did not allow it: neither passed nor failed (pass is 0) */
+	char *saturation;    /* why it was saturated ("thread 0 CPU 97 % (bound 90 %)"), else NULL */
 };
 
 /* Judges every window of RES's timeline. Returns 0 and a new array of
@@ -40,6 +43,10 @@ int fr_slo_evaluate(const struct fr_results *res, struct fr_verdict **out, size_
  * and groups or the named request, group or step. */
 int fr_slo_selects(const struct fr_plan *plan, const struct fr_key *key, const struct fr_slo *slo,
                    const struct fr_window *w);
+
+/* Whether SLO judges a latency measured here (a quantile, the max or the
+ * mean of a client-side series): what a saturated generator spoils. */
+int fr_slo_is_latency(const struct fr_slo *slo);
 
 /* Judges one window. */
 void fr_slo_evaluate_window(const struct fr_results *res, int window, struct fr_verdict *out);
@@ -56,7 +63,7 @@ enum fr_slo_result {
 
 /* FR_SLO_INVALID when the run is invalid (RES->invalid_reason; RES may be
  * NULL), FR_SLO_FAIL when any evaluated window of V failed, else FR_SLO_PASS.
- * Skipped windows do not count. */
+ * Skipped and inconclusive windows do not count. */
 enum fr_slo_result fr_slo_overall(const struct fr_results *res, const struct fr_verdict *v, size_t n);
 
 /* Formats a measured value in the unit of SLO's threshold into BUF

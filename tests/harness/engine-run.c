@@ -78,9 +78,13 @@ static void print_run(struct fr_results *res, int status)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	        {"time-scale", required_argument, NULL, 's'},   {"threads", required_argument, NULL, 't'},
-	        {"max-inflight", required_argument, NULL, 'm'}, {"quiet", no_argument, NULL, 'q'},
-	        {"http-engine", required_argument, NULL, 'e'},  {NULL, 0, NULL, 0},
+	        {"time-scale", required_argument, NULL, 's'},
+	        {"threads", required_argument, NULL, 't'},
+	        {"max-inflight", required_argument, NULL, 'm'},
+	        {"quiet", no_argument, NULL, 'q'},
+	        {"http-engine", required_argument, NULL, 'e'},
+	        {"allow-saturated", no_argument, NULL, 'a'},
+	        {NULL, 0, NULL, 0},
 	};
 	struct fr_run_opts ro = {.stop = &stop_flag};
 	struct fr_diags diags = {0};
@@ -105,7 +109,9 @@ int main(int argc, char **argv)
 			ro.quiet = 1;
 		else if (c == 'e' && fr_http_engine_parse(optarg, &ro.http_engine) != 0)
 			return 9;
-		else if (c != 'e')
+		else if (c == 'a')
+			ro.allow_saturated = 1;
+		else if (c != 'e' && c != 'a')
 			return 9;
 	}
 	if (optind >= argc)

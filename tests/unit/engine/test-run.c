@@ -11,9 +11,9 @@
 #include "tap.h"
 
 /* Checks one verdict against its expected text (NULL: valid). */
-static void verdict(uint64_t planned, uint64_t sent, int64_t load_us, int64_t lag, const char *want, const char *name)
+static void verdict(uint64_t planned, uint64_t sent, int64_t load_us, const char *want, const char *name)
 {
-	char *got = fr_run_invalid_reason(planned, sent, load_us, lag);
+	char *got = fr_run_invalid_reason(planned, sent, load_us);
 
 	tap_is_str(got, want, name);
 	free(got);
@@ -21,16 +21,15 @@ static void verdict(uint64_t planned, uint64_t sent, int64_t load_us, int64_t la
 
 static void test_validity(void)
 {
-	verdict(50000, 42100, 10000000, 900, "achieved 4,210/s of 5,000/s planned (84.2 %)",
+	verdict(50000, 42100, 10000000, "achieved 4,210/s of 5,000/s planned (84.2 %)",
 	        "open model short of its plan: achieved and planned rates with thousands separators");
-	verdict(50000, 49500, 10000000, 900, NULL, "exactly 99 % sent is valid");
-	verdict(50000, 49499, 10000000, 900, "achieved 4,950/s of 5,000/s planned (99.0 %)",
+	verdict(50000, 49500, 10000000, NULL, "exactly 99 % sent is valid");
+	verdict(50000, 49499, 10000000, "achieved 4,950/s of 5,000/s planned (99.0 %)",
 	        "one send short of 99 % is invalid");
-	verdict(0, 0, 10000000, 0, NULL, "no open model: valid");
-	verdict(1000, 1000, 10000000, 12300, "scheduler lag p99 12.3ms exceeds 5ms", "scheduler lag p99 above 5 ms");
-	verdict(1000, 1000, 10000000, 5000, NULL, "scheduler lag p99 of exactly 5 ms is valid");
-	verdict(400000, 2000000, 20000000, 0, NULL, "more sent than planned (never happens) is not short");
-	verdict(2000000, 1000000, 1000000, 0, "achieved 1,000,000/s of 2,000,000/s planned (50.0 %)",
+	verdict(0, 0, 10000000, NULL, "no open model: valid");
+	/* a lagging generator is judged per SLO window as saturation (test-health.c) */
+	verdict(400000, 2000000, 20000000, NULL, "more sent than planned (never happens) is not short");
+	verdict(2000000, 1000000, 1000000, "achieved 1,000,000/s of 2,000,000/s planned (50.0 %)",
 	        "millions get two separators");
 }
 

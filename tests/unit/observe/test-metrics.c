@@ -119,6 +119,9 @@ static void test_zero(int port)
 	line_ok(t, "flowrun_slo_pass{run_id=\"r-1\",shard=\"0\",slo=\"delivery-p95\"} 0");
 	line_ok(t, "flowrun_pass_start_seconds{run_id=\"r-1\",shard=\"0\",pass=\"1\"} NaN");
 	line_ok(t, "flowrun_run_end_seconds{run_id=\"r-1\",shard=\"0\"} NaN");
+	line_ok(t, "flowrun_process_resident_bytes{run_id=\"r-1\",shard=\"0\"} NaN");
+	line_ok(t, "flowrun_host_load1{run_id=\"r-1\",shard=\"0\"} NaN");
+	tap_is_int(count_lines(t, "flowrun_generator_cpu_ratio{"), 0, "no worker thread has reported its health yet");
 	tap_is_int(count_lines(t, "flowrun_pass_start_seconds{"), 1, "one pass without a sweep");
 	/* 2 keys x 9 outcomes x 2 histograms x (18 buckets + _sum + _count) */
 	tap_is_int(count_lines(t, "flowrun_request_"), 2 * 9 * 2 * (18 + 2), "request histogram lines");
@@ -163,6 +166,9 @@ static void test_recorded(struct fr_metrics *m, int port)
 	fr_metrics_set_pass_start(m, 0, 1795600000.25);
 	fr_metrics_set_pass_start(m, 1, 1795600100); /* no second pass: ignored */
 	fr_metrics_set_run_end(m, 1795600150.5);
+	fr_metrics_set_thread_health(m, 1, 0.25, 0.003);
+	fr_metrics_set_thread_health(m, 256, 1, 1); /* beyond the threads exported: ignored */
+	fr_metrics_set_host(m, 52428800, 1.5);
 
 	long status;
 	char ct[128];
@@ -210,6 +216,11 @@ static void test_recorded(struct fr_metrics *m, int port)
 	line_ok(t, "flowrun_slo_value{run_id=\"r-1\",shard=\"0\",slo=\"analytic-p99\"} NaN");
 	line_ok(t, "flowrun_pass_start_seconds{run_id=\"r-1\",shard=\"0\",pass=\"1\"} 1795600000.25");
 	line_ok(t, "flowrun_run_end_seconds{run_id=\"r-1\",shard=\"0\"} 1795600150.5");
+	line_ok(t, "flowrun_generator_cpu_ratio{run_id=\"r-1\",shard=\"0\",thread=\"1\"} 0.25");
+	line_ok(t, "flowrun_generator_loop_lag_seconds{run_id=\"r-1\",shard=\"0\",thread=\"1\"} 0.003");
+	tap_is_int(count_lines(t, "flowrun_generator_cpu_ratio{"), 1, "only the worker that reported has a series");
+	line_ok(t, "flowrun_process_resident_bytes{run_id=\"r-1\",shard=\"0\"} 52428800");
+	line_ok(t, "flowrun_host_load1{run_id=\"r-1\",shard=\"0\"} 1.5");
 	tap_is_int(count_lines(t, "flowrun_pass_start_seconds{"), 1, "still one pass");
 	free(t);
 	fr_metrics_set_fault(m, 1, 0);
