@@ -196,14 +196,14 @@ static void judge_shards(struct fr_report *r, struct fr_results *res, int allow_
 	fr_buf_free(&why);
 }
 
-/* The merged run is judged like one run: all of its load delivered, on time. */
+/* The merged run is judged like one run: all of its load delivered (a
+ * saturated generator spoils verdicts window by window: result/health.h). */
 static void judge_load(struct fr_results *res)
 {
 	int64_t dur = res->tl->totals.duration_us;
-	int64_t lag = res->sched_lag ? fr_hist_quantile(res->sched_lag, 0.99) : 0;
 	if (!res->invalid_reason)
-		res->invalid_reason = fr_run_invalid_reason(res->planned, res->sent,
-		                                            res->elapsed_us < dur ? res->elapsed_us : dur, lag);
+		res->invalid_reason =
+		        fr_run_invalid_reason(res->planned, res->sent, res->elapsed_us < dur ? res->elapsed_us : dur);
 }
 
 /* Builds the merged report; NULL after printing why. */

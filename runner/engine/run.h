@@ -78,8 +78,8 @@ struct fr_run_opts {
 	const struct fr_varstore *pass_vars; /* per pass, the setup captures made once
 	                                      * elsewhere (flowrun setup): setup and
 	                                      * teardown are skipped; NULL: run them */
-	int allow_saturated;             /* saturated windows' latency verdicts stand (marked), the
-	                                  * run is not invalid for it (results->health) */
+	int allow_saturated;                 /* saturated windows' latency verdicts stand (marked), the
+	                                      * run is not invalid for it (results->health) */
 };
 
 /* Runs PLAN's timeline TL. On return *results_out holds the merged results

@@ -330,16 +330,15 @@ static void render_health(struct expo *e)
 	for (size_t t = 0; t < FR_METRICS_MAX_THREADS; t++)
 		if (fr_metrics_thread_health(e->m, t, &cpu, &lag)) {
 			fmt_value(v, sizeof v, cpu);
-			fr_buf_printf(&e->b, "flowrun_generator_cpu_ratio{run_id=\"%s\",thread=\"%zu\"} %s\n",
-			              e->run_id, t, v);
+			fr_buf_printf(&e->b, "flowrun_generator_cpu_ratio{%s,thread=\"%zu\"} %s\n", e->ids, t, v);
 		}
 	header(e, "flowrun_generator_loop_lag_seconds", "gauge",
 	       "Worst lateness of a worker's 10 ms heartbeat timer over the last second.");
 	for (size_t t = 0; t < FR_METRICS_MAX_THREADS; t++)
 		if (fr_metrics_thread_health(e->m, t, &cpu, &lag)) {
 			fmt_value(v, sizeof v, lag);
-			fr_buf_printf(&e->b, "flowrun_generator_loop_lag_seconds{%s,thread=\"%zu\"} %s\n", e->ids,
-			              t, v);
+			fr_buf_printf(&e->b, "flowrun_generator_loop_lag_seconds{%s,thread=\"%zu\"} %s\n", e->ids, t,
+			              v);
 		}
 	fr_metrics_host(e->m, &rss, &load);
 	header(e, "flowrun_process_resident_bytes", "gauge", "Resident memory of the flowrun process.");

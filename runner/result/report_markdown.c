@@ -118,6 +118,8 @@ static void shard_table(const struct fr_report *r, FILE *out)
 		        si->have_clock ? err : "", si->cpu_s, 100 * si->share);
 	}
 	fputc('\n', out);
+}
+
 /* One line on the generator's health: each worker's CPU and loop lag p99, peak RSS, host load. */
 static void generator_line(const struct fr_report *r, FILE *out)
 {

@@ -463,6 +463,8 @@ static void print_shards(const struct fr_report *r, FILE *out)
 	}
 	fputs(")\n", out);
 	fr_table_print(&t, out);
+}
+
 /* A lag for the generator table ("-" without heartbeats). */
 static void fmt_lag(char *buf, size_t len, const struct fr_health_sum *s, int64_t v)
 {

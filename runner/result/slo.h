@@ -27,9 +27,9 @@ struct fr_verdict {
 	 * pass says whether the longest breach was within sustained */
 	int sustained;
 	struct fr_breach breach;
-	int saturated;       /* a latency SLO whose window had a saturated worker (result/health.h) */
-	int inconclusive;    /* … and the run did not allow it: neither passed nor failed (pass is 0) */
-	char *saturation;    /* why it was saturated ("thread 0 CPU 97 % (bound 90 %)"), else NULL */
+	int saturated;    /* a latency SLO whose window had a saturated worker (result/health.h) */
+	int inconclusive; /* … and the run did not allow it: neither passed nor failed (pass is 0) */
+	char *saturation; /* why it was saturated ("thread 0 CPU 97 % (bound 90 %)"), else NULL */
 };
 
 /* Judges every window of RES's timeline. Returns 0 and a new array of

@@ -95,9 +95,10 @@ fr_on_exit "kill $run_pid 2>/dev/null"
 sleep 2.5
 curl -fs --max-time 5 "http://127.0.0.1:$mport/metrics" >"$T/metrics" 2>/dev/null
 wait "$run_pid"
-grep -Eq '^flowrun_generator_cpu_ratio\{run_id="[^"]+",thread="1"\} [0-9.e-]+$' "$T/metrics" &&
-	grep -Eq '^flowrun_generator_loop_lag_seconds\{run_id="[^"]+",thread="0"\} [0-9.e-]+$' "$T/metrics" &&
-	grep -Eq '^flowrun_process_resident_bytes\{run_id="[^"]+"\} [0-9]+$' "$T/metrics" &&
-	grep -Eq '^flowrun_host_load1\{run_id="[^"]+"\} [0-9.]+$' "$T/metrics"
+ids='run_id="[^"]+",shard="0"'
+grep -Eq "^flowrun_generator_cpu_ratio\\{$ids,thread=\"1\"\\} [0-9.e-]+\$" "$T/metrics" &&
+	grep -Eq "^flowrun_generator_loop_lag_seconds\\{$ids,thread=\"0\"\\} [0-9.e-]+\$" "$T/metrics" &&
+	grep -Eq "^flowrun_process_resident_bytes\\{$ids\\} [0-9]+\$" "$T/metrics" &&
+	grep -Eq "^flowrun_host_load1\\{$ids\\} [0-9.]+\$" "$T/metrics"
 tap_ok $? "/metrics during the run: generator CPU and loop lag per thread, resident memory, host load"
 tap_done
