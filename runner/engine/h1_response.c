@@ -259,11 +259,11 @@ enum fr_h1_eof fr_h1_response_eof(struct fr_h1_response *r)
 
 	if (r->done)
 		return FR_H1_EOF_DONE;
-	if (r->bytes == 0 || (!r->status_done && !r->error))
-		return FR_H1_EOF_NOTHING; /* curl: "Empty reply from server" until a status line is complete */
-	if (r->error)
+	if (r->error) /* what came was not HTTP: cut, however the reads were split */
 		return FR_H1_EOF_CUT;
-	if (!r->headers_done) { /* curl 7.88 takes the end of the stream as the end of the headers */
+	if (r->bytes == 0 || !r->status_done)
+		return FR_H1_EOF_NOTHING; /* curl: "Empty reply from server" until a status line is complete */
+	if (!r->headers_done) {           /* curl 7.88 takes the end of the stream as the end of the headers */
 		r->done = 1;
 		r->keep_alive = 0;
 		return FR_H1_EOF_DONE;
