@@ -32,7 +32,8 @@ struct fr_faults_exec {
 	const struct fr_plan *plan;
 	const struct fr_timeline *tl;
 	struct fr_toxi *toxi;
-	char **names; /* per fault: its toxic's name (the marker's for down) */
+	char **names; /* per fault: its toxic's name (the marker's for down), from its first add */
+	char *run_id;
 	size_t *slot; /* per fault: its first index into dirty/disabled */
 	unsigned char *dirty;
 	unsigned char *disabled;
@@ -55,10 +56,10 @@ struct fr_faults_exec {
 	size_t nrecords;
 	char **unclean;
 	size_t nunclean;
-	char *last_error;       /* cleanup: the last failure's message */
-	char *prefix;           /* "flowrun-<run-id>-": every name of this run */
-	int touched;            /* a call that may change Toxiproxy was made */
-	unsigned timeouts_seen; /* fr_toxi_timeouts already settled for */
+	char *last_error;             /* cleanup: the last failure's message */
+	volatile sig_atomic_t *hurry; /* set: cleanup cuts its retries short */
+	int touched;                  /* a call that may change Toxiproxy was made */
+	unsigned timeouts_seen;       /* fr_toxi_timeouts already settled for */
 };
 
 /* An absolute CLOCK_MONOTONIC timespec for NS, for pthread_cond_timedwait. */
@@ -112,6 +113,21 @@ static int add_one(struct fr_faults_exec *f, const struct fr_fault *fault, const
 	return down ? fr_toxi_add_marker(f->toxi, proxy, name) : fr_toxi_add_toxic(f->toxi, proxy, name, fault);
 }
 
+/* Names fault I's toxic for this switch-on: it expires FR_TOXI_GRACE_S after
+ * the fault's planned end. A name still in use (an undo that failed) is kept,
+ * so that cleanup finds what is there. */
+static void name_fault(struct fr_faults_exec *f, int i)
+{
+	const struct fr_fault *fault = &f->plan->faults.items[i];
+	for (size_t j = 0; j < fault->nproxies; j++)
+		if (f->dirty[f->slot[i] + j])
+			return;
+	double dur_s = (double)fault->dur_us * f->tl->time_scale / 1e6;
+	int64_t expiry = (int64_t)(fr_clock_wall_s() + dur_s) + 1 + FR_TOXI_GRACE_S;
+	free(f->names[i]);
+	f->names[i] = fr_toxi_name(f->run_id, fault->name, fault->toxic == FR_TOXIC_DOWN, expiry);
+}
+
 /* Applies FAULT_ON on every proxy; returns how many proxies took it. Sets
  * *EFFECT_NS to when the last call that switched the fault on returned. */
 static int apply_on(struct fr_faults_exec *f, int i, struct fr_buf *errs, int64_t *effect_ns)
@@ -120,6 +136,7 @@ static int apply_on(struct fr_faults_exec *f, int i, struct fr_buf *errs, int64_
 	size_t s = f->slot[i];
 	int applied = 0;
 
+	name_fault(f, i);
 	for (size_t j = 0; j < fault->nproxies; j++) {
 		const char *proxy = fault->proxies[j];
 		f->dirty[s + j] = 1;
@@ -291,14 +308,10 @@ static struct fr_faults_exec *exec_create(const struct fr_plan *plan, const stru
 	f->slot = xcalloc(nf + 1, sizeof(*f->slot));
 	f->active = xcalloc(nf + 1, sizeof(*f->active));
 	for (size_t i = 0; i < nf; i++) {
-		const struct fr_fault *fault = &plan->faults.items[i];
-		f->names[i] = fr_toxi_name(run_id, fault->name, fault->toxic == FR_TOXIC_DOWN);
 		f->slot[i] = total;
-		total += fault->nproxies;
+		total += plan->faults.items[i].nproxies;
 	}
-	char *base = fr_toxi_name(run_id, "", 0);
-	f->prefix = xasprintf("%s-", base);
-	free(base);
+	f->run_id = xstrdup(run_id);
 	f->timeouts_seen = fr_toxi_timeouts(toxi);
 	f->dirty = xcalloc(total + 1, 1);
 	f->disabled = xcalloc(total + 1, 1);
@@ -426,12 +439,13 @@ static void note_unclean(struct fr_faults_exec *f, const char *why)
 	}
 }
 
-/* Lists the proxies and removes whatever still carries this run's prefix: a
+/* Lists the proxies and removes whatever is still named after this run: a
  * call that timed out may have been applied by Toxiproxy after the undo. */
 static int verify(struct fr_faults_exec *f)
 {
 	struct fr_toxi_leftovers lo;
-	int rc = fr_toxi_remove_leftovers(f->toxi, f->prefix, &lo);
+	struct fr_toxi_sweep mine = {.run_id = f->run_id};
+	int rc = fr_toxi_remove_leftovers(f->toxi, &mine, &lo);
 
 	fr_toxi_leftovers_clear(&lo);
 	if (rc) {
@@ -449,14 +463,16 @@ static int settle(struct fr_faults_exec *f)
 	if (!f->touched || fr_toxi_timeouts(f->toxi) == f->timeouts_seen)
 		return 0;
 	f->timeouts_seen = fr_toxi_timeouts(f->toxi);
-	fr_clock_sleep((double)SETTLE_NS / 1e9, NULL);
+	if (f->hurry && *f->hurry)
+		return 0;
+	fr_clock_sleep((double)SETTLE_NS / 1e9, f->hurry);
 	return verify(f) ? -1 : 0;
 }
 
 /* Writes down that the final check could not be made. */
 static void note_verify_failed(struct fr_faults_exec *f)
 {
-	add_unclean(f, xasprintf("could not check that no %s* toxic is left: %s", f->prefix, f->last_error));
+	add_unclean(f, xasprintf("could not check that no toxic of run %s is left: %s", f->run_id, f->last_error));
 }
 
 /* Undoes everything, retrying with backoff for CLEANUP_BUDGET_NS. */
@@ -465,8 +481,14 @@ static int cleanup(struct fr_faults_exec *f)
 	int64_t deadline = fr_clock_mono_ns() + CLEANUP_BUDGET_NS;
 	int64_t delay = BACKOFF_FIRST_NS;
 	size_t left;
+	int hurried = 0;
 
 	while ((left = cleanup_round(f)) > 0 || (f->touched && verify(f)) || settle(f)) {
+		if (f->hurry && *f->hurry && !hurried) {
+			hurried = 1;
+			int64_t soon = fr_clock_mono_ns() + FR_FAULTS_HURRY_MS * 1000000LL;
+			deadline = soon < deadline ? soon : deadline;
+		}
 		if (fr_clock_mono_ns() + delay > deadline) {
 			if (left)
 				note_unclean(f, f->last_error);
@@ -474,7 +496,7 @@ static int cleanup(struct fr_faults_exec *f)
 				note_verify_failed(f);
 			return -1;
 		}
-		fr_clock_sleep((double)delay / 1e9, NULL);
+		fr_clock_sleep((double)delay / 1e9, hurried ? NULL : f->hurry);
 		delay = delay * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS : delay * 2;
 	}
 	for (size_t i = 0; i < f->plan->faults.n; i++)
@@ -541,7 +563,7 @@ void fr_faults_free(struct fr_faults_exec *f)
 	free(f->records);
 	free(f->unclean);
 	free(f->last_error);
-	free(f->prefix);
+	free(f->run_id);
 	free(f->names);
 	free(f->slot);
 	free(f->active);
@@ -561,7 +583,10 @@ int fr_faults_hook_start(int64_t t0_ns, void *arg)
 		return 0;
 	/* Every pass, the first too, is based on its FR_ACT_PASS: the engine
 	 * takes T0_NS before the first pass's setup requests run. */
-	return start_exec(h->plan, h->tl, h->run_id, h->toxi, t0_ns, 0, h->listener, h->listener_arg, &h->exec);
+	int rc = start_exec(h->plan, h->tl, h->run_id, h->toxi, t0_ns, 0, h->listener, h->listener_arg, &h->exec);
+	if (h->exec)
+		h->exec->hurry = h->hurry;
+	return rc;
 }
 
 /* fr_run_hooks.on_action: bases each pass on the moment its FR_ACT_PASS fires

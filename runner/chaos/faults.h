@@ -12,7 +12,8 @@
  *
  * fr_faults_stop ends the thread and then removes every toxic the run added
  * and re-enables every proxy it disabled — whatever state the thread was in —
- * retrying for about 5 s with backoff while Toxiproxy is unreachable. A toxic
+ * retrying for about 5 s with backoff while Toxiproxy is unreachable (1 s
+ * once the hook's hurry flag is raised: a second signal). A toxic
  * already gone (Toxiproxy restarted) counts as removed. What could not be
  * cleaned is reported. Stop is safe at any moment, from any thread but the
  * executor's own, and more than once; fr_faults_free stops too.
@@ -23,6 +24,7 @@
 #ifndef FR_FAULTS_H
 #define FR_FAULTS_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +43,10 @@
  * bookkeeping and not counted), or, for a failed action, when it gave up. */
 
 struct fr_faults_exec;
+
+/* How long cleanup goes on once it is told to hurry (a second signal: the
+ * process is about to be ended), instead of its usual 5 s. */
+#define FR_FAULTS_HURRY_MS 1000
 
 /* Called when a fault becomes active (ACTIVE 1: its toxic is on at least one
  * of its proxies) or stops being active: from the executor's thread, and from
@@ -93,8 +99,9 @@ struct fr_faults_hook {
 	struct fr_toxi *toxi;
 	fr_faults_listener listener; /* optional */
 	void *listener_arg;
-	struct fr_faults_exec *exec; /* set by fr_faults_hook_start */
-	struct fr_run_hooks hooks;   /* set by fr_faults_hooks */
+	volatile sig_atomic_t *hurry; /* optional: once set, cleanup gives up after FR_FAULTS_HURRY_MS */
+	struct fr_faults_exec *exec;  /* set by fr_faults_hook_start */
+	struct fr_run_hooks hooks;    /* set by fr_faults_hooks */
 };
 
 /* The hooks that plug H into a run (their arg is H); they live as long as H. */

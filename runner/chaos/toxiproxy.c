@@ -430,10 +430,94 @@ int fr_toxi_set_enabled(struct fr_toxi *toxi, const char *proxy, int enabled)
 	return rc;
 }
 
-/* Whether T is a `down` marker left by flowrun: PREFIX…-down-…, latency 0. */
-static int is_marker(const struct fr_toxi_toxic *t, const char *prefix)
+/* Appends S to BUF as [a-z0-9-], collapsing runs of '-'. */
+static size_t sanitise(char *buf, size_t len, const char *s)
 {
-	if (strncmp(t->name, prefix, strlen(prefix)) != 0 || !strstr(t->name, "-down-") ||
+	for (; *s; s++) {
+		char c = (char)tolower((unsigned char)*s);
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+			c = '-';
+		if (c == '-' && len > 0 && buf[len - 1] == '-')
+			continue;
+		buf[len++] = c;
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+/* RUN_ID as it appears in names: sanitised, no leading or trailing '-' (caller frees). */
+static char *run_part(const char *run_id)
+{
+	char *buf = xmalloc(strlen(run_id) + 1);
+	size_t len = sanitise(buf, 0, run_id);
+	while (len > 0 && buf[len - 1] == '-')
+		buf[--len] = '\0';
+	if (buf[0] == '-')
+		memmove(buf, buf + 1, len);
+	return buf;
+}
+
+/* "flowrun-<expiry>-<run>-[down-]<fault>", sanitised. */
+char *fr_toxi_name(const char *run_id, const char *fault_name, int marker, int64_t expiry_unix)
+{
+	char *run = run_part(run_id);
+	char *buf = xmalloc(strlen(FR_TOXI_PREFIX) + 24 + strlen(run) + strlen(fault_name) + 8);
+	size_t len = (size_t)sprintf(buf, "%s%lld-%s-", FR_TOXI_PREFIX, (long long)expiry_unix, run);
+	free(run);
+	if (marker)
+		len = sanitise(buf, len, "down-");
+	len = sanitise(buf, len, fault_name);
+	while (len > 0 && buf[len - 1] == '-')
+		buf[--len] = '\0';
+	return buf;
+}
+
+/* Reads the expiry of a flowrun name: the digits after the prefix, then '-'. */
+int fr_toxi_name_expiry(const char *name, int64_t *expiry_out)
+{
+	size_t plen = strlen(FR_TOXI_PREFIX);
+	if (strncmp(name, FR_TOXI_PREFIX, plen) != 0)
+		return -1;
+	const char *p = name + plen;
+	int64_t v = 0;
+	size_t n = 0;
+	for (; isdigit((unsigned char)p[n]) && n < 18; n++)
+		v = v * 10 + (p[n] - '0');
+	if (n < 9 || p[n] != '-') /* a name of flowrun before expiries: "flowrun-<run>-…" */
+		return 0;
+	*expiry_out = v;
+	return 1;
+}
+
+/* Whether NAME is one of run RUN_ID's (whatever its expiry). */
+static int of_run(const char *name, const char *run_id)
+{
+	int64_t expiry;
+	if (!run_id || fr_toxi_name_expiry(name, &expiry) != 1)
+		return 0;
+	const char *rest = strchr(name + strlen(FR_TOXI_PREFIX), '-') + 1;
+	char *run = run_part(run_id);
+	size_t rl = strlen(run);
+	int mine = strncmp(rest, run, rl) == 0 && rest[rl] == '-';
+	free(run);
+	return mine;
+}
+
+/* Whether SW says the flowrun toxic NAME goes. */
+static int removable(const char *name, const struct fr_toxi_sweep *sw)
+{
+	int64_t expiry = 0;
+	int kind = fr_toxi_name_expiry(name, &expiry);
+	if (kind < 0)
+		return 0;
+	return sw->all || kind == 0 || of_run(name, sw->run_id) || of_run(name, sw->also_run_id) ||
+	       (sw->now_unix > 0 && expiry <= sw->now_unix);
+}
+
+/* Whether T is a `down` marker left by flowrun: flowrun-…-down-…, latency 0. */
+static int is_marker(const struct fr_toxi_toxic *t)
+{
+	if (strncmp(t->name, FR_TOXI_PREFIX, strlen(FR_TOXI_PREFIX)) != 0 || !strstr(t->name, "-down-") ||
 	    strcmp(t->type, "latency") != 0)
 		return 0;
 	for (size_t i = 0; i < t->nattrs; i++)
@@ -449,15 +533,15 @@ static void push(char ***list, size_t *n, char *s)
 	(*list)[(*n)++] = s;
 }
 
-/* Cleans one proxy: re-enable it if flowrun disabled it, then drop its toxics. */
-static int clean_proxy(struct fr_toxi *toxi, const struct fr_toxi_proxy *p, const char *prefix,
+/* Cleans one proxy: re-enable it if flowrun disabled it (a marker that goes),
+ * then drop the toxics that go; notes the flowrun toxics that stay. */
+static int clean_proxy(struct fr_toxi *toxi, const struct fr_toxi_proxy *p, const struct fr_toxi_sweep *sw,
                        struct fr_toxi_leftovers *out)
 {
-	size_t plen = strlen(prefix);
 	int marked = 0, rc;
 
 	for (size_t i = 0; i < p->ntoxics; i++)
-		marked |= is_marker(&p->toxics[i], prefix);
+		marked |= is_marker(&p->toxics[i]) && removable(p->toxics[i].name, sw);
 	if (!p->enabled && marked) {
 		rc = fr_toxi_set_enabled(toxi, p->name, 1);
 		if (rc)
@@ -465,18 +549,25 @@ static int clean_proxy(struct fr_toxi *toxi, const struct fr_toxi_proxy *p, cons
 		push(&out->enabled, &out->nenabled, xstrdup(p->name));
 	}
 	for (size_t i = 0; i < p->ntoxics; i++) {
-		if (strncmp(p->toxics[i].name, prefix, plen) != 0)
+		const char *name = p->toxics[i].name;
+		int64_t expiry = 0;
+		if (fr_toxi_name_expiry(name, &expiry) < 0)
 			continue;
-		rc = fr_toxi_remove_toxic(toxi, p->name, p->toxics[i].name);
+		if (!removable(name, sw)) {
+			push(&out->kept, &out->nkept, xasprintf("%s/%s", p->name, name));
+			out->kept_until = expiry > out->kept_until ? expiry : out->kept_until;
+			continue;
+		}
+		rc = fr_toxi_remove_toxic(toxi, p->name, name);
 		if (rc)
 			return rc;
-		push(&out->toxics, &out->ntoxics, xasprintf("%s/%s", p->name, p->toxics[i].name));
+		push(&out->toxics, &out->ntoxics, xasprintf("%s/%s", p->name, name));
 	}
 	return FR_TOXI_OK;
 }
 
-/* Removes every PREFIX toxic and re-enables proxies flowrun left disabled. */
-int fr_toxi_remove_leftovers(struct fr_toxi *toxi, const char *prefix, struct fr_toxi_leftovers *out)
+/* Removes the flowrun toxics SW names and re-enables proxies they disabled. */
+int fr_toxi_remove_leftovers(struct fr_toxi *toxi, const struct fr_toxi_sweep *sw, struct fr_toxi_leftovers *out)
 {
 	struct fr_toxi_proxy *proxies;
 	size_t n;
@@ -485,7 +576,7 @@ int fr_toxi_remove_leftovers(struct fr_toxi *toxi, const char *prefix, struct fr
 	memset(out, 0, sizeof(*out));
 	rc = fr_toxi_proxies(toxi, &proxies, &n);
 	for (size_t i = 0; !rc && i < n; i++)
-		rc = clean_proxy(toxi, &proxies[i], prefix, out);
+		rc = clean_proxy(toxi, &proxies[i], sw, out);
 	fr_toxi_proxies_free(proxies, n);
 	return rc;
 }
@@ -497,8 +588,11 @@ void fr_toxi_leftovers_clear(struct fr_toxi_leftovers *lo)
 		free(lo->toxics[i]);
 	for (size_t i = 0; i < lo->nenabled; i++)
 		free(lo->enabled[i]);
+	for (size_t i = 0; i < lo->nkept; i++)
+		free(lo->kept[i]);
 	free(lo->toxics);
 	free(lo->enabled);
+	free(lo->kept);
 	memset(lo, 0, sizeof(*lo));
 }
 
@@ -524,34 +618,18 @@ char *fr_toxi_leftovers_message(const struct fr_toxi_leftovers *lo)
 	return msg;
 }
 
-/* Appends S to BUF as [a-z0-9-], collapsing runs of '-'. */
-static size_t sanitise(char *buf, size_t len, const char *s)
+/* The line to print about the toxics of other runs left in place, or NULL. */
+char *fr_toxi_kept_message(const struct fr_toxi_leftovers *lo, int64_t now_unix)
 {
-	for (; *s; s++) {
-		char c = (char)tolower((unsigned char)*s);
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
-			c = '-';
-		if (c == '-' && len > 0 && buf[len - 1] == '-')
-			continue;
-		buf[len++] = c;
-	}
-	buf[len] = '\0';
-	return len;
-}
-
-/* "flowrun-<run>-[down-]<fault>", sanitised. */
-char *fr_toxi_name(const char *run_id, const char *fault_name, int marker)
-{
-	char *buf = xmalloc(strlen(FR_TOXI_PREFIX) + strlen(run_id) + strlen(fault_name) + 8);
-	size_t len;
-
-	strcpy(buf, FR_TOXI_PREFIX);
-	len = sanitise(buf, strlen(buf), run_id);
-	len = sanitise(buf, len, "-");
-	if (marker)
-		len = sanitise(buf, len, "down-");
-	len = sanitise(buf, len, fault_name);
-	while (len > 0 && buf[len - 1] == '-')
-		buf[--len] = '\0';
-	return buf;
+	if (!lo->nkept)
+		return NULL;
+	char *toxics = join(lo->kept, lo->nkept, "");
+	int64_t left = lo->kept_until - now_unix;
+	char *msg = xasprintf("left %zu toxic%s of another run in place (%s %s within %llds; "
+	                      "--clean-leftovers removes %s now): %s",
+	                      lo->nkept, lo->nkept == 1 ? "" : "s", lo->nkept == 1 ? "it" : "they",
+	                      lo->nkept == 1 ? "expires" : "expire", (long long)(left > 0 ? left : 0),
+	                      lo->nkept == 1 ? "it" : "them", toxics);
+	free(toxics);
+	return msg;
 }

@@ -13,12 +13,18 @@
  * message, which names the Toxiproxy URL and carries Toxiproxy's own error
  * text, is kept in the client until the next call: fr_toxi_error().
  *
- * Everything flowrun adds is named "flowrun-<run-id>-<fault>" (fr_toxi_name),
- * so toxics left behind by a crashed run can be found and removed at the next
- * start (fr_toxi_remove_leftovers). A proxy disabled by a `down` fault carries
- * a marker toxic "flowrun-<run-id>-down-<fault>" (a latency toxic of 0 ms,
- * added before the proxy is disabled and removed after it is enabled again),
- * so a proxy left disabled by a crash is recognisable as flowrun's.
+ * Everything flowrun adds is named "flowrun-<expiry>-<run-id>-<fault>"
+ * (fr_toxi_name): EXPIRY is the unix time after which the fault is surely
+ * over (its planned end plus FR_TOXI_GRACE_S), so that toxics left behind by
+ * a crashed run can be told from those of a run still going on the same
+ * Toxiproxy. fr_toxi_remove_leftovers removes what a struct fr_toxi_sweep
+ * names: the expired ones, one run's, or all of them (--clean-leftovers);
+ * names without an expiry (flowrun before expiries) count as expired. A
+ * proxy disabled by a `down` fault carries a marker toxic
+ * "flowrun-<expiry>-<run-id>-down-<fault>" (a latency toxic of 0 ms, added
+ * before the proxy is disabled and removed after it is enabled again), so a
+ * proxy left disabled by a crash is recognisable as flowrun's, and is
+ * re-enabled when its marker goes.
  */
 #ifndef FR_TOXIPROXY_H
 #define FR_TOXIPROXY_H
@@ -29,6 +35,7 @@
 #include "plan/plan.h"
 
 #define FR_TOXI_PREFIX    "flowrun-"
+#define FR_TOXI_GRACE_S   30 /* a toxic expires this long after its fault's planned end */
 #define FR_TOXI_MAX_ATTRS 8
 
 enum fr_toxi_status {
@@ -64,12 +71,23 @@ struct fr_toxi_proxy {
 	size_t ntoxics;
 };
 
-/* What fr_toxi_remove_leftovers cleaned up. */
+/* Which flowrun toxics fr_toxi_remove_leftovers removes: the union of these. */
+struct fr_toxi_sweep {
+	const char *run_id;      /* every toxic of this run, whatever its expiry; NULL: none */
+	const char *also_run_id; /* and of this one; NULL: none */
+	int64_t now_unix;        /* every toxic whose expiry is not after this; 0: none */
+	int all;                 /* every flowrun toxic */
+};
+
+/* What fr_toxi_remove_leftovers cleaned up, and what it left. */
 struct fr_toxi_leftovers {
-	char **toxics; /* "proxy/toxic" */
+	char **toxics; /* removed, "proxy/toxic" */
 	size_t ntoxics;
 	char **enabled; /* proxies re-enabled */
 	size_t nenabled;
+	char **kept; /* flowrun toxics the sweep did not name (another run's, active) */
+	size_t nkept;
+	int64_t kept_until; /* the latest expiry among them */
 };
 
 /* Creates a client for the API at URL ("http://127.0.0.1:8474", a trailing
@@ -118,11 +136,11 @@ int fr_toxi_remove_toxic(struct fr_toxi *toxi, const char *proxy, const char *na
 /* PATCH /proxies/{proxy} {"enabled":…}. */
 int fr_toxi_set_enabled(struct fr_toxi *toxi, const char *proxy, int enabled);
 
-/* Removes every toxic whose name starts with PREFIX (FR_TOXI_PREFIX) from
- * every proxy, after re-enabling each disabled proxy that carries a `down`
- * marker with that prefix. Fills *out (release with fr_toxi_leftovers_clear)
- * with what it removed, also on failure (what was done before the error). */
-int fr_toxi_remove_leftovers(struct fr_toxi *toxi, const char *prefix, struct fr_toxi_leftovers *out);
+/* Removes every flowrun toxic SW names from every proxy, after re-enabling
+ * each disabled proxy that carries a `down` marker SW names. Fills *out
+ * (release with fr_toxi_leftovers_clear) with what it removed and the flowrun
+ * toxics it left, also on failure (what was done before the error). */
+int fr_toxi_remove_leftovers(struct fr_toxi *toxi, const struct fr_toxi_sweep *sw, struct fr_toxi_leftovers *out);
 void fr_toxi_leftovers_clear(struct fr_toxi_leftovers *lo);
 
 /* The message to print about LO, without the "flowrun: " every message of
@@ -131,10 +149,22 @@ void fr_toxi_leftovers_clear(struct fr_toxi_leftovers *lo);
  * was left over. Caller frees. */
 char *fr_toxi_leftovers_message(const struct fr_toxi_leftovers *lo);
 
-/* The name of fault FAULT_NAME's toxic in run RUN_ID: "flowrun-<run>-<fault>"
- * (MARKER: "flowrun-<run>-down-<fault>"), lower case, every character outside
- * [a-z0-9-] replaced by '-', runs of '-' collapsed. Caller frees. */
-char *fr_toxi_name(const char *run_id, const char *fault_name, int marker);
+/* The line to print about the toxics of other runs LO left in place
+ * ("left 2 toxics of another run in place (they expire within 41s;
+ * --clean-leftovers removes them now): redis/flowrun-…"), or NULL. Caller frees. */
+char *fr_toxi_kept_message(const struct fr_toxi_leftovers *lo, int64_t now_unix);
+
+/* The name of fault FAULT_NAME's toxic in run RUN_ID, expiring at
+ * EXPIRY_UNIX: "flowrun-<expiry>-<run>-<fault>" (MARKER:
+ * "flowrun-<expiry>-<run>-down-<fault>"), lower case, every character outside
+ * [a-z0-9-] replaced by '-', runs of '-' collapsed: the characters Toxiproxy
+ * takes in a URL path as they are. Caller frees. */
+char *fr_toxi_name(const char *run_id, const char *fault_name, int marker, int64_t expiry_unix);
+
+/* Of a toxic's NAME: 1 with its expiry in *EXPIRY_OUT for a flowrun name,
+ * 0 for a flowrun name without an expiry (an older flowrun's), -1 for
+ * another name. */
+int fr_toxi_name_expiry(const char *name, int64_t *expiry_out);
 
 /* Toxiproxy's name of a toxic type ("latency", … "limit_data"; "down"). */
 const char *fr_toxi_type_name(enum fr_toxic toxic);

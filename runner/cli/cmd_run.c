@@ -42,6 +42,9 @@ static const char usage[] = "usage: flowrun [run] PLAN [options]\n"
                             "  --interval D           the time series' interval in the results (default 1s)\n"
                             "  --ui ADDR              serve the report live while the run goes, on PORT (loopback)\n"
                             "                         or HOST:PORT (e.g. 8089): read only, updated every second\n"
+                            "  --checkpoint S         write the JSON result so far every S seconds (default 10;\n"
+                            "                         0: never) where it goes, or without --json/--out to\n"
+                            "                         $XDG_STATE_HOME/flowrun/checkpoints/RUN-ID.json\n"
                             "  --metrics-listen ADDR  serve Prometheus metrics on ADDR (e.g. 127.0.0.1:9464)\n"
                             "  --metrics-linger S     keep serving metrics S seconds after the run (default 3)\n"
                             "  --metrics-wait S       before load, wait up to S seconds for the first scrape, so\n"
@@ -49,6 +52,9 @@ static const char usage[] = "usage: flowrun [run] PLAN [options]\n"
                             "  --pushgateway URL      push the final metrics to a Pushgateway\n"
                             "  --run-id ID            the run's id (default: generated)\n"
                             "  --create-proxies       create missing Toxiproxy proxies from the plan's proxies file\n"
+                            "  --clean-leftovers[=RUN] at start, remove every flowrun toxic in Toxiproxy, also\n"
+                            "                         those of runs still going (=RUN: only that run's); without\n"
+                            "                         it only expired ones and this run id's own go\n"
                             "  --set NAME=VALUE       set an environment variable for ${env:NAME}\n"
                             "  --seed N               random seed (default: from the clock)\n"
                             "  --connections N        open model: requests in flight per scenario and thread beyond\n"
@@ -80,7 +86,13 @@ static const char usage[] = "usage: flowrun [run] PLAN [options]\n"
                             "  --vars-from FILE       setup ran once (flowrun setup --vars-out FILE): take its\n"
                             "                         captures, skip setup and teardown\n"
                             "Exit: 0 SLOs met, 1 an SLO failed, 2 invalid plan, 3 invalid run,\n"
-                            "4 infrastructure error, 130 interrupted.\n";
+                            "4 infrastructure error or failed run, 130 interrupted (SIGINT, SIGTERM,\n"
+                            "SIGHUP, SIGQUIT; a second signal exits within 2 s).\n";
+
+#define DEFAULT_CHECKPOINT_S 10.0
+
+/* Options without a short letter. */
+enum { OPT_CHECKPOINT = 256, OPT_CLEAN_LEFTOVERS };
 
 struct run_args {
 	const char *plan_path;
@@ -133,6 +145,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	        {"metrics-wait", required_argument, NULL, 'W'},
 	        {"run-id", required_argument, NULL, 'r'},
 	        {"create-proxies", no_argument, NULL, 'c'},
+	        {"clean-leftovers", optional_argument, NULL, OPT_CLEAN_LEFTOVERS},
 	        {"set", required_argument, NULL, 'S'},
 	        {"seed", required_argument, NULL, 'R'},
 	        {"quiet", no_argument, NULL, 'q'},
@@ -148,6 +161,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	        {"start-grace", required_argument, NULL, 1003},
 	        {"vars-from", required_argument, NULL, 1004},
 	        {"allow-saturated", no_argument, NULL, 'Z'},
+	        {"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
 	        {"help", no_argument, NULL, 'h'},
 	        {0},
 	};
@@ -162,6 +176,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	if (getenv("FLOWRUN_HTTP_ENGINE") && *getenv("FLOWRUN_HTTP_ENGINE") &&
 	    parse_engine(getenv("FLOWRUN_HTTP_ENGINE"), "FLOWRUN_HTTP_ENGINE", &a->s.http_engine))
 		return -1;
+	a->s.checkpoint = DEFAULT_CHECKPOINT_S;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
 		switch (c) {
@@ -193,6 +208,15 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			}
 			break;
 		case 'P': a->s.pushgateway = optarg; break;
+		case OPT_CHECKPOINT:
+			a->s.checkpoint = strtod(optarg, &end);
+			if (*end || !(a->s.checkpoint == 0 || a->s.checkpoint >= 0.1) || a->s.checkpoint > 86400) {
+				fprintf(stderr,
+				        "flowrun: --checkpoint needs seconds from 0.1 to 86400 (0: never), got '%s'\n",
+				        optarg);
+				return -1;
+			}
+			break;
 		case 'W':
 			a->s.metrics_wait = strtod(optarg, &end);
 			if (*end || a->s.metrics_wait < 0) {
@@ -202,6 +226,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'r': a->run_id = optarg; break;
 		case 'c': a->s.create_proxies = 1; break;
+		case OPT_CLEAN_LEFTOVERS:
+			if (optarg)
+				a->s.clean_run = optarg;
+			else
+				a->s.clean_all = 1;
+			break;
 		case 'S':
 			if (fr_cli_apply_set(optarg))
 				return -1;
@@ -388,7 +418,7 @@ static enum fr_exit run(int argc, char **argv)
 	a.s.pass_vars = pass_vars;
 	fr_signals_install();
 	struct fr_session *s;
-	enum fr_exit rc = fr_session_open(&a.s, plan, tl, run_id, fr_signals_stop_flag(), &s);
+	enum fr_exit rc = fr_session_open(&a.s, plan, tl, run_id, fr_signals_stop_flag(), fr_signals_hurry_flag(), &s);
 	if (rc == FR_EXIT_OK)
 		rc = fr_session_run(s);
 	fr_session_free(s);

@@ -16,8 +16,9 @@ enum fr_exit {
 	FR_EXIT_SLO_FAILED = 1,    /* an SLO failed (a window without data fails too) */
 	FR_EXIT_USAGE = 2,         /* the plan is invalid, or the command line is wrong */
 	FR_EXIT_INVALID_RUN = 3,   /* the target was unreachable, or the planned load was not delivered */
-	FR_EXIT_INFRA = 4,         /* Toxiproxy or Prometheus unreachable, results not written, … */
-	FR_EXIT_INTERRUPTED = 130, /* SIGINT/SIGTERM: partial results written, faults removed */
+	FR_EXIT_INFRA = 4,         /* Toxiproxy or Prometheus unreachable, results not written, the run
+	                            * failed (auth, setup, teardown), … */
+	FR_EXIT_INTERRUPTED = 130, /* SIGINT/SIGTERM/SIGHUP/SIGQUIT: partial results written, faults removed */
 };
 
 /* The worse of A and B by the precedence above. */

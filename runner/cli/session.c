@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "chaos/faults.h"
 #include "cli/live_page.h"
@@ -17,6 +18,7 @@
 #include "observe/pushgateway.h"
 #include "observe/slo_prom.h"
 #include "result/report.h"
+#include "result/report_json.h"
 #include "result/report_text.h"
 #include "util/clock.h"
 #include "util/xmalloc.h"
@@ -34,6 +36,9 @@ struct fr_session {
 	const struct fr_timeline *tl;
 	const char *run_id;
 	volatile sig_atomic_t *stop;
+	volatile sig_atomic_t *hurry;
+	char *state_json;        /* the checkpoint file when no JSON result was asked for */
+	int ckpt_failed;         /* a checkpoint could not be written (said once) */
 	struct fr_results *keys; /* the metric keys the exporter names */
 	struct fr_metrics *metrics;
 	struct fr_exporter *exporter;
@@ -119,29 +124,51 @@ static enum fr_exit toxi_failed(struct fr_toxi *toxi)
 	return FR_EXIT_INFRA;
 }
 
-/* Checks Toxiproxy and the proxies the plan names before any load; removes
- * and reports leftovers of a crashed run. */
-static enum fr_exit prepare_faults(const struct fr_plan *plan, struct fr_toxi *toxi, int create_proxies)
+/* Removes the leftovers of crashed runs: the expired ones, this run id's
+ * own, those of --clean-leftovers=RUN, or with --clean-leftovers all of them
+ * (a run sharing this Toxiproxy loses its faults: said loudly). Reports what
+ * went and what of another run stays. */
+static enum fr_exit remove_leftovers(const struct fr_session *s, struct fr_toxi *toxi)
 {
-	char *version = NULL;
-	if (fr_toxi_version(toxi, &version) != FR_TOXI_OK)
-		return toxi_failed(toxi);
-	free(version);
-	if (create_proxies && fr_toxi_populate(toxi, &plan->faults) != FR_TOXI_OK)
-		return toxi_failed(toxi);
-	if (fr_toxi_check_proxies(toxi, &plan->faults) != FR_TOXI_OK)
-		return toxi_failed(toxi);
+	int64_t now = (int64_t)fr_clock_wall_s();
+	struct fr_toxi_sweep sw = {
+	        .run_id = s->run_id, .also_run_id = s->o->clean_run, .now_unix = now, .all = s->o->clean_all};
 	struct fr_toxi_leftovers lo = {0};
-	if (fr_toxi_remove_leftovers(toxi, FR_TOXI_PREFIX, &lo) != FR_TOXI_OK) {
+	if (s->o->clean_all)
+		fprintf(stderr,
+		        "flowrun: --clean-leftovers: removing every flowrun toxic in %s, also those of runs "
+		        "still going\n",
+		        s->plan->faults.toxiproxy_url);
+	if (fr_toxi_remove_leftovers(toxi, &sw, &lo) != FR_TOXI_OK) {
 		fr_toxi_leftovers_clear(&lo);
 		return toxi_failed(toxi);
 	}
 	char *msg = fr_toxi_leftovers_message(&lo);
-	if (msg && *msg)
+	if (msg)
+		fprintf(stderr, "flowrun: %s\n", msg);
+	free(msg);
+	msg = fr_toxi_kept_message(&lo, now);
+	if (msg)
 		fprintf(stderr, "flowrun: %s\n", msg);
 	free(msg);
 	fr_toxi_leftovers_clear(&lo);
 	return FR_EXIT_OK;
+}
+
+/* Checks Toxiproxy and the proxies the plan names before any load; removes
+ * and reports leftovers of crashed runs. */
+static enum fr_exit prepare_faults(const struct fr_session *s, struct fr_toxi *toxi)
+{
+	const struct fr_plan *plan = s->plan;
+	char *version = NULL;
+	if (fr_toxi_version(toxi, &version) != FR_TOXI_OK)
+		return toxi_failed(toxi);
+	free(version);
+	if (s->o->create_proxies && fr_toxi_populate(toxi, &plan->faults) != FR_TOXI_OK)
+		return toxi_failed(toxi);
+	if (fr_toxi_check_proxies(toxi, &plan->faults) != FR_TOXI_OK)
+		return toxi_failed(toxi);
+	return remove_leftovers(s, toxi);
 }
 
 /* Connects the fault executor when the plan has faults. Of a sharded run,
@@ -153,7 +180,7 @@ static enum fr_exit open_faults(struct fr_session *s)
 	if (!s->plan->faults.n || (sharded(s) && s->o->shard != 0))
 		return FR_EXIT_OK;
 	s->toxi = fr_toxi_create(s->plan->faults.toxiproxy_url);
-	enum fr_exit rc = prepare_faults(s->plan, s->toxi, s->o->create_proxies);
+	enum fr_exit rc = prepare_faults(s, s->toxi);
 	if (rc != FR_EXIT_OK)
 		return rc;
 	s->have_faults = 1;
@@ -162,7 +189,8 @@ static enum fr_exit open_faults(struct fr_session *s)
 	                                    .run_id = s->run_id,
 	                                    .toxi = s->toxi,
 	                                    .listener = fault_listener,
-	                                    .listener_arg = s};
+	                                    .listener_arg = s,
+	                                    .hurry = s->hurry};
 	return FR_EXIT_OK;
 }
 
@@ -180,20 +208,40 @@ static enum fr_exit check_engine(const struct fr_session_opts *o, const struct f
 	return rc;
 }
 
-enum fr_exit fr_session_open(const struct fr_session_opts *o, const struct fr_plan *plan, const struct fr_timeline *tl,
-                             const char *run_id, volatile sig_atomic_t *stop, struct fr_session **s_out)
+/* Where checkpoints go when no JSON result was asked for (outputs.h). */
+static void open_state_checkpoint(struct fr_session *s)
 {
+	char *err = NULL;
+	if (s->o->checkpoint <= 0 || fr_outputs_has_json(&s->o->outputs))
+		return;
+	s->state_json = fr_outputs_state_path(s->run_id, &err);
+	if (!s->state_json && !s->o->quiet)
+		fprintf(stderr, "flowrun: no checkpoints: %s\n", err);
+	free(err);
+}
+
+enum fr_exit fr_session_open(const struct fr_session_opts *o, const struct fr_plan *plan, const struct fr_timeline *tl,
+                             const char *run_id, volatile sig_atomic_t *stop, volatile sig_atomic_t *hurry,
+                             struct fr_session **s_out)
+{
+	*s_out = NULL;
+	enum fr_exit rc = check_engine(o, plan);
+	if (rc != FR_EXIT_OK)
+		return rc;
+	if (fr_outputs_prepare(&o->outputs) != 0)
+		return FR_EXIT_INFRA;
 	struct fr_session *s = xcalloc(1, sizeof *s);
 	s->o = o;
 	s->plan = plan;
 	s->tl = tl;
 	s->run_id = run_id;
 	s->stop = stop;
+	s->hurry = hurry;
 	s->pass_wall = xcalloc((size_t)tl->npasses + 1, sizeof *s->pass_wall);
 	s->keys = fr_results_create(tl);
+	open_state_checkpoint(s);
 
-	enum fr_exit rc = check_engine(o, plan);
-	if (rc == FR_EXIT_OK && o->metrics_listen)
+	if (o->metrics_listen)
 		rc = open_metrics(s);
 	if (rc == FR_EXIT_OK)
 		rc = check_prometheus(plan);
@@ -209,7 +257,31 @@ enum fr_exit fr_session_open(const struct fr_session_opts *o, const struct fr_pl
 	return rc;
 }
 
-/* Runs the engine with every plug-in's hooks; the results, or NULL after printing why. */
+/* Writes a checkpoint's JSON where the result goes, or to the state file; says once when it cannot. */
+static void write_checkpoint(struct fr_session *s, const struct fr_report *r)
+{
+	char *err = NULL;
+	int rc =
+	        s->state_json ? fr_report_json(r, s->state_json, &err) : fr_outputs_write_json(&s->o->outputs, r, &err);
+	if (rc != 0 && !s->ckpt_failed) {
+		s->ckpt_failed = 1;
+		fprintf(stderr, "flowrun: cannot write a checkpoint: %s%s%s\n", s->state_json ? s->state_json : "",
+		        s->state_json ? ": " : "", err ? err : "error");
+	}
+	free(err);
+}
+
+/* fr_run_opts.checkpoint: the results so far, as a partial JSON result. */
+static void on_checkpoint(const struct fr_results *snap, void *arg)
+{
+	struct fr_session *s = arg;
+	struct fr_report *r = fr_report_build(snap, s->run_id);
+	write_checkpoint(s, r);
+	fr_report_free(r);
+}
+
+/* Runs the engine with every plug-in's hooks; the results (NULL when nothing
+ * was sent), with the failure printed. */
 static struct fr_results *run_load(struct fr_session *s, int *status_out)
 {
 	s->ws = fr_ws_run_create(s->plan);
@@ -242,15 +314,17 @@ static struct fr_results *run_load(struct fr_session *s, int *status_out)
 	        .start_grace_us = s->o->start_grace_us,
 	        .pass_vars = s->o->pass_vars,
 	        .allow_saturated = s->o->allow_saturated,
+	        .checkpoint = s->o->checkpoint > 0 && (s->state_json || fr_outputs_has_json(&s->o->outputs))
+	                              ? on_checkpoint
+	                              : NULL,
+	        .checkpoint_arg = s,
+	        .checkpoint_s = s->o->checkpoint,
 	};
 	struct fr_results *res = NULL;
 	char *err = NULL;
 	*status_out = fr_run(s->plan, s->tl, &opts, &res, &err);
-	if (*status_out == FR_RUN_UNREACHABLE || *status_out == FR_RUN_FAILED || !res) {
+	if (*status_out == FR_RUN_UNREACHABLE || *status_out == FR_RUN_FAILED || !res)
 		fprintf(stderr, "flowrun: %s\n", err ? err : "the run failed");
-		fr_results_free(res);
-		res = NULL;
-	}
 	free(err);
 	return res;
 }
@@ -331,7 +405,8 @@ static enum fr_exit judge_server_side(struct fr_session *s, struct fr_report *r)
 	if (wait > 0) {
 		if (!s->o->quiet)
 			fprintf(stderr, "flowrun: waiting %.1fs for prometheus to scrape the end of the run\n", wait);
-		fr_clock_sleep(wait, NULL);
+		if (fr_clock_sleep(wait, s->stop) != 0)
+			return FR_EXIT_OK; /* interrupted: the server-side SLOs stay unjudged */
 	}
 	struct fr_prom *p = fr_prom_create(s->plan->prometheus);
 	struct fr_slo_prom_run run = {.run_id = s->run_id, .pass_start = s->pass_wall, .end = end};
@@ -398,22 +473,43 @@ static enum fr_exit push_metrics(struct fr_session *s)
 	return rc;
 }
 
+/* Before the Prometheus wait, the reports as they stand (partial: the
+ * server-side SLOs are not judged yet), so a kill during the wait loses nothing. */
+static void write_before_wait(struct fr_session *s, struct fr_report *r)
+{
+	if (!has_server_side(s->plan))
+		return;
+	r->partial = 1;
+	if (s->state_json)
+		write_checkpoint(s, r);
+	else
+		fr_outputs_write(&s->o->outputs, r, 1);
+	r->partial = 0;
+}
+
 enum fr_exit fr_session_run(struct fr_session *s)
 {
 	int st;
 	measure_clock(s);
 	struct fr_results *res = run_load(s, &st);
-	if (!res)
+	if (!res) /* nothing was sent: the target unreachable, or no event loop */
 		return st == FR_RUN_UNREACHABLE ? FR_EXIT_INVALID_RUN : FR_EXIT_INFRA;
-	int interrupted = st == FR_RUN_INTERRUPTED; /* an abort (FR_RUN_ABORTED) is a verdict: reported as usual */
 	struct fr_report *r = fr_report_build(res, s->run_id);
 	add_fault_records(s, r);
 	add_shard_info(s, r, res);
-	enum fr_exit infra = interrupted ? FR_EXIT_OK : judge_server_side(s, r);
+	enum fr_exit infra = st == FR_RUN_FAILED ? FR_EXIT_INFRA : FR_EXIT_OK;
+	if (st == FR_RUN_OK || st == FR_RUN_ABORTED) { /* an abort is a verdict: reported as usual */
+		write_before_wait(s, r);
+		infra = judge_server_side(s, r);
+	}
 	infra = fr_exit_worst(infra, check_ws(s));
+	int interrupted = st == FR_RUN_INTERRUPTED || *s->stop; /* a signal in the Prometheus wait too */
+	r->interrupted |= interrupted;
 	print_summary(s, r);
 	enum fr_exit rc = fr_exit_from_slo(fr_report_slo_result(r));
-	int unwritten = fr_outputs_write(&s->o->outputs, r) != 0;
+	int unwritten = fr_outputs_write(&s->o->outputs, r, 0) != 0;
+	if (s->state_json)
+		unlink(s->state_json); /* reported: the checkpoint has done its job */
 	publish_verdicts(s->metrics, r);
 	if (interrupted)
 		rc = FR_EXIT_INTERRUPTED;
@@ -421,10 +517,12 @@ enum fr_exit fr_session_run(struct fr_session *s)
 		rc = FR_EXIT_INFRA;
 	if (push_metrics(s) != FR_EXIT_OK && rc == FR_EXIT_OK)
 		rc = FR_EXIT_INFRA;
+	/* A signal during the linger only cuts it short: the run is reported, its exit code stands. */
 	if (s->exporter && !interrupted)
 		fr_exporter_linger(s->exporter,
-		                   s->o->metrics_linger >= 0 ? s->o->metrics_linger : FR_EXPORTER_LINGER_DEFAULT);
-	if (!interrupted)
+		                   s->o->metrics_linger >= 0 ? s->o->metrics_linger : FR_EXPORTER_LINGER_DEFAULT,
+		                   s->stop);
+	if (!interrupted && !*s->stop)
 		fr_live_page_end(s->live);
 	fr_report_free(r);
 	fr_results_free(res);
@@ -444,5 +542,6 @@ void fr_session_free(struct fr_session *s)
 	fr_metrics_free(s->metrics);
 	fr_results_free(s->keys);
 	free(s->pass_wall);
+	free(s->state_json);
 	free(s);
 }

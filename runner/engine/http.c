@@ -381,10 +381,15 @@ enum fr_outcome fr_http_classify(CURLcode code, long os_errno, int connected, lo
 	return FR_ERR_OTHER;
 }
 
+#define SYNC_STOP_POLL_NS 20000000 /* how often a synchronous request looks at the stop flag */
+
 struct sync_state {
 	int done;
 	struct fr_http_result res;
 	char *err;
+	const volatile sig_atomic_t *stop;
+	struct fr_timer poll; /* wakes the loop to look at the stop flag */
+	struct fr_loop *loop;
 };
 
 /* fr_http_sync's done function: keep the result and a copy of the error. */
@@ -399,12 +404,24 @@ static void on_sync_done(struct fr_http *h, const struct fr_http_result *r, void
 	st->done = 1;
 }
 
+/* Timer: a signal may land on another thread and leave this loop asleep
+ * until curl's next timeout, so the flag is looked at on a short period. */
+static void on_sync_poll(struct fr_timer *t)
+{
+	struct sync_state *st = FR_CONTAINER_OF(t, struct sync_state, poll);
+
+	if (!(st->stop && *st->stop))
+		fr_sched_arm(fr_loop_sched(st->loop), t, fr_clock_mono_ns() + SYNC_STOP_POLL_NS);
+}
+
 /* A one-line description of a failed synchronous request. */
 static char *sync_error(const struct fr_request *req, const struct sync_state *st)
 {
 	const char *what = req->name ? req->name : req->url;
 	const char *m = req->method ? req->method : "GET";
 
+	if (st->res.code == CURLE_ABORTED_BY_CALLBACK)
+		return xasprintf("%s %s: interrupted", m, what);
 	if (st->res.code != CURLE_OK)
 		return xasprintf("%s %s: %s", m, what, st->err ? st->err : curl_easy_strerror(st->res.code));
 	if (st->res.outcome != FR_OK)
@@ -412,22 +429,35 @@ static char *sync_error(const struct fr_request *req, const struct sync_state *s
 	return xasprintf("%s %s: capture failed: %s", m, what, st->err ? st->err : "no match");
 }
 
-/* Sends REQ and waits for its answer on LOOP. */
+/* Sends REQ and waits for its answer on LOOP, or until *STOP. */
 int fr_http_sync(struct fr_loop *loop, const struct fr_http_target *tgt, const struct fr_request *req,
-                 struct fr_varstore *vars, uint64_t *rng, struct fr_http_result *res_out, char **err_out)
+                 struct fr_varstore *vars, uint64_t *rng, const volatile sig_atomic_t *stop,
+                 struct fr_http_result *res_out, char **err_out)
 {
-	struct sync_state st = {0};
+	struct sync_state st = {.stop = stop, .loop = loop};
 	int rc;
 
 	if (err_out)
 		*err_out = NULL;
-	if (!fr_http_start(loop, tgt, req, vars, rng, on_sync_done, &st, &st.res)) {
+	fr_timer_init(&st.poll, on_sync_poll);
+	struct fr_http *h = fr_http_start(loop, tgt, req, vars, rng, on_sync_done, &st, &st.res);
+	if (!h) {
 		st.err = xstrdup("cannot start the transfer");
 		st.res.code = CURLE_FAILED_INIT;
 		st.done = 1;
+	} else if (stop) {
+		on_sync_poll(&st.poll);
 	}
-	while (!st.done)
+	while (!st.done && !(stop && *stop))
 		fr_loop_run_once(loop);
+	fr_sched_cancel(fr_loop_sched(loop), &st.poll);
+	if (!st.done) {
+		fr_http_cancel(h);
+		memset(&st.res, 0, sizeof st.res);
+		st.res.outcome = FR_ERR_OTHER;
+		st.res.code = CURLE_ABORTED_BY_CALLBACK;
+		st.res.done_ns = fr_clock_mono_ns();
+	}
 	rc = st.res.outcome == FR_OK && !st.res.capture_failed ? 0 : -1;
 	if (res_out)
 		*res_out = st.res;

@@ -21,6 +21,7 @@
 #ifndef FR_HTTP_H
 #define FR_HTTP_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,12 +49,15 @@ struct fr_http *fr_http_start(struct fr_loop *loop, const struct fr_http_target 
 /* Aborts a transfer in flight: its done function is not called. */
 void fr_http_cancel(struct fr_http *req);
 
-/* Sends REQ and runs LOOP until it has answered (auth, setup, teardown).
- * Returns 0 when the response was 2xx/3xx and every capture matched, else -1;
- * *RES_OUT is filled either way and *ERR_OUT (caller frees, may be NULL)
- * describes a failure, e.g. "POST /api/auth/login: HTTP 401". */
+/* Sends REQ and runs LOOP until it has answered (auth, setup, teardown), or
+ * until *STOP (a signal's flag, may be NULL) is raised: the transfer is then
+ * abandoned at once, with code CURLE_ABORTED_BY_CALLBACK. Returns 0 when the
+ * response was 2xx/3xx and every capture matched, else -1; *RES_OUT is filled
+ * either way and *ERR_OUT (caller frees, may be NULL) describes a failure,
+ * e.g. "POST /api/auth/login: HTTP 401", "POST setup-1: interrupted". */
 int fr_http_sync(struct fr_loop *loop, const struct fr_http_target *tgt, const struct fr_request *req,
-                 struct fr_varstore *vars, uint64_t *rng, struct fr_http_result *res_out, char **err_out);
+                 struct fr_varstore *vars, uint64_t *rng, const volatile sig_atomic_t *stop,
+                 struct fr_http_result *res_out, char **err_out);
 
 /* The outcome class of a finished transfer: curl's result, the socket's
  * errno (ECONNRESET → reset), whether the connection was up, the status. */

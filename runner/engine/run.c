@@ -63,6 +63,12 @@ struct ctl {
 	int64_t anchor_ns;     /* with a common start: the monotonic time of start_at */
 	int64_t first_fire_ns; /* when pass 0's first action fired (0: not yet) */
 	int late;              /* ready after start_at + grace: no load was sent */
+	const char *phase;     /* where it failed: "auth", "setup", "start", "teardown" */
+	int64_t t0_ns;         /* the start of the load (monotonic) */
+	int64_t started_unix;  /* the start of the run (wall clock, µs) */
+	struct fr_timer ckpt_timer;
+	struct fr_worker_snapshot snap; /* a checkpoint being taken */
+	int snap_busy;                  /* the workers were asked for their share */
 };
 
 /* The wall-clock time (unix seconds) of monotonic time T_NS. */
@@ -71,12 +77,52 @@ static double unix_at(int64_t t_ns)
 	return fr_clock_wall_s() + (double)(t_ns - fr_clock_mono_ns()) / 1e9;
 }
 
-/* Keeps MSG (taken over) as the run's error; the last failure wins, as the
- * run stops at the first one. */
-static void set_error(struct ctl *c, char *msg)
+/* Keeps MSG (taken over) as the run's error and PHASE as where it happened;
+ * the last failure wins, as the run stops at the first one. */
+static void set_error(struct ctl *c, const char *phase, char *msg)
 {
 	free(c->err);
 	c->err = msg;
+	c->phase = phase;
+}
+
+/* The first checkpoint, once the target answered and before the first
+ * request: nothing measured yet, but a run killed in its first seconds
+ * leaves a valid result that says when it started. */
+static void first_checkpoint(struct ctl *c)
+{
+	if (!c->opts->checkpoint || !(c->opts->checkpoint_s > 0))
+		return;
+	struct fr_results *none = fr_results_create(c->tl);
+	if (c->opts->interval_us > 0)
+		fr_results_set_interval(none, c->opts->interval_us);
+	none->started_unix_us = c->started_unix;
+	none->partial = 1;
+	c->opts->checkpoint(none, c->opts->checkpoint_arg);
+	fr_results_free(none);
+}
+
+/* Hands a finished snapshot of the workers' results to the checkpoint callback. */
+static void deliver_snapshot(struct ctl *c)
+{
+	struct fr_results *snap = c->snap.acc;
+
+	c->snap.acc = NULL;
+	c->snap_busy = 0;
+	snap->started_unix_us = c->started_unix;
+	snap->elapsed_us = (fr_clock_mono_ns() - c->t0_ns) / 1000;
+	snap->partial = 1;
+	c->opts->checkpoint(snap, c->opts->checkpoint_arg);
+	fr_results_free(snap);
+}
+
+/* Whether every worker has added its share to the snapshot being taken. */
+static int snapshot_complete(struct ctl *c)
+{
+	pthread_mutex_lock(&c->snap.mu);
+	int done = c->snap_busy && c->snap.pending == 0;
+	pthread_mutex_unlock(&c->snap.mu);
+	return done;
 }
 
 /* A worker became idle (worker thread): count it and wake the control loop. */
@@ -96,6 +142,8 @@ static void on_ctl_wake(struct fr_loop *loop, void *arg)
 	struct ctl *c = arg;
 	int all;
 
+	if (snapshot_complete(c))
+		deliver_snapshot(c);
 	pthread_mutex_lock(&c->mu);
 	all = c->idle >= c->nworkers;
 	pthread_mutex_unlock(&c->mu);
@@ -276,19 +324,58 @@ static void on_gate_poll(struct fr_timer *t)
 	fr_sched_arm(fr_loop_sched(c->loop), t, now + GATE_POLL_NS);
 }
 
+/* The last worker added its share of the snapshot (worker thread): wake the control loop. */
+static void on_snapshot_done(struct fr_worker_snapshot *snap)
+{
+	struct ctl *c = snap->arg;
+
+	fr_loop_wake(c->loop);
+}
+
+/* Timer: a checkpoint is due; ask every worker for its results (delivered in on_ctl_wake). */
+static void on_checkpoint(struct fr_timer *t)
+{
+	struct ctl *c = FR_CONTAINER_OF(t, struct ctl, ckpt_timer);
+
+	if (!c->snap_busy && c->nworkers > 0) {
+		c->snap.acc = fr_results_create(c->tl);
+		if (c->opts->interval_us > 0)
+			fr_results_set_interval(c->snap.acc, c->opts->interval_us);
+		pthread_mutex_lock(&c->snap.mu);
+		c->snap.pending = c->nworkers;
+		pthread_mutex_unlock(&c->snap.mu);
+		c->snap_busy = 1;
+		for (int k = 0; k < c->nworkers; k++)
+			fr_worker_snapshot(c->workers[k], &c->snap);
+	}
+	fr_sched_arm(fr_loop_sched(c->loop), t, fr_clock_mono_ns() + (int64_t)(c->opts->checkpoint_s * 1e9));
+}
+
+/* Before the workers go: waits for a snapshot they were asked for (it refers to
+ * the control state) and drops it, as the final results supersede it. */
+static void drop_snapshot(struct ctl *c)
+{
+	while (c->snap_busy && !snapshot_complete(c))
+		fr_loop_run_once(c->loop);
+	fr_results_free(c->snap.acc);
+	c->snap.acc = NULL;
+	c->snap_busy = 0;
+}
+
 /* Whether the stop flag is set. */
 static int stop_requested(const struct ctl *c)
 {
 	return c->interrupted || (c->opts->stop && *c->opts->stop);
 }
 
-/* Sends a list of untimed requests in order; -1 (message set) at the first failure. */
+/* Sends a list of untimed requests in order; -1 (message set) at the first
+ * failure. A request cut short by a signal is not a failure: the run stops. */
 static int run_requests(struct ctl *c, const struct fr_request *reqs, size_t n, const char *what)
 {
 	char *err = NULL;
 	if (fr_setup_requests(c->loop, &c->target, reqs, n, &c->vars, &c->rng, what, c->opts->stop, &err) == 0)
 		return 0;
-	set_error(c, err);
+	set_error(c, what, err);
 	return -1;
 }
 
@@ -322,7 +409,7 @@ static int too_late(struct ctl *c, int p, int64_t t0)
 	char late[FR_FMT_LEN], grace[FR_FMT_LEN];
 	fr_fmt_duration(late, sizeof late, behind_us);
 	fr_fmt_duration(grace, sizeof grace, c->opts->start_grace_us);
-	set_error(c, xasprintf("late: ready %s after --start-at (grace %s), so no load was sent", late, grace));
+	set_error(c, "start", xasprintf("late: ready %s after --start-at (grace %s), so no load was sent", late, grace));
 	c->late = 1;
 	return 1;
 }
@@ -332,13 +419,13 @@ static int run_pass(struct ctl *c, int p)
 {
 	struct fr_sched *s = fr_loop_sched(c->loop);
 
+	c->pass = p;
 	if (c->plan->sweep_param && (size_t)p < c->plan->nsweep)
 		fr_varstore_set(&c->vars, c->plan->sweep_param, c->plan->sweep_values[p]);
 	if (pass_setup(c, p) != 0)
 		return -1;
 	if (stop_requested(c))
 		return 0;
-	c->pass = p;
 	c->pass_t0_ns = pass_t0(c, p);
 	if (too_late(c, p, c->pass_t0_ns))
 		return 0;
@@ -373,9 +460,9 @@ static int run_pass(struct ctl *c, int p)
 static int run_auth(struct ctl *c)
 {
 	char *err = NULL;
-	if (fr_setup_auth(c->loop, c->plan, &c->target, &c->vars, &c->rng, &err) == 0)
+	if (fr_setup_auth(c->loop, c->plan, &c->target, &c->vars, &c->rng, c->opts->stop, &err) == 0)
 		return 0;
-	set_error(c, err);
+	set_error(c, "auth", err);
 	return -1;
 }
 
@@ -463,13 +550,17 @@ static int ctl_init(struct ctl *c, const struct fr_plan *plan, const struct fr_t
 	c->target.engine = opts->http_engine;
 	c->rng = opts->seed ? opts->seed : (uint64_t)fr_clock_mono_ns() | 1;
 	pthread_mutex_init(&c->mu, NULL);
+	pthread_mutex_init(&c->snap.mu, NULL);
+	c->snap.done = on_snapshot_done;
+	c->snap.arg = c;
 	fr_timer_init(&c->act_timer, on_ctl_action);
 	fr_timer_init(&c->stop_timer, on_stop_poll);
 	fr_timer_init(&c->gate_timer, on_gate_poll);
 	c->gate = fr_gate_create(tl, opts->interval_us);
+	fr_timer_init(&c->ckpt_timer, on_checkpoint);
 	c->loop = fr_loop_create(16);
 	if (!c->loop) {
-		set_error(c, xstrdup("cannot create the event loop"));
+		set_error(c, "start", xstrdup("cannot create the event loop"));
 		return -1;
 	}
 	fr_loop_on_wake(c->loop, on_ctl_wake, c);
@@ -484,6 +575,7 @@ static void ctl_free(struct ctl *c)
 	fr_gate_free(c->gate);
 	fr_varstore_clear(&c->vars);
 	pthread_mutex_destroy(&c->mu);
+	pthread_mutex_destroy(&c->snap.mu);
 	free(c->err);
 }
 
@@ -523,11 +615,12 @@ static int run_load(struct ctl *c, struct fr_results **res_out)
 	if (c->opts->start_at_unix_us)
 		t0 = c->anchor_ns; /* a run's time counts from the common start */
 
+	c->t0_ns = t0;
 	if (start_workers(c) != 0) {
-		set_error(c, xstrdup("cannot start the worker threads"));
+		set_error(c, "start", xstrdup("cannot start the worker threads"));
 		status = FR_RUN_FAILED;
 	} else if (start_hooks(c, c->opts->start_at_unix_us ? pass_t0(c, 0) : t0 + PASS_LEAD_NS) != 0) {
-		set_error(c, xstrdup("could not start the run's faults or drivers"));
+		set_error(c, "start", xstrdup("could not start the run's faults or drivers"));
 		status = FR_RUN_FAILED;
 	}
 	hw = fr_host_watch_start(c->loop, c->opts->metrics);
@@ -536,11 +629,15 @@ static int run_load(struct ctl *c, struct fr_results **res_out)
 	fr_sched_arm(fr_loop_sched(c->loop), &c->stop_timer, t0 + STOP_POLL_NS);
 	if (c->gate)
 		fr_sched_arm(fr_loop_sched(c->loop), &c->gate_timer, t0 + GATE_POLL_NS);
+	if (c->opts->checkpoint && c->opts->checkpoint_s > 0 && status == FR_RUN_OK)
+		fr_sched_arm(fr_loop_sched(c->loop), &c->ckpt_timer, t0 + (int64_t)(c->opts->checkpoint_s * 1e9));
 	for (int p = 0; status == FR_RUN_OK && p < c->tl->npasses && !stop_requested(c) && !c->aborted && !c->late; p++)
 		if (run_pass(c, p) != 0)
 			status = FR_RUN_FAILED;
 	fr_sched_cancel(fr_loop_sched(c->loop), &c->stop_timer);
 	fr_sched_cancel(fr_loop_sched(c->loop), &c->gate_timer);
+	fr_sched_cancel(fr_loop_sched(c->loop), &c->ckpt_timer);
+	drop_snapshot(c);
 	fr_metrics_set_run_end(c->opts->metrics, unix_at(fr_clock_mono_ns()));
 	fr_progress_done(c->progress);
 	stop_hooks(c);
@@ -558,7 +655,8 @@ static int run_load(struct ctl *c, struct fr_results **res_out)
 	return status;
 }
 
-/* Runs a plan's timeline. */
+/* Runs a plan's timeline. Whatever happens after the first request, the
+ * caller gets results to report: what was measured, and why it stopped. */
 int fr_run(const struct fr_plan *plan, const struct fr_timeline *tl, const struct fr_run_opts *opts,
            struct fr_results **results_out, char **err_out)
 {
@@ -586,20 +684,28 @@ int fr_run(const struct fr_plan *plan, const struct fr_timeline *tl, const struc
 		curl_global_cleanup();
 		return FR_RUN_FAILED;
 	}
-	int64_t started_unix = fr_clock_wall_us();
+	c.started_unix = fr_clock_wall_us();
 	if (opts->start_at_unix_us) {
-		c.anchor_ns = fr_clock_mono_ns() + (opts->start_at_unix_us - started_unix) * 1000;
-		started_unix = opts->start_at_unix_us;
+		c.anchor_ns = fr_clock_mono_ns() + (opts->start_at_unix_us - c.started_unix) * 1000;
+		c.started_unix = opts->start_at_unix_us;
 	}
+	first_checkpoint(&c);
 	status = run_auth(&c) != 0 ? FR_RUN_FAILED : run_load(&c, &res);
-	if (status == FR_RUN_OK && c.interrupted)
+	if (status == FR_RUN_OK && stop_requested(&c))
 		status = FR_RUN_INTERRUPTED;
 	else if (status == FR_RUN_OK && c.aborted)
 		status = FR_RUN_ABORTED;
-	int partial = status == FR_RUN_INTERRUPTED || status == FR_RUN_ABORTED;
 	char *late = NULL;
-	if (status != FR_RUN_OK && !partial) {
-		*err_out = c.err;
+	if (!res) {
+		res = fr_results_create(tl); /* nothing measured: the reports still say what happened */
+		if (opts->interval_us > 0)
+			fr_results_set_interval(res, opts->interval_us);
+	}
+	if (status == FR_RUN_FAILED) {
+		*err_out = xstrdup(c.err ? c.err : "the run failed");
+		res->failed_reason = c.err ? c.err : xstrdup("the run failed");
+		res->failed_phase = c.phase ? c.phase : "start";
+		res->failed_pass = c.pass;
 		c.err = NULL;
 	} else if (c.late) {
 		late = c.err; /* the run is valid as a result, invalid as a measurement */
@@ -609,16 +715,13 @@ int fr_run(const struct fr_plan *plan, const struct fr_timeline *tl, const struc
 	int64_t aborted_at = c.aborted_at_us;
 	ctl_free(&c);
 	curl_global_cleanup();
-	if (status != FR_RUN_OK && !partial) {
-		fr_results_free(res);
-		return status;
-	}
-	res->started_unix_us = started_unix;
+	res->started_unix_us = c.started_unix;
 	res->interrupted = status == FR_RUN_INTERRUPTED;
 	res->aborted = status == FR_RUN_ABORTED;
 	res->aborted_window = res->aborted ? aborted_window : -1;
 	res->aborted_at_us = res->aborted ? aborted_at : 0;
-	judge_validity(res);
+	if (status != FR_RUN_FAILED)
+		judge_validity(res);
 	if (late) {
 		free(res->invalid_reason);
 		res->invalid_reason = late;

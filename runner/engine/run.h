@@ -40,7 +40,8 @@ enum fr_run_status {
 	FR_RUN_OK = 0,          /* completed (results->invalid_reason may still be set) */
 	FR_RUN_UNREACHABLE = 1, /* the target refused the preflight connect: nothing was sent */
 	FR_RUN_INTERRUPTED = 2, /* *stop was set: results up to then are returned */
-	FR_RUN_FAILED = 3,      /* auth or setup failed, a hook failed to start, or no loop or thread */
+	FR_RUN_FAILED = 3,      /* auth, setup or teardown failed, a hook failed to start, or no thread:
+	                         * results up to then are returned, with failed_reason set */
 	FR_RUN_ABORTED = 4,     /* an abort SLO was decided failed: results up to then are returned,
 	                         * with results->aborted set */
 };
@@ -80,13 +81,24 @@ struct fr_run_opts {
 	                                      * teardown are skipped; NULL: run them */
 	int allow_saturated;                 /* saturated windows' latency verdicts stand (marked), the
 	                                      * run is not invalid for it (results->health) */
+	/* Checkpoints: once the target answered the preflight (nothing measured
+	 * yet), then every CHECKPOINT_S seconds from the start of the load, the
+	 * workers' results so far (partial set) are handed to CHECKPOINT on the
+	 * control thread; it must not keep them. NULL or 0: none. */
+	void (*checkpoint)(const struct fr_results *snapshot, void *arg);
+	void *checkpoint_arg;
+	double checkpoint_s;
 };
 
 /* Runs PLAN's timeline TL. On return *results_out holds the merged results
- * (caller frees with fr_results_free) for FR_RUN_OK, FR_RUN_INTERRUPTED and FR_RUN_ABORTED,
- * and is NULL otherwise; see enum fr_run_status for the return value. For
- * FR_RUN_UNREACHABLE and FR_RUN_FAILED, *ERR_OUT (caller frees) says why:
- * "target http://… is unreachable: Connection refused", "auth failed: …". */
+ * (caller frees with fr_results_free) of everything since the first request,
+ * whatever the status, and is NULL only when nothing was sent
+ * (FR_RUN_UNREACHABLE, or no event loop); see enum fr_run_status for the
+ * return value. For FR_RUN_UNREACHABLE and FR_RUN_FAILED, *ERR_OUT (caller
+ * frees) says why: "target http://… is unreachable: Connection refused",
+ * "auth failed: …", "teardown failed: GET /missing: HTTP 404"; for
+ * FR_RUN_FAILED the results carry the same in failed_reason, with the phase
+ * and pass it happened in. */
 int fr_run(const struct fr_plan *plan, const struct fr_timeline *tl, const struct fr_run_opts *opts,
            struct fr_results **results_out, char **err_out);
 

@@ -29,15 +29,17 @@ void fr_setup_target(const struct fr_plan *plan, struct fr_http_target *tgt)
 
 /* Logs in once; the auth headers apply from then on. */
 int fr_setup_auth(struct fr_loop *loop, const struct fr_plan *plan, struct fr_http_target *tgt,
-                  struct fr_varstore *vars, uint64_t *rng, char **err_out)
+                  struct fr_varstore *vars, uint64_t *rng, volatile sig_atomic_t *stop, char **err_out)
 {
 	char *err = NULL;
 	if (!plan->auth)
 		return 0;
-	if (fr_http_sync(loop, tgt, plan->auth, vars, rng, NULL, &err) != 0) {
-		*err_out = xasprintf("auth failed: %s", err ? err : "?");
+	if (fr_http_sync(loop, tgt, plan->auth, vars, rng, stop, NULL, &err) != 0) {
+		int stopped = stop && *stop;
+		if (!stopped)
+			*err_out = xasprintf("auth failed: %s", err ? err : "?");
 		free(err);
-		return -1;
+		return stopped ? 0 : -1;
 	}
 	tgt->auth_headers = &plan->auth_headers;
 	return 0;
@@ -50,8 +52,10 @@ int fr_setup_requests(struct fr_loop *loop, const struct fr_http_target *tgt, co
 {
 	for (size_t i = 0; i < n && !(stop && *stop); i++) {
 		char *err = NULL;
-		if (fr_http_sync(loop, tgt, &reqs[i], vars, rng, NULL, &err) == 0)
+		if (fr_http_sync(loop, tgt, &reqs[i], vars, rng, stop, NULL, &err) == 0 || (stop && *stop)) {
+			free(err);
 			continue;
+		}
 		*err_out = xasprintf("%s failed: %s", what, err ? err : "?");
 		free(err);
 		return -1;
@@ -106,7 +110,7 @@ static int once_open(struct once *o, const struct fr_plan *plan, uint64_t seed, 
 		*err_out = xstrdup("cannot create the event loop");
 		return FR_SETUP_FAILED;
 	}
-	return fr_setup_auth(o->loop, plan, &o->tgt, &o->vars, &o->rng, err_out) ? FR_SETUP_FAILED : FR_SETUP_OK;
+	return fr_setup_auth(o->loop, plan, &o->tgt, &o->vars, &o->rng, NULL, err_out) ? FR_SETUP_FAILED : FR_SETUP_OK;
 }
 
 /* Releases what once_open took. */

@@ -33,13 +33,16 @@ enum fr_setup_status {
 void fr_setup_target(const struct fr_plan *plan, struct fr_http_target *tgt);
 
 /* Logs in when PLAN has auth: the captures go into VARS and TGT sends the
- * auth headers from then on. 0, or -1 with "auth failed: …" in *ERR_OUT. */
+ * auth headers from then on. 0, or -1 with "auth failed: …" in *ERR_OUT.
+ * Once *STOP is set (a signal; STOP may be NULL) the login is abandoned at
+ * once and that is not a failure: 0, and the caller sees the flag. */
 int fr_setup_auth(struct fr_loop *loop, const struct fr_plan *plan, struct fr_http_target *tgt,
-                  struct fr_varstore *vars, uint64_t *rng, char **err_out);
+                  struct fr_varstore *vars, uint64_t *rng, volatile sig_atomic_t *stop, char **err_out);
 
-/* Sends the N requests REQS in order, capturing into VARS; stops before the
- * next one once *STOP is set (STOP may be NULL). 0, or -1 with "WHAT failed:
- * …" in *ERR_OUT (caller frees) at the first failure. */
+/* Sends the N requests REQS in order, capturing into VARS; once *STOP is set
+ * (STOP may be NULL) the request in flight is abandoned and no other is sent,
+ * which is not a failure. 0, or -1 with "WHAT failed: …" in *ERR_OUT (caller
+ * frees) at the first failure. */
 int fr_setup_requests(struct fr_loop *loop, const struct fr_http_target *tgt, const struct fr_request *reqs, size_t n,
                       struct fr_varstore *vars, uint64_t *rng, const char *what, volatile sig_atomic_t *stop,
                       char **err_out);

@@ -22,12 +22,13 @@
 
 /* The mailbox: commands are flags, so a second post before the worker wakes
  * adds to the first instead of replacing it; the worker takes them all at
- * once, under the lock, and acts in this order (a pass, then an interrupt of
- * it, then the exit). */
+ * once, under the lock, and acts in this order (a pass, a snapshot, an
+ * interrupt, the exit). */
 enum cmd {
 	CMD_PASS = 1,
-	CMD_INTERRUPT = 2,
-	CMD_EXIT = 4,
+	CMD_SNAPSHOT = 2,
+	CMD_INTERRUPT = 4,
+	CMD_EXIT = 8,
 };
 
 struct fr_worker {
@@ -46,10 +47,11 @@ struct fr_worker {
 	int64_t drain_deadline_ns;
 	int in_pass;
 	int failed;
-	pthread_mutex_t mu; /* the mailbox: cmd, cmd_pass, cmd_t0 */
+	pthread_mutex_t mu; /* the mailbox: cmd, cmd_pass, cmd_t0, cmd_snap */
 	unsigned cmd;       /* enum cmd flags posted and not yet taken */
 	int cmd_pass;
 	int64_t cmd_t0;
+	struct fr_worker_snapshot *cmd_snap;
 };
 
 /* Monotonic time of ACT in the current pass. */
@@ -250,6 +252,17 @@ static void interrupt(struct fr_worker *w)
 	report_idle(w);
 }
 
+/* Adds this worker's results into SNAP; the last worker to do so says it is done. */
+static void add_to_snapshot(struct fr_worker *w, struct fr_worker_snapshot *snap)
+{
+	pthread_mutex_lock(&snap->mu);
+	fr_results_merge(snap->acc, w->d.res);
+	int last = --snap->pending == 0;
+	pthread_mutex_unlock(&snap->mu);
+	if (last && snap->done)
+		snap->done(snap);
+}
+
 /* Loop wake-up: a command from the control thread. */
 static void on_wake(struct fr_loop *loop, void *arg)
 {
@@ -259,10 +272,13 @@ static void on_wake(struct fr_loop *loop, void *arg)
 	unsigned cmd = w->cmd;
 	int pass = w->cmd_pass;
 	int64_t t0 = w->cmd_t0;
+	struct fr_worker_snapshot *snap = w->cmd_snap;
 	w->cmd = 0;
 	pthread_mutex_unlock(&w->mu);
 	if (cmd & CMD_PASS)
 		begin_pass(w, pass, t0);
+	if (cmd & CMD_SNAPSHOT)
+		add_to_snapshot(w, snap);
 	if (cmd & CMD_INTERRUPT)
 		interrupt(w);
 	if (cmd & CMD_EXIT)
@@ -400,7 +416,7 @@ int fr_worker_failed(const struct fr_worker *w)
 }
 
 /* Posts a command (adding to any not yet taken) and wakes the worker. */
-static void post(struct fr_worker *w, enum cmd cmd, int pass, int64_t t0)
+static void post(struct fr_worker *w, enum cmd cmd, int pass, int64_t t0, struct fr_worker_snapshot *snap)
 {
 	pthread_mutex_lock(&w->mu);
 	w->cmd |= cmd;
@@ -408,6 +424,8 @@ static void post(struct fr_worker *w, enum cmd cmd, int pass, int64_t t0)
 		w->cmd_pass = pass;
 		w->cmd_t0 = t0;
 	}
+	if (cmd == CMD_SNAPSHOT)
+		w->cmd_snap = snap;
 	pthread_mutex_unlock(&w->mu);
 	fr_loop_wake(w->loop);
 }
@@ -415,13 +433,19 @@ static void post(struct fr_worker *w, enum cmd cmd, int pass, int64_t t0)
 /* Starts a pass on the worker. */
 void fr_worker_pass(struct fr_worker *w, int pass, int64_t t0_ns)
 {
-	post(w, CMD_PASS, pass, t0_ns);
+	post(w, CMD_PASS, pass, t0_ns, NULL);
+}
+
+/* Asks for the worker's share of a snapshot. */
+void fr_worker_snapshot(struct fr_worker *w, struct fr_worker_snapshot *snap)
+{
+	post(w, CMD_SNAPSHOT, 0, 0, snap);
 }
 
 /* Stops the worker's load at once. */
 void fr_worker_interrupt(struct fr_worker *w)
 {
-	post(w, CMD_INTERRUPT, 0, 0);
+	post(w, CMD_INTERRUPT, 0, 0, NULL);
 }
 
 /* Ends the thread and hands over its results. */
@@ -430,7 +454,7 @@ struct fr_results *fr_worker_finish(struct fr_worker *w)
 	struct fr_results *res;
 
 	if (!w->failed)
-		post(w, CMD_EXIT, 0, 0);
+		post(w, CMD_EXIT, 0, 0, NULL);
 	pthread_join(w->tid, NULL);
 	res = w->d.res;
 	fr_hist_free(w->d.live_latency);

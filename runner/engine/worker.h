@@ -67,6 +67,20 @@ void fr_worker_pass(struct fr_worker *w, int pass, int64_t t0_ns);
 /* Stops the load at once: in-flight requests are abandoned unrecorded, what
  * was planned and not sent is counted as missed. The worker reports idle. */
 void fr_worker_interrupt(struct fr_worker *w);
+/* A copy of every worker's results taken while they run (a checkpoint): each
+ * worker adds its own into ACC on its own thread, under MU, so recording
+ * stays lock-free; the last one calls DONE (on its thread, MU not held). */
+struct fr_worker_snapshot {
+	pthread_mutex_t mu;
+	struct fr_results *acc;
+	int pending; /* workers that have not added theirs yet; under MU */
+	void (*done)(struct fr_worker_snapshot *snap);
+	void *arg; /* for DONE */
+};
+
+/* Asks the worker to add its results into SNAP (which must live until it has). */
+void fr_worker_snapshot(struct fr_worker *w, struct fr_worker_snapshot *snap);
+
 /* Ends the thread, joins it and hands over its results (caller frees). */
 struct fr_results *fr_worker_finish(struct fr_worker *w);
 

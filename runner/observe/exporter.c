@@ -448,15 +448,15 @@ int fr_exporter_wait_scrape(struct fr_exporter *e, double seconds, volatile sig_
 			return 0;
 		if (stop && *stop)
 			return -1;
-		fr_clock_sleep(0.02, NULL);
+		fr_clock_sleep(0.02, stop);
 	}
 	return __atomic_load_n(&e->scrapes, __ATOMIC_RELAXED) > 0 ? 0 : -1;
 }
 
-/* Sleeps SECONDS while the serving thread keeps answering scrapes. */
-void fr_exporter_linger(struct fr_exporter *e, double seconds)
+/* Sleeps SECONDS, or until STOP, while the serving thread keeps answering scrapes. */
+void fr_exporter_linger(struct fr_exporter *e, double seconds, volatile sig_atomic_t *stop)
 {
 	if (!e || !(seconds > 0))
 		return;
-	fr_clock_sleep(seconds, NULL);
+	fr_clock_sleep(seconds, stop);
 }

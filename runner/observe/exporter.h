@@ -69,7 +69,8 @@ int fr_exporter_port(const struct fr_exporter *e);
 int fr_exporter_wait_scrape(struct fr_exporter *e, double seconds, volatile sig_atomic_t *stop);
 
 /* Keeps serving for SECONDS after the run (the caller sleeps here), so that
- * Prometheus scrapes the final values. Accepts NULL (returns at once). */
-void fr_exporter_linger(struct fr_exporter *e, double seconds);
+ * Prometheus scrapes the final values, or until *STOP (may be NULL) is set.
+ * Accepts NULL (returns at once). */
+void fr_exporter_linger(struct fr_exporter *e, double seconds, volatile sig_atomic_t *stop);
 
 #endif

@@ -357,6 +357,23 @@ static int add_generator(struct fr_results *res, const struct fr_merge_input *in
 	return 0;
 }
 
+/* The first failure among the inputs goes into RES, naming its file: the
+ * merged run failed too. Phases are kept as the static words results use. */
+static void note_failed(struct fr_results *res, const struct fr_merge_input *in)
+{
+	static const char *const phases[] = {"auth", "setup", "start", "teardown"};
+	const json_t *f = json_object_get(in->doc, "failed");
+	if (res->failed_reason || !json_is_object(f))
+		return;
+	const char *msg = str_of(f, "message"), *phase = str_of(f, "phase");
+	res->failed_reason = xasprintf("%s: %s", in->path, msg ? msg : "failed");
+	res->failed_phase = "start";
+	for (size_t i = 0; phase && i < sizeof phases / sizeof phases[0]; i++)
+		if (strcmp(phase, phases[i]) == 0)
+			res->failed_phase = phases[i];
+	res->failed_pass = (int)int_of(f, "pass");
+}
+
 /* Adds every input; times span from the first start to the last end. */
 int fr_merge_results(const struct fr_timeline *tl, const struct fr_merge_input *in, size_t n,
                      struct fr_results **res_out, char **err_out)
@@ -388,6 +405,8 @@ int fr_merge_results(const struct fr_timeline *tl, const struct fr_merge_input *
 			res->aborted_window = (int)w;
 			res->aborted_at_us = at;
 		}
+		res->partial |= json_is_true(json_object_get(in[i].doc, "partial"));
+		note_failed(res, &in[i]);
 	}
 	res->started_unix_us = first;
 	res->elapsed_us = last > first ? last - first : 0;

@@ -62,7 +62,9 @@ int fr_merge_check(const struct fr_merge_input *in, size_t n, char **err_out);
  * same plan; caller frees *RES_OUT). Returns FR_MERGE_OK, or
  * FR_MERGE_MISMATCH with a message when an input names a key, segment or
  * counter TL does not have. The merged run started with the earliest shard
- * and ended with the latest; it is interrupted only when every shard was. */
+ * and ended with the latest; it is interrupted only when every shard was,
+ * partial when any input is a checkpoint (partial: true), and failed when
+ * any shard failed (the first one's reason, naming its file). */
 int fr_merge_results(const struct fr_timeline *tl, const struct fr_merge_input *in, size_t n,
                      struct fr_results **res_out, char **err_out);
 

@@ -71,6 +71,10 @@ struct fr_report *fr_report_build(const struct fr_results *res, const char *run_
 		v->skipped = v->not_reached = 1;
 	}
 	mark_saturation(r);
+	r->failed_reason = res->failed_reason ? xstrdup(res->failed_reason) : NULL;
+	r->failed_phase = res->failed_phase;
+	r->failed_pass = res->failed_pass;
+	r->partial = res->partial;
 	return r;
 }
 
@@ -139,6 +143,7 @@ void fr_report_free(struct fr_report *r)
 	free(r->faults);
 	free(r->run_id);
 	free(r->invalid_reason);
+	free(r->failed_reason);
 	free(r);
 }
 
@@ -190,10 +195,13 @@ static char *tally(const struct fr_report *r, const char *prefix)
 	return xasprintf("%s%zu/%zu SLO%s met%s", prefix, eval, eval, eval == 1 ? "" : "s", skip);
 }
 
-/* An interrupted run says how far it got, because its verdicts are on partial data. */
+/* An interrupted run and a checkpoint say how far they got, because their
+ * verdicts are on partial data; a failed run says why it stopped. */
 char *fr_report_outcome(const struct fr_report *r)
 {
-	if (r->invalid_reason)
+	if (r->failed_reason)
+		return xasprintf("FAILED (%s)", r->failed_reason);
+	if (r->invalid_reason && !r->partial)
 		return xasprintf("INVALID (%s%s%s)", r->invalid_reason, r->coverage ? "; " : "",
 		                 r->coverage ? r->coverage : "");
 	char *t, *s;
@@ -205,13 +213,13 @@ char *fr_report_outcome(const struct fr_report *r)
 		t = tally(r, "on partial data: ");
 		s = xasprintf("FAIL (aborted at %s of %s: %s decided failed; %s)", at, planned, by, t);
 		free(by);
-	} else if (r->interrupted) {
+	} else if (r->interrupted || r->partial) {
 		char done[FR_FMT_LEN], planned[FR_FMT_LEN];
 		fr_fmt_run_length(done, sizeof done,
 		                  r->results ? r->results->elapsed_us : r->ended_unix_us - r->started_unix_us);
 		fr_fmt_run_length(planned, sizeof planned, r->timeline->totals.duration_us);
 		t = tally(r, "on partial data: ");
-		s = xasprintf("INTERRUPTED after %s of %s (%s)", done, planned, t);
+		s = xasprintf("%s after %s of %s (%s)", r->partial ? "PARTIAL" : "INTERRUPTED", done, planned, t);
 	} else {
 		t = tally(r, "");
 		s = xasprintf("%s (%s%s%s)", fr_report_slo_result(r) == FR_SLO_PASS ? "PASS" : "FAIL", t,
@@ -250,12 +258,12 @@ int *fr_report_segs(const struct fr_timeline *tl, int pass, int sc, int stage, s
 	return segs;
 }
 
-/* Rates divide by this, so an interrupted run is not charged for time it never ran. */
+/* Rates divide by this, so an interrupted, failed or unfinished run is not
+ * charged for time it never ran. */
 double fr_report_seconds(const struct fr_report *r, const int *segs, size_t n)
 {
-	int64_t cut = (r->interrupted || r->aborted) && r->results && r->results->elapsed_us > 0
-	                      ? r->results->elapsed_us
-	                      : INT64_MAX;
+	int stopped = r->interrupted || r->aborted || r->partial || r->failed_reason;
+	int64_t cut = stopped && r->results && r->results->elapsed_us > 0 ? r->results->elapsed_us : INT64_MAX;
 	double us = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct fr_segment *s = &r->timeline->segs[segs[i]];

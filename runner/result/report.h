@@ -68,11 +68,15 @@ struct fr_report {
 	char *run_id;
 	int64_t started_unix_us; /* wall clock */
 	int64_t ended_unix_us;
-	int interrupted;       /* SIGINT/SIGTERM: verdicts are on partial data */
-	int aborted;           /* stopped early by an abort SLO: verdicts are on partial data */
-	int aborted_window;    /* the window decided failed (index into timeline->windows) */
-	int64_t aborted_at_us; /* when, as an offset from the start of the run */
-	char *invalid_reason;  /* the run is invalid (its verdicts cannot be trusted), else NULL */
+	int interrupted;          /* a signal: verdicts are on partial data */
+	int aborted;              /* stopped early by an abort SLO: verdicts are on partial data */
+	int aborted_window;       /* the window decided failed (index into timeline->windows) */
+	int64_t aborted_at_us;    /* when, as an offset from the start of the run */
+	char *invalid_reason;     /* the run is invalid (its verdicts cannot be trusted), else NULL */
+	char *failed_reason;      /* the run failed (auth, setup, teardown, a plug-in), else NULL */
+	const char *failed_phase; /* where: "auth", "setup", "start", "teardown" */
+	int failed_pass;
+	int partial; /* a checkpoint written while the run went on (or before its last step) */
 	struct fr_fault_record *faults;
 	size_t nfaults;
 	/* sharded runs: a shard's own run has one entry (merged 0); a merged
@@ -85,12 +89,12 @@ struct fr_report {
 
 /* Builds a report for RES (and its timeline and plan, which must outlive it):
  * evaluates every SLO window, copies RUN_ID, and takes the times, the
- * interrupted and aborted flags and the invalid reason from RES. After an
- * abort, windows that had not started are skipped ("not reached"). Latency
- * verdicts of windows where a worker was saturated (result/health.h) are
- * marked, and unless RES's health allows it they are inconclusive and the
- * report is invalid ("generator saturated (p99, run): thread 0 CPU 97 % (bound
- * 90 %)"). Free with fr_report_free. */
+ * interrupted, aborted and partial flags and the invalid and failed reasons
+ * from RES. After an abort, windows that had not started are skipped ("not
+ * reached"). Latency verdicts of windows where a worker was saturated
+ * (result/health.h) are marked, and unless RES's health allows it they are
+ * inconclusive and the report is invalid ("generator saturated (p99, run):
+ * thread 0 CPU 97 % (bound 90 %)"). Free with fr_report_free. */
 struct fr_report *fr_report_build(const struct fr_results *res, const char *run_id);
 
 /* Appends a copy of a fault action record (ERROR may be NULL). */
@@ -118,7 +122,9 @@ enum fr_slo_result fr_report_slo_result(const struct fr_report *r);
 
 /* The one-line outcome, e.g. "PASS (6/6 SLOs met)", "FAIL (2 of 6 SLOs failed)",
  * "INVALID (reason)", "INTERRUPTED after 12.0s of 60.0s (…)",
- * "FAIL (aborted at 3.20s of 60.0s: p99 [run] decided failed; …)". Caller frees. */
+ * "FAIL (aborted at 3.20s of 60.0s: p99 [run] decided failed; …)", "FAILED
+ * (teardown failed: GET /missing: HTTP 404)", "PARTIAL after 10.0s of 60.0s
+ * (…)". Caller frees. */
 
 /* What stopped an aborted run, for people: "p99 [stage:ramp]". Caller frees. */
 char *fr_report_aborted_by(const struct fr_report *r);

@@ -515,9 +515,13 @@ static json_t *shards_json(const struct fr_report *r)
 	return a;
 }
 
-/* "pass", "fail", "invalid" or "interrupted". */
+/* "failed", "partial", "invalid", "interrupted", "pass" or "fail". */
 static const char *result_word(const struct fr_report *r)
 {
+	if (r->failed_reason)
+		return "failed";
+	if (r->partial)
+		return "partial";
 	if (r->invalid_reason)
 		return "invalid";
 	if (r->interrupted)
@@ -526,15 +530,26 @@ static const char *result_word(const struct fr_report *r)
 }
 
 /* The document's "exit_code" field: the status flowrun ends with for this
- * result, fixed by the result schema (0 pass, 1 fail, 3 invalid), so a reader
- * of the file alone can tell what the run's command returned. */
+ * result, fixed by the result schema (0 pass, 1 fail, 3 invalid, 4 failed),
+ * so a reader of the file alone can tell what the run's command returned. */
 static int exit_code_field(const struct fr_report *r)
 {
+	if (r->failed_reason)
+		return 4;
 	switch (fr_report_slo_result(r)) {
 	case FR_SLO_INVALID: return 3;
 	case FR_SLO_FAIL: return 1;
 	default: return 0;
 	}
+}
+
+/* Why and where the run failed, or null. */
+static json_t *failed_json(const struct fr_report *r)
+{
+	if (!r->failed_reason)
+		return json_null();
+	return json_pack("{ss ss si}", "message", r->failed_reason, "phase",
+	                 r->failed_phase ? r->failed_phase : "start", "pass", r->failed_pass);
 }
 
 #ifndef PACKAGE_VERSION
@@ -559,6 +574,8 @@ json_t *fr_report_json_doc(const struct fr_report *r)
 	set(o, "interrupted", json_boolean(r->interrupted));
 	set(o, "aborted_by", aborted_json(r));
 	set(o, "invalid", str_or_null(r->invalid_reason));
+	set(o, "failed", failed_json(r));
+	set(o, "partial", json_boolean(r->partial));
 	set(o, "result", json_string(result_word(r)));
 	set(o, "outcome", json_string(outcome));
 	set(o, "exit_code", json_integer(exit_code_field(r)));

@@ -6,7 +6,8 @@
  * measured against what ("p99 7.30ms >= threshold < 5ms"); a window without
  * data is a failure too; a server-side SLO not judged here is <skipped>. An
  * invalid run (planned load not delivered) adds an <error> testcase
- * "run validity", because its verdicts cannot be trusted.
+ * "run validity", because its verdicts cannot be trusted; a failed run (auth,
+ * setup or teardown failed) an <error> testcase "run" with the reason.
  */
 #include "result/report_junit.h"
 
@@ -90,15 +91,15 @@ static void testcase(const struct fr_report *r, const struct fr_verdict *v, FILE
 	free(label);
 }
 
-/* An invalid run is an <error> testcase of its own, so CI shows it first. */
-static void invalid_case(const struct fr_report *r, FILE *out)
+/* An invalid or failed run is an <error> testcase of its own, so CI shows it first. */
+static void error_case(const struct fr_report *r, FILE *out, const char *name, const char *type, const char *why)
 {
 	fputs("  <testcase classname=\"", out);
 	xml_escape(out, r->plan->name);
-	fputs("\" name=\"run validity\" time=\"0\">\n    <error type=\"invalid-run\" message=\"", out);
-	xml_escape(out, r->invalid_reason);
+	fprintf(out, "\" name=\"%s\" time=\"0\">\n    <error type=\"%s\" message=\"", name, type);
+	xml_escape(out, why);
 	fputs("\">", out);
-	xml_escape(out, r->invalid_reason);
+	xml_escape(out, why);
 	fputs("</error>\n  </testcase>\n", out);
 }
 
@@ -153,9 +154,9 @@ static int write_junit(FILE *out, const void *arg)
 	xml_escape(out, r->plan->name);
 	fprintf(out, "\" timestamp=\"%s\" hostname=\"", stamp);
 	xml_escape(out, host);
+	int errors = (r->invalid_reason ? 1 : 0) + (r->failed_reason ? 1 : 0);
 	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%d\" skipped=\"%zu\" time=\"%.3f\">\n",
-	        r->nverdicts + (r->invalid_reason ? 1 : 0), failures, r->invalid_reason ? 1 : 0, skipped,
-	        (double)(elapsed > 0 ? elapsed : 0) / 1e6);
+	        r->nverdicts + (size_t)errors, failures, errors, skipped, (double)(elapsed > 0 ? elapsed : 0) / 1e6);
 	fputs("  <properties>\n", out);
 	property(out, "run_id", r->run_id ? r->run_id : "");
 	property(out, "plan_file", r->plan->file ? r->plan->file : "");
@@ -168,8 +169,10 @@ static int write_junit(FILE *out, const void *arg)
 	}
 	generator_property(r, out);
 	fputs("  </properties>\n", out);
+	if (r->failed_reason)
+		error_case(r, out, "run", "failed-run", r->failed_reason);
 	if (r->invalid_reason)
-		invalid_case(r, out);
+		error_case(r, out, "run validity", "invalid-run", r->invalid_reason);
 	for (size_t i = 0; i < r->nverdicts; i++)
 		testcase(r, &r->verdicts[i], out);
 	fputs("  <system-out>", out);
@@ -179,6 +182,10 @@ static int write_junit(FILE *out, const void *arg)
 	if (r->invalid_reason) {
 		xml_escape(out, "run invalid: ");
 		xml_escape(out, r->invalid_reason);
+	}
+	if (r->failed_reason) {
+		xml_escape(out, "run failed: ");
+		xml_escape(out, r->failed_reason);
 	}
 	fputs("</system-err>\n</testsuite>\n", out);
 	free(outcome);

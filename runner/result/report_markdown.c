@@ -148,7 +148,10 @@ static int write_md(FILE *out, const void *arg)
 	const struct fr_report *r = arg;
 	char *outcome = fr_report_outcome(r);
 	int failed = fr_report_slo_result(r) != FR_SLO_PASS;
-	const char *mark = r->invalid_reason || r->interrupted ? "⚠️" : failed ? "❌" : "✅";
+	const char *mark = r->failed_reason                                    ? "❌"
+	                   : r->invalid_reason || r->interrupted || r->partial ? "⚠️"
+	                   : failed                                            ? "❌"
+	                                                                       : "✅";
 	fprintf(out, "### %s flowrun `%s`: %s\n\n", mark, r->plan->name, outcome);
 	fprintf(out, "run `%s`, plan `%s`\n\n", r->run_id ? r->run_id : "-", r->plan->file ? r->plan->file : "-");
 	if (r->aborted) {

@@ -43,7 +43,7 @@ static const char *short_name(const struct fr_results *res, size_t k)
 	return slash ? slash + 1 : res->keys[k].name;
 }
 
-/* The header and the interrupted / aborted / invalid banners. */
+/* The header and the interrupted / aborted / invalid / failed banners. */
 static void print_header(const struct fr_report *r, FILE *out)
 {
 	const struct fr_timeline *tl = r->timeline;
@@ -72,6 +72,8 @@ static void print_header(const struct fr_report *r, FILE *out)
 	}
 	if (r->invalid_reason)
 		fprintf(out, "!! INVALID: %s\n", r->invalid_reason);
+	if (r->failed_reason)
+		fprintf(out, "!! FAILED: %s; the figures below are what ran before\n", r->failed_reason);
 	const struct fr_results *res = r->results;
 	if (res && res->planned) {
 		char lag[32];

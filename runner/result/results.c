@@ -94,6 +94,7 @@ void fr_results_free(struct fr_results *res)
 	fr_timeseries_free(res->series);
 	free(res->invalid_reason);
 	fr_health_free(res->health);
+	free(res->failed_reason);
 	free(res);
 }
 

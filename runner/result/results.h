@@ -86,6 +86,10 @@ struct fr_results {
 	uint64_t http_curl;           /* … and libcurl */
 	char *invalid_reason;         /* set when the run is invalid (its verdicts cannot be trusted) */
 	struct fr_timeseries *series; /* the same samples per interval (result/timeseries.h) */
+	char *failed_reason;          /* set when the run failed (auth, setup, teardown, a plug-in) */
+	const char *failed_phase;     /* where it failed: "auth", "setup", "start", "teardown" (static) */
+	int failed_pass;              /* the sweep pass it failed in */
+	int partial;                  /* a checkpoint taken while the run went on */
 };
 
 /* Creates empty results for TL: one key per request, group and group step of

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/clock.h"
@@ -119,4 +120,25 @@ int fr_atomic_file_write(const char *path, int (*fill)(FILE *out, const void *ar
 	}
 	free(tmp);
 	return rc;
+}
+
+/* The same temporary the write would create, so the probe fails exactly when the write would. */
+int fr_atomic_file_probe(const char *path, char **err_out)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		*err_out = xstrdup("Is a directory");
+		return -1;
+	}
+	char *tmp = NULL;
+	int fd = create_tmp(path, &tmp);
+	if (fd < 0) {
+		*err_out = xasprintf("%s", strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	close(fd);
+	unlink(tmp);
+	free(tmp);
+	return 0;
 }

@@ -21,4 +21,10 @@
  * directory"; the caller frees it and names the file). */
 int fr_atomic_file_write(const char *path, int (*fill)(FILE *out, const void *arg), const void *arg, char **err_out);
 
+/* Checks, before any work whose result would go to PATH, that it could be
+ * written: PATH is not a directory and a temporary file can be created (and
+ * is removed again) beside it. Returns 0, or -1 with the reason in *err_out
+ * (caller frees). */
+int fr_atomic_file_probe(const char *path, char **err_out);
+
 #endif

@@ -8,7 +8,7 @@
 # shellcheck source=lib-engine.sh
 . "$top_srcdir/tests/e2e/lib-engine.sh"
 
-tap_plan 21
+tap_plan 22
 fr_start_redis || exit 1
 fr_start_fixture || exit 1
 T=$FR_TMP
@@ -77,7 +77,8 @@ tap_is "$(eng_get nostore key s/r n) $(eng_get nostore key s/r http-5xx)" "50 50
 open_plan badauth 50/s 1s "/api/query?store=redis&key=key-1" | sed 's/password: bench/password: wrong/' >"$T/badauth.yaml"
 eng_run badauth "$T/badauth.yaml"
 tap_is "$?" 3 "failed auth: status FR_RUN_FAILED"
-tap_is "$(cat "$T/badauth.out")" "error auth failed: POST /api/auth/login: HTTP 401" "failed auth: the message names the request and the status"
+tap_is "$(grep '^error' "$T/badauth.out")" "error auth failed: POST /api/auth/login: HTTP 401" "failed auth: the message names the request and the status"
+tap_is "$(eng_get badauth run failed_phase) $(eng_get badauth key s/r n)" "auth 0" "failed auth: results come back, failed in auth, with nothing sent"
 
 # 4. Resets: a server that answers every request with a TCP RST.
 rport=$(fr_free_port)

@@ -95,7 +95,7 @@ tap_like "$(cat "$X")" 'name="errors \[run\]" time="3\.000">
 
 # shellcheck disable=SC2016 # Markdown backquotes
 tap_is "$(head -1 "$T/out/summary.md")" '### ❌ flowrun `reports-e2e`: FAIL (1 of 2 SLOs failed)' "Markdown headline"
-tap_is "$(find "$T/out" -name '*.tmp.*' | wc -l)" 0 "no temporary files left"
+tap_is "$(find "$T/out" -name '*.tmp*' | wc -l)" 0 "no temporary files left"
 
 "$FLOWRUN" run "$T/reports.yaml" --json "$T/no/such/dir/result.json" >/dev/null 2>"$T/stderr2"
 rc=$?

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # threads-stop.sh: a two-thread run with every moving part (open and closed HTTP models,
 # WebSocket viewers, a fault, the metrics exporter) stopped by a signal while all of it is
-# active: exit 130, partial results, the fault removed, and no sanitizer report. In the
+# active (SIGINT, then SIGHUP): exit 130, partial results, the fault removed, and no
+# sanitizer report; the run writes checkpoints every 0.5 s meanwhile. In the
 # ThreadSanitizer build (scripts/tsan.sh, run by tests/e2e/tsan.sh) this is the data-race
 # check of the worker mailbox, the fault thread and the exporter: TSan reports make
 # flowrun exit 66 and print "WARNING: ThreadSanitizer".
@@ -21,10 +22,10 @@ sanitizer_reports() {
 # fault is on and its viewers have received something.
 stop_run() {
 	"$FLOWRUN" run tests/e2e/plans/signals.yaml --threads 2 --metrics-listen 127.0.0.1:0 --quiet \
-		--json "$T/$2.json" >"$T/$2.out" 2>"$T/$2.err" &
+		--json "$T/$2.json" --checkpoint 0.5 >"$T/$2.out" 2>"$T/$2.err" &
 	local pid=$! _
 	for _ in $(seq 200); do [ -n "$(fr_flowrun_toxics)" ] && break; sleep 0.05; done
-	sleep 1
+	sleep 1.2
 	kill "-$1" "$pid"
 	wait "$pid"
 	tap_is "$?" 130 "$1 during a 2-thread run: exit 130"
@@ -34,4 +35,5 @@ stop_run() {
 }
 
 stop_run INT int
+stop_run HUP hup
 tap_done

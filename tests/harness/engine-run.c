@@ -8,7 +8,8 @@
  *
  *   key scenario/request n=… ok=… connect-refused=… … lat_p50=µs lat_p99=µs svc_p50=µs svc_p99=µs late=… missed=…
  *   seg scenario/request SEG start_us end_us n=…
- *   run status=S planned=… sent=… interrupted=0|1 elapsed_us=… lag_p99=µs http_lean=… http_curl=… invalid="…"
+ *   run status=S planned=… sent=… interrupted=0|1 elapsed_us=… lag_p99=µs failed_phase=auth|…|- http_lean=… http_curl=…
+ * invalid="…"
  *
  * FLOWRUN_HTTP_ENGINE (auto, curl, lean) sets the HTTP path as in flowrun;
  * http_lean and http_curl count the load requests each path carried.
@@ -68,9 +69,10 @@ static void print_key(struct fr_results *res, int k)
 static void print_run(struct fr_results *res, int status)
 {
 	printf("run status=%d planned=%" PRIu64 " sent=%" PRIu64 " interrupted=%d elapsed_us=%" PRId64
-	       " lag_p99=%" PRId64 " http_lean=%" PRIu64 " http_curl=%" PRIu64 " invalid=\"%s\"\n",
+	       " lag_p99=%" PRId64 " failed_phase=%s http_lean=%" PRIu64 " http_curl=%" PRIu64 " invalid=\"%s\"\n",
 	       status, res->planned, res->sent, res->interrupted, res->elapsed_us,
-	       res->sched_lag ? fr_hist_quantile(res->sched_lag, 0.99) : -1, res->http_lean, res->http_curl,
+	       res->sched_lag ? fr_hist_quantile(res->sched_lag, 0.99) : -1,
+	       res->failed_phase ? res->failed_phase : "-", res->http_lean, res->http_curl,
 	       res->invalid_reason ? res->invalid_reason : "");
 }
 

@@ -54,7 +54,7 @@ int main(int argc, char **argv)
 	}
 	printf("listening on %d\n", fr_exporter_port(e));
 	fflush(stdout);
-	fr_exporter_linger(e, atof(argv[2]));
+	fr_exporter_linger(e, atof(argv[2]), NULL);
 	fr_exporter_free(e);
 	fr_metrics_free(m);
 	return FR_EXIT_OK;

@@ -172,10 +172,10 @@ static int prepare(const struct fr_plan *plan, const struct fr_http_target *tgt,
 	struct fr_http_result r;
 	char *err = NULL;
 	int rc = 0;
-	if (plan->auth && fr_http_sync(loop, tgt, plan->auth, vars, &rng, &r, &err))
+	if (plan->auth && fr_http_sync(loop, tgt, plan->auth, vars, &rng, NULL, &r, &err))
 		rc = -1;
 	for (size_t i = 0; !rc && i < plan->nsetup; i++)
-		if (fr_http_sync(loop, tgt, &plan->setup[i], vars, &rng, &r, &err))
+		if (fr_http_sync(loop, tgt, &plan->setup[i], vars, &rng, NULL, &r, &err))
 			rc = -1;
 	if (rc)
 		fprintf(stderr, "ws-harness: %s\n", err ? err : "auth or setup failed");

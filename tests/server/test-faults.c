@@ -76,10 +76,16 @@ static void test_executor_timeline(struct fr_toxi *t)
 	sleep_ms(220);
 	/* The executor owns the client now; look with a second one. */
 	struct fr_toxi *look = fr_toxi_create(url);
-	tap_is_int(has_toxic(look, "redis", "flowrun-e1-latency-redis-100ms"), 1,
-	           "executor: the latency toxic is on at 220 ms");
-	tap_is_int(has_toxic(look, "materialize", "flowrun-e1-down-down-materialize-150ms"), 1,
-	           "executor: the down marker is on at 220 ms");
+	int64_t expiry = 0;
+	char *name = flowrun_toxic(look, "redis", "e1-latency-redis-100ms", &expiry);
+	tap_ok(name != NULL, "executor: the latency toxic is on at 220 ms");
+	int64_t want = (int64_t)fr_clock_wall_s() + FR_TOXI_GRACE_S; /* the fault lasts 200 ms */
+	tap_ok(expiry >= want - 2 && expiry <= want + 2,
+	       "executor: it is named with its expiry, the fault's end plus FR_TOXI_GRACE_S");
+	free(name);
+	name = flowrun_toxic(look, "materialize", "e1-down-down-materialize-150ms", NULL);
+	tap_ok(name != NULL, "executor: the down marker is on at 220 ms");
+	free(name);
 	tap_is_int(proxy_enabled(look, "materialize"), 0, "executor: materialize is down at 220 ms");
 	tap_ok(fr_faults_active(f, 0) && fr_faults_active(f, 1), "executor: both faults active");
 	sleep_ms(250);
@@ -175,8 +181,10 @@ static void test_executor_toxic_vanished(struct fr_toxi *t)
 	make_run(&plan, &tl, faults, 1, acts, 2);
 	fr_faults_start(&plan, &tl, "v1", t, fr_clock_mono_ns(), &f);
 	sleep_ms(150);
-	tap_is_int(fr_toxi_remove_toxic(look, "redis", "flowrun-v1-latency-redis"), FR_TOXI_OK,
+	char *name = flowrun_toxic(look, "redis", "v1-latency-redis", NULL);
+	tap_is_int(name ? fr_toxi_remove_toxic(look, "redis", name) : -1, FR_TOXI_OK,
 	           "vanished: removed behind the executor's back");
+	free(name);
 	tap_is_int(fr_faults_stop(f), 0, "vanished: stop counts a toxic already gone as removed");
 	fr_faults_free(f);
 	fr_toxi_free(look);

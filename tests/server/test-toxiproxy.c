@@ -27,18 +27,28 @@ static const char *url;
 /* Names need no server. */
 static void test_names(void)
 {
-	char *s = fr_toxi_name("r1", "timeout-clickhouse@30s", 0);
-	tap_is_str(s, "flowrun-r1-timeout-clickhouse-30s", "toxic name is sanitised to [a-z0-9-]");
+	const int64_t e = 1767000000;
+	char *s = fr_toxi_name("r1", "timeout-clickhouse@30s", 0, e);
+	tap_is_str(s, "flowrun-1767000000-r1-timeout-clickhouse-30s", "toxic name: expiry, run, fault, in [a-z0-9-]");
 	free(s);
-	s = fr_toxi_name("Run_7", "latency-redis+clickhouse@1m30s", 0);
-	tap_is_str(s, "flowrun-run-7-latency-redis-clickhouse-1m30s", "upper case and runs of '-'");
+	s = fr_toxi_name("Run_7", "latency-redis+clickhouse@1m30s", 0, e);
+	tap_is_str(s, "flowrun-1767000000-run-7-latency-redis-clickhouse-1m30s", "upper case and runs of '-'");
 	free(s);
-	s = fr_toxi_name("r1", "down-redis@120s", 1);
-	tap_is_str(s, "flowrun-r1-down-down-redis-120s", "down marker name");
+	s = fr_toxi_name("r1", "down-redis@120s", 1, e);
+	tap_is_str(s, "flowrun-1767000000-r1-down-down-redis-120s", "down marker name");
 	free(s);
-	s = fr_toxi_name("r1", "x!!", 0);
-	tap_is_str(s, "flowrun-r1-x", "no trailing '-'");
+	s = fr_toxi_name("r1", "x!!", 0, e);
+	tap_is_str(s, "flowrun-1767000000-r1-x", "no trailing '-'");
 	free(s);
+	s = fr_toxi_name("-a/b-", "f", 0, e);
+	tap_is_str(s, "flowrun-1767000000-a-b-f", "a run id's leading and trailing '-' go");
+	free(s);
+	int64_t got = 0;
+	tap_ok(fr_toxi_name_expiry("flowrun-1767000000-r1-x", &got) == 1 && got == e, "the expiry reads back");
+	tap_is_int(fr_toxi_name_expiry("flowrun-20261203-000612-183c-slow", &got), 0,
+	           "a name of flowrun before expiries (a dated run id) has none");
+	tap_is_int(fr_toxi_name_expiry("flowrun-old-x", &got), 0, "nor has flowrun-old-x");
+	tap_is_int(fr_toxi_name_expiry("someone-elses", &got), -1, "another name is not flowrun's");
 	struct fr_toxi_leftovers lo = {0};
 	tap_ok(fr_toxi_leftovers_message(&lo) == NULL, "no leftovers, no message");
 }
@@ -121,7 +131,7 @@ static void test_populate(struct fr_toxi *t)
 /* Adds FAULT as a toxic to PROXY, reads it back and removes it. */
 static void roundtrip(struct fr_toxi *t, const char *proxy, const struct fr_fault *f)
 {
-	char *name = fr_toxi_name("t", f->name, 0);
+	char *name = fr_toxi_name("t", f->name, 0, 1767000000);
 	char label[160];
 	struct fr_toxi_toxic *tx = NULL;
 	size_t n = 0;
@@ -230,6 +240,7 @@ static void test_leftovers(struct fr_toxi *t)
 	char *px[] = {"redis"};
 	struct fr_fault lat = fault_of("l", px, 1, FR_TOXIC_LATENCY);
 	struct fr_toxi_leftovers lo;
+	struct fr_toxi_sweep expired = {.now_unix = (int64_t)fr_clock_wall_s()};
 	char *msg;
 	int toxics, disabled;
 
@@ -239,8 +250,8 @@ static void test_leftovers(struct fr_toxi *t)
 	fr_toxi_set_enabled(t, "clickhouse", 0);
 	fr_toxi_add_toxic(t, "materialize", "someone-elses", &lat);
 	fr_toxi_set_enabled(t, "materialize", 0); /* disabled by a person, no marker */
-	tap_is_int(fr_toxi_remove_leftovers(t, FR_TOXI_PREFIX, &lo), FR_TOXI_OK, "leftovers: ok");
-	tap_is_int((int64_t)lo.ntoxics, 2, "leftovers: two toxics removed");
+	tap_is_int(fr_toxi_remove_leftovers(t, &expired, &lo), FR_TOXI_OK, "leftovers: ok");
+	tap_is_int((int64_t)lo.ntoxics, 2, "leftovers: two toxics without an expiry removed");
 	if (lo.ntoxics == 2) {
 		tap_is_str(lo.toxics[0], "clickhouse/flowrun-old-down-down-clickhouse-120s",
 		           "leftovers: the down marker");
@@ -265,12 +276,66 @@ static void test_leftovers(struct fr_toxi *t)
 	fr_toxi_set_enabled(t, "materialize", 1);
 
 	fr_toxi_add_toxic(t, "redis", "flowrun-old2-x", &lat);
-	tap_is_int(fr_toxi_remove_leftovers(t, FR_TOXI_PREFIX, &lo), FR_TOXI_OK, "leftovers: one");
+	tap_is_int(fr_toxi_remove_leftovers(t, &expired, &lo), FR_TOXI_OK, "leftovers: one");
 	msg = fr_toxi_leftovers_message(&lo);
 	tap_is_str(msg, "removed 1 leftover toxic from an earlier run: redis/flowrun-old2-x",
 	           "leftovers: singular message");
 	free(msg);
 	fr_toxi_leftovers_clear(&lo);
+}
+
+/* Toxics of a run still going stay; expired ones, a named run's and --clean-leftovers' all go. */
+static void test_expiry(struct fr_toxi *t)
+{
+	char *px[] = {"redis"};
+	struct fr_fault lat = fault_of("l", px, 1, FR_TOXIC_LATENCY);
+	int64_t now = (int64_t)fr_clock_wall_s();
+	char *active = fr_toxi_name("other-run", "slow", 0, now + 40);
+	char *marker = fr_toxi_name("other-run", "cut", 1, now + 40);
+	char *past = fr_toxi_name("crashed", "slow", 0, now - 1);
+	char *mine = fr_toxi_name("me", "slow", 0, now + 40);
+	struct fr_toxi_leftovers lo;
+	struct fr_toxi_sweep sw = {.run_id = "me", .now_unix = now};
+	char *msg, *want;
+
+	attr(&lat, "latency", 100);
+	fr_toxi_add_toxic(t, "redis", active, &lat);
+	fr_toxi_add_marker(t, "clickhouse", marker);
+	fr_toxi_set_enabled(t, "clickhouse", 0);
+	fr_toxi_add_toxic(t, "redis", past, &lat);
+	fr_toxi_add_toxic(t, "materialize", mine, &lat);
+	tap_is_int(fr_toxi_remove_leftovers(t, &sw, &lo), FR_TOXI_OK, "expiry: ok");
+	tap_is_int((int64_t)lo.ntoxics, 2, "expiry: the expired toxic and this run's own go");
+	tap_ok(has_toxic(t, "redis", active) == 1 && has_toxic(t, "clickhouse", marker) == 1,
+	       "expiry: another run's active toxic and down marker stay");
+	tap_is_int(proxy_enabled(t, "clickhouse"), 0, "expiry: the proxy another run has down stays down");
+	msg = fr_toxi_kept_message(&lo, now);
+	want = xasprintf("left 2 toxics of another run in place (they expire within 40s; --clean-leftovers "
+	                 "removes them now): clickhouse/%s, redis/%s",
+	                 marker, active);
+	tap_is_str(msg, want, "expiry: the message says what stays and until when");
+	free(want);
+	free(msg);
+	fr_toxi_leftovers_clear(&lo);
+
+	struct fr_toxi_sweep named = {.also_run_id = "other-run"};
+	tap_is_int(fr_toxi_remove_leftovers(t, &named, &lo), FR_TOXI_OK, "expiry: a named run");
+	tap_ok(lo.ntoxics == 2 && lo.nenabled == 1 && proxy_enabled(t, "clickhouse") == 1,
+	       "expiry: a named run's toxics go, and its down proxy comes back");
+	fr_toxi_leftovers_clear(&lo);
+
+	fr_toxi_add_toxic(t, "redis", active, &lat);
+	struct fr_toxi_sweep all = {.all = 1};
+	tap_is_int(fr_toxi_remove_leftovers(t, &all, &lo), FR_TOXI_OK, "expiry: all");
+	tap_is_int((int64_t)lo.ntoxics, 1, "expiry: all removes an active toxic too");
+	fr_toxi_leftovers_clear(&lo);
+	int toxics, disabled;
+	census(t, FR_TOXI_PREFIX, &toxics, &disabled);
+	tap_ok(toxics == 0 && disabled == 0, "expiry: clean afterwards");
+	free(active);
+	free(marker);
+	free(past);
+	free(mine);
 }
 
 /* A server that is not there: the message names the URL and the reason. */
@@ -364,6 +429,7 @@ int main(void)
 	test_errors(t);
 	test_down_up(t);
 	test_leftovers(t);
+	test_expiry(t);
 	test_unreachable();
 	test_populate(t);
 	if (getenv("FR_REDIS_PROXY_PORT"))

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "chaos/toxiproxy.h"
@@ -87,6 +88,30 @@ static inline int has_toxic(struct fr_toxi *t, const char *proxy, const char *na
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		found |= strcmp(tx[i].name, name) == 0;
+	fr_toxi_toxics_free(tx, n);
+	return found;
+}
+
+/* The name of the flowrun toxic on PROXY that reads "flowrun-<expiry>-REST"
+ * (caller frees), or NULL: the executor names toxics with the time they
+ * expire, which a test cannot know in advance. *EXPIRY_OUT gets it. */
+static inline char *flowrun_toxic(struct fr_toxi *t, const char *proxy, const char *rest, int64_t *expiry_out)
+{
+	struct fr_toxi_toxic *tx;
+	size_t n;
+	char *found = NULL;
+
+	if (fr_toxi_toxics(t, proxy, &tx, &n))
+		return NULL;
+	for (size_t i = 0; i < n && !found; i++) {
+		int64_t e;
+		const char *dash = strchr(tx[i].name + strlen(FR_TOXI_PREFIX), '-');
+		if (fr_toxi_name_expiry(tx[i].name, &e) == 1 && dash && strcmp(dash + 1, rest) == 0) {
+			found = strdup(tx[i].name);
+			if (expiry_out)
+				*expiry_out = e;
+		}
+	}
 	fr_toxi_toxics_free(tx, n);
 	return found;
 }

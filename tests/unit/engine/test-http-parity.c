@@ -209,7 +209,7 @@ static struct seen send_with(struct server *s, struct fr_loop *loop, struct fr_h
 
 	memset(&w, 0, sizeof(w));
 	tgt->engine = e;
-	w.rc = fr_http_sync(loop, tgt, req, vs, &rng, &res, &err);
+	w.rc = fr_http_sync(loop, tgt, req, vs, &rng, NULL, &res, &err);
 	free(err);
 	w.outcome = res.outcome;
 	w.status = res.status;

@@ -183,7 +183,7 @@ static void test_sync(void)
 	fr_varstore_set(&vs, "tok", "s3cret");
 	pthread_create(&tid, NULL, serve_one, &s);
 	loop = fr_loop_create(4);
-	int rc = fr_http_sync(loop, &tgt, &req, &vs, &rng, &res, &err);
+	int rc = fr_http_sync(loop, &tgt, &req, &vs, &rng, NULL, &res, &err);
 	pthread_join(tid, NULL);
 	tap_is_int(rc, 0, "synchronous request succeeds");
 	tap_is_int(res.status, 200, "status 200");
@@ -201,7 +201,7 @@ static void test_sync(void)
 
 	/* a refused connection: -1 and a message naming the request */
 	snprintf(base, sizeof(base), "http://127.0.0.1:%d", s.port);
-	rc = fr_http_sync(loop, &tgt, &req, &vs, &rng, &res, &err);
+	rc = fr_http_sync(loop, &tgt, &req, &vs, &rng, NULL, &res, &err);
 	tap_ok(rc == -1 && res.outcome == FR_ERR_CONNECT_REFUSED, "a closed port: connect-refused");
 	tap_ok(err && strncmp(err, "POST /api/${what}: ", 19) == 0, "the error names the request");
 	free(err);

@@ -260,6 +260,42 @@ static void test_results(void)
 	fr_results_free(mem);
 }
 
+/* A checkpoint (partial) and a failed run's result are results like the others:
+ * they read back and merge, and the merged run says it is partial, or failed. */
+static void test_partial_failed(void)
+{
+	struct fr_results *a = fr_results_create(&fx_tl), *b = fr_results_create(&fx_tl);
+	fx_fill(a);
+	fx_fill(b);
+	a->partial = 1;
+	b->failed_reason = xstrdup("teardown failed: GET /missing: HTTP 404");
+	b->failed_phase = "teardown";
+	char *pa = write_shard(a, "r-3", 0, 2), *pb = write_shard(b, "r-3", 1, 2);
+	struct fr_merge_input in[2];
+	char *err = NULL;
+	int ok = fr_merge_read(pa, &in[0], &err) == FR_MERGE_OK && fr_merge_read(pb, &in[1], &err) == FR_MERGE_OK;
+	tap_ok(ok, "a checkpoint and a failed run's result read back as results");
+	free(err);
+	err = NULL;
+	struct fr_results *m = NULL;
+	tap_is_int(ok ? fr_merge_results(&fx_tl, in, 2, &m, &err) : -1, FR_MERGE_OK, "and merge");
+	free(err);
+	tap_is_int(m ? m->partial : -1, 1, "the merge of a checkpoint is partial");
+	char *want = xasprintf("%s: teardown failed: GET /missing: HTTP 404", pb);
+	tap_is_str(m ? m->failed_reason : NULL, want, "a failed shard fails the merge, naming its file");
+	tap_is_str(m ? m->failed_phase : NULL, "teardown", "in the phase it failed in");
+	free(want);
+	fr_results_free(m);
+	for (int k = 0; k < 2 && ok; k++)
+		fr_merge_input_clear(&in[k]);
+	unlink(pa);
+	unlink(pb);
+	free(pa);
+	free(pb);
+	fr_results_free(a);
+	fr_results_free(b);
+}
+
 /* Files that are not results. */
 static void test_unreadable(void)
 {
@@ -299,6 +335,7 @@ int main(void)
 		return 1;
 	test_property();
 	test_results();
+	test_partial_failed();
 	test_unreadable();
 	rmdir(dir);
 	return tap_done();
