@@ -251,7 +251,9 @@ static enum fr_exit run(int argc, char **argv)
 			fr_report_text(r, stdout);
 		fflush(stdout);
 		rc = fr_exit_from_slo(fr_report_slo_result(r));
-		if (fr_outputs_write(&a.outputs, r) != 0)
+		if (r->failed_reason) /* a shard's run failed (auth, setup, teardown) */
+			rc = FR_EXIT_INFRA;
+		if (fr_outputs_write(&a.outputs, r, 0) != 0)
 			rc = FR_EXIT_INFRA;
 	}
 	fr_report_free(r);

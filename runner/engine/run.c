@@ -409,7 +409,8 @@ static int too_late(struct ctl *c, int p, int64_t t0)
 	char late[FR_FMT_LEN], grace[FR_FMT_LEN];
 	fr_fmt_duration(late, sizeof late, behind_us);
 	fr_fmt_duration(grace, sizeof grace, c->opts->start_grace_us);
-	set_error(c, "start", xasprintf("late: ready %s after --start-at (grace %s), so no load was sent", late, grace));
+	set_error(c, "start",
+	          xasprintf("late: ready %s after --start-at (grace %s), so no load was sent", late, grace));
 	c->late = 1;
 	return 1;
 }
