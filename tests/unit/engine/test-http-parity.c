@@ -337,7 +337,9 @@ static void test_refused(void)
 	server_start(&dead);
 	snprintf(base, sizeof(base), "http://127.0.0.1:%d", dead.port);
 	server_stop(&dead);
+	pthread_mutex_init(&dead.mu, NULL); /* both() sets the answer under it (TSan: no destroyed mutex) */
 	both(&dead, base, "a closed port", ANSWER, OK, &get, FR_ERR_CONNECT_REFUSED, 0);
+	pthread_mutex_destroy(&dead.mu);
 }
 
 /* Kept-alive connections: reused, and a connection the server dropped after answering is not an error. */
