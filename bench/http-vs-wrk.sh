@@ -42,35 +42,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 [ -x "$FLOWRUN" ] || { echo "bench: $FLOWRUN not built" >&2; exit 1; }
-port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-url=http://127.0.0.1:$port
-
-# nginx: one worker, no logs, keep-alive without a request limit.
-cat >"$tmp/nginx.conf" <<EOC
-worker_processes 1;
-daemon off;
-master_process off;
-pid $tmp/nginx.pid;
-error_log $tmp/error.log warn;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	client_body_temp_path $tmp/body;
-	proxy_temp_path $tmp/proxy;
-	fastcgi_temp_path $tmp/fastcgi;
-	uwsgi_temp_path $tmp/uwsgi;
-	scgi_temp_path $tmp/scgi;
-	keepalive_requests 100000000;
-	server {
-		listen 127.0.0.1:$port;
-		default_type application/json;
-		location / { return 200 '{"id":42,"name":"x"}'; }
-	}
-}
-EOC
-nginx -p "$tmp" -c "$tmp/nginx.conf" &
-nginx_pid=$!
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+# shellcheck source=lib-nginx.sh disable=SC2153 # NGINX_PID and NGINX_URL come from there
+. "$here/lib-nginx.sh"
+bench_nginx "$tmp"
+nginx_pid=$NGINX_PID
+url=$NGINX_URL
 
 half=$((DURATION / 2))
 cat >"$tmp/closed.yaml" <<EOP

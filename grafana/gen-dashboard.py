@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # gen-dashboard.py: writes grafana/provisioning/dashboards/flowrun.json, the flowrun dashboard.
 #
-# The dashboard is 28 panels of near-identical JSON; writing it from this table
+# The dashboard is 29 panels of near-identical JSON; writing it from this table
 # keeps the PromQL readable in review and the layout (six rows: query latency, WebSocket, cache, HTTP, SLO compliance, chaos, on
 # the 24-column grid) consistent. Edit this file, then run
 #     python3 grafana/gen-dashboard.py > grafana/provisioning/dashboards/flowrun.json
@@ -11,7 +11,10 @@
 import json
 
 DS = {"type": "prometheus", "uid": "flowrun-prometheus"}
-R = 'run_id=~"$run_id"'
+# every flowrun series carries run_id and shard: a sharded run's generators
+# are summed by every query (sum by (le) of buckets, sum of counters), or one
+# shard is picked with the shard variable
+R = 'run_id=~"$run_id",shard=~"$shard"'
 panels = []
 nid = [0]
 def next_id():
@@ -125,9 +128,13 @@ stat("WebSocket delivery P95 < 200 ms", "flowrun's delivery P95, over the range;
 stat("Plan SLOs met", "flowrun_slo_pass of the run: 1 met, 0 failed or not yet evaluated.", 20, 37, 4,
      [target("A", f'min(flowrun_slo_pass{{{R}}})', "all met")], "none",
      [{"value": None, "color": "red"}, {"value": 1, "color": "green"}])
-stat("Plan SLOs: value / threshold", "Each SLO of the plan: measured value over its threshold; red from 1 (the threshold).",
-     0, 42, 24, [target("A", f'flowrun_slo_value{{{R}}} / flowrun_slo_threshold{{{R}}}', "{{slo}}")], "percentunit",
+stat("Plan SLOs: value / threshold", "Each SLO of the plan: measured value over its threshold; red from 1 (the threshold). A sharded run's shards each judge their own share: this shows the worst of them; flowrun merge judges the whole.",
+     0, 42, 12, [target("A", f'max by (slo) (flowrun_slo_value{{{R}}} / flowrun_slo_threshold{{{R}}})', "{{slo}}")], "percentunit",
      green_red(1), "value_and_name", h=4)
+ts("Generators: requests/s by shard", "Each generator's finished requests per second, and its share of the open model's planned rate: a shard falling behind the others is saturated.",
+   12, 42, 12,
+   [target("A", f'sum by (shard) (rate(flowrun_requests_total{{{R}}}[{RI}]))', "shard {{shard}}"),
+    target("B", f'sum by (shard) (flowrun_planned_rate{{{R}}})', "planned shard {{shard}}")], "reqps", h=4)
 # Row 6: chaos
 row("Chaos", 46)
 ts("Store health and faults", "flowforge_store_up per store; flowrun_fault_active per proxy (1 while injected).", 0, 47, 8,
@@ -152,6 +159,12 @@ dash = {
     "query": "label_values(flowrun_run_info, run_id)",
     "definition": "label_values(flowrun_run_info, run_id)",
     "refresh": 2, "sort": 2, "multi": False, "includeAll": True, "allValue": ".*",
+    "current": {"text": "All", "value": "$__all"}, "options": []},
+   {
+    "type": "query", "name": "shard", "label": "Shard", "datasource": DS,
+    "query": 'label_values(flowrun_run_info{run_id=~"$run_id"}, shard)',
+    "definition": 'label_values(flowrun_run_info{run_id=~"$run_id"}, shard)',
+    "refresh": 2, "sort": 3, "multi": True, "includeAll": True, "allValue": ".*",
     "current": {"text": "All", "value": "$__all"}, "options": []}]},
   "annotations": {"list": [
     {"builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"}, "enable": True, "hide": True,

@@ -3,7 +3,8 @@
 #
 # apt packages (the libraries, redis-server, prometheus, nginx, wrk, jq, xmllint),
 # Toxiproxy at the pinned version (built with `go install` into .tools/, cached),
-# actionlint (pinned, .tools/) and the npm packages of package.json (ajv-cli, for the
+# actionlint (pinned, .tools/), kubernetes-validate (pinned, PyPI, in a venv at
+# .tools/kv: it validates deploy/kubernetes offline) and the npm packages of package.json (ajv-cli, for the
 # schema tests; playwright-core, which drives Debian's chromium in the HTML report
 # tests). Safe to run again: every step checks first.
 set -euo pipefail
@@ -11,11 +12,12 @@ cd "$(dirname "$0")/.."
 
 TOXIPROXY_VERSION=v2.12.0
 ACTIONLINT_VERSION=v1.7.7
+KUBERNETES_VALIDATE_VERSION=1.37.0
 APT_PACKAGES=(build-essential autoconf automake libtool pkg-config libyaml-dev libcyaml-dev
 	libcurl4-openssl-dev libwebsockets-dev libwebsockets-evlib-ev libssl-dev libpcre2-dev
 	libjansson-dev libev-dev node-llhttp redis-server prometheus prometheus-pushgateway nginx-light wrk jq libxml2-utils curl
 	shellcheck python3-locust clang-format chromium
-	python3 golang-go nodejs npm)
+	python3 python3-venv golang-go nodejs npm)
 
 say() { printf 'quickstart: %s\n' "$*" >&2; }
 
@@ -52,6 +54,13 @@ if ! [ -x .tools/actionlint ] || [ "$(cat .tools/actionlint.version 2>/dev/null)
 	else
 		say "actionlint could not be built; the workflow lint test will fail"
 	fi
+fi
+if ! [ -x .tools/kv/bin/kubernetes-validate ] ||
+	[ "$(cat .tools/kv.version 2>/dev/null)" != "$KUBERNETES_VALIDATE_VERSION" ]; then
+	say "installing kubernetes-validate ${KUBERNETES_VALIDATE_VERSION} (pip, in a venv at .tools/kv)"
+	python3 -m venv .tools/kv
+	.tools/kv/bin/pip install -q --disable-pip-version-check "kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}"
+	echo "$KUBERNETES_VALIDATE_VERSION" > .tools/kv.version
 fi
 if [ -f package.json ] && { ! [ -x node_modules/.bin/ajv ] || ! [ -d node_modules/playwright-core ]; }; then
 	say "installing npm packages (ajv-cli, playwright-core)"

@@ -103,15 +103,12 @@ static int parse_args(int argc, char **argv, struct merge_args *a)
 /* Reads every file; FR_EXIT_USAGE after printing the first that is not a result. */
 static enum fr_exit read_all(const struct merge_args *a, struct fr_merge_input *in)
 {
-	for (size_t i = 0; i < a->nfiles; i++) {
-		char *err = NULL;
-		if (fr_merge_read(a->files[i], &in[i], &err) != FR_MERGE_OK) {
-			fprintf(stderr, "flowrun: %s\n", err);
-			free(err);
-			return FR_EXIT_USAGE;
-		}
-	}
 	char *err = NULL;
+	if (fr_merge_read_all((const char *const *)a->files, a->nfiles, in, &err) != FR_MERGE_OK) {
+		fprintf(stderr, "flowrun: %s\n", err);
+		free(err);
+		return FR_EXIT_USAGE;
+	}
 	if (fr_merge_check(in, a->nfiles, &err) != FR_MERGE_OK) {
 		fprintf(stderr, "flowrun: %s\n", err);
 		free(err);

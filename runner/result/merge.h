@@ -34,6 +34,8 @@ enum fr_merge_status {
 };
 
 /* One result file as read. The strings point into DOC. */
+struct fr_timeseries;
+
 struct fr_merge_input {
 	char *path;
 	struct json_t *doc;
@@ -42,8 +44,9 @@ struct fr_merge_input {
 	const char *plan_file; /* NULL when the run's plan had no file name */
 	const char *digest;
 	double time_scale;
-	int index; /* its shard number, -1 for the result of an unsharded run */
-	int count; /* its shard count, 0 for an unsharded run */
+	int index;                    /* its shard number, -1 for the result of an unsharded run */
+	int count;                    /* its shard count, 0 for an unsharded run */
+	struct fr_timeseries *series; /* its time series, taken out of DOC; NULL: none */
 };
 
 /* Reads the result file PATH into *IN (free with fr_merge_input_clear).
@@ -51,6 +54,12 @@ struct fr_merge_input {
  * (caller frees): "shard-1.json: not a flowrun result (no \"format\")". */
 int fr_merge_read(const char *path, struct fr_merge_input *in, char **err_out);
 void fr_merge_input_clear(struct fr_merge_input *in);
+
+/* Reads the N files PATHS into IN[0..N-1] with one thread per core (parsing
+ * is most of a merge's time). Returns FR_MERGE_OK, or the status and message
+ * of the first file, in order, that could not be read; every IN[i] is
+ * filled either way (clear each). */
+int fr_merge_read_all(const char *const *paths, size_t n, struct fr_merge_input *in, char **err_out);
 
 /* Checks that the N inputs are shards of one run: the same plan name, plan
  * digest, run id and shard count, each shard at most once. Returns

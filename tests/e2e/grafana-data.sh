@@ -88,6 +88,7 @@ fi
 evaluate() {
 	local q=$1
 	q=${q//\$run_id/$run_id}
+	q=${q//\$shard/.*}
 	q=${q//\$__rate_interval/4s}
 	q=${q//\$__range/$((end - start + 5))s}
 	curl -s --get "$prom/api/v1/query_range" --data-urlencode "query=$q" \

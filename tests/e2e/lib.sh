@@ -153,6 +153,18 @@ fr_wait_http() {
 	return 1
 }
 
+# fr_wait_all PID…: waits for each background process in turn; their exit
+# codes, in the same order and separated by spaces, go into FR_CODES. (Call
+# it directly, not in $(…): a subshell cannot wait for its parent's children.)
+fr_wait_all() {
+	local p codes=()
+	for p in "$@"; do
+		wait "$p"
+		codes+=($?)
+	done
+	FR_CODES="${codes[*]}"
+}
+
 # --- flowrun's result files -------------------------------------------------
 
 # fr_run_valid OUT ARGS…: `flowrun run ARGS --json $FR_TMP/OUT.json` (stdout and

@@ -51,18 +51,15 @@ start_in() {
 # its number by JOB_COMPLETION_INDEX; results in PREFIX-K.json, stderr in
 # PREFIX-K.err; prints their exit codes.
 run_shards() {
-	local prefix=$1 n=$2 start=$3 plan=$4 k pids=() rcs=()
+	local prefix=$1 n=$2 start=$3 plan=$4 k pids=()
 	shift 4
 	for ((k = 0; k < n; k++)); do
 		JOB_COMPLETION_INDEX=$k "$FLOWRUN" run "$plan" --shards "$n" --start-at "$start" --threads 1 --quiet \
 			--json "$prefix-$k.json" "$@" 2>"$prefix-$k.err" &
 		pids+=($!)
 	done
-	for k in "${pids[@]}"; do
-		wait "$k"
-		rcs+=($?)
-	done
-	echo "${rcs[*]}"
+	fr_wait_all "${pids[@]}"
+	echo "$FR_CODES"
 }
 
 # rcs_ok PREFIX RCS…: the shards' exit codes are 0 or 1 — or 3 when the run was
@@ -139,13 +136,10 @@ for k in 0 1 2 3; do
 		--start-at "$start" --threads 1 --quiet --json "$T/b-$k.json" 2>"$T/b-$k.err" &
 	pids+=($!)
 done
-rcs=()
-for p in "${pids[@]}"; do
-	wait "$p"
-	rcs+=($?)
-done
-tap_check "shard-open as 4 shards, shards 1-3 with a dead Toxiproxy address: each ran (${rcs[*]})" \
-	"$(rcs_ok "$T/b" "${rcs[@]}")"
+fr_wait_all "${pids[@]}"
+rcs=$FR_CODES
+# shellcheck disable=SC2086 # the exit codes are words
+tap_check "shard-open as 4 shards, shards 1-3 with a dead Toxiproxy address: each ran ($rcs)" "$(rcs_ok "$T/b" $rcs)"
 "$FLOWRUN" merge "$T"/b-*.json --quiet --json "$T/b.json"
 tap_is "$?" "$(jq .exit_code "$T/b.json")" "merged"
 steady=$(requests "$T/b.json" steady)

@@ -23,7 +23,7 @@ done
 # has FILE TEXT: empty when FILE contains TEXT, else a message.
 has() { grep -qF -- "$2" "$1" || echo "$1 does not contain: $2"; }
 
-tap_plan 8
+tap_plan 9
 ci=.github/workflows/ci.yml
 bench=.github/workflows/bench.yml
 for f in "$ci" "$bench"; do
@@ -36,6 +36,10 @@ tap_check "ci puts the SLO diff of changed plans in the job summary" \
 	"$(has "$ci" './flowrun diff "${allow[@]}" --git "origin/$BASE_REF" "$plan" >>"$GITHUB_STEP_SUMMARY"')"
 tap_check "bench runs nightly at 03:00 UTC and on demand" \
 	"$(has "$bench" '- cron: "0 3 * * *"'; has "$bench" 'workflow_dispatch:')"
+# shellcheck disable=SC2016 # the workflow's shell text, literally
+tap_check "bench shards one plan over a matrix from one --start-at and merges the shards into the summary" \
+	"$(has "$bench" 'shard: ${{ fromJSON(needs.shard-plan.outputs.shards) }}'; has "$bench" '--shard "$SHARD/$SHARDS" --start-at "$START_AT"'
+	has "$bench" './flowrun merge shards/shard-*.json --out merged'; has "$bench" 'cat merged/summary.md >>"$GITHUB_STEP_SUMMARY"')"
 tap_check "bench builds its matrix from flowrun list and checks SLOs from Prometheus" \
 	"$(has "$bench" './flowrun list plans/'; has "$bench" 'fromJSON(needs.plans.outputs.matrix)'; has "$bench" './flowrun slo --prometheus')"
 
