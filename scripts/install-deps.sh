@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # install-deps.sh: installs what flowrun needs on Debian bookworm, skipping what is present.
 #
-# apt packages (the libraries, redis-server, prometheus, nginx, wrk, jq, xmllint),
+# apt packages (the libraries, redis-server, prometheus, nginx, wrk, jq, xmllint, clang
+# and its libFuzzer runtime for tests/fuzz),
 # Toxiproxy at the pinned version (built with `go install` into .tools/, cached),
 # actionlint (pinned, .tools/), kubernetes-validate (pinned, PyPI, in a venv at
 # .tools/kv: it validates deploy/kubernetes offline) and the npm packages of package.json (ajv-cli, for the
@@ -16,7 +17,7 @@ KUBERNETES_VALIDATE_VERSION=1.37.0
 APT_PACKAGES=(build-essential autoconf automake libtool pkg-config libyaml-dev libcyaml-dev
 	libcurl4-openssl-dev libwebsockets-dev libwebsockets-evlib-ev libssl-dev libpcre2-dev
 	libjansson-dev libev-dev node-llhttp redis-server prometheus prometheus-pushgateway nginx-light wrk jq libxml2-utils curl
-	shellcheck python3-locust clang-format chromium
+	shellcheck python3-locust clang-format clang libclang-rt-14-dev chromium
 	python3 python3-venv golang-go nodejs npm)
 
 say() { printf 'quickstart: %s\n' "$*" >&2; }

@@ -32,6 +32,10 @@ void fr_drive_record(struct fr_drive *d, int key, int64_t intended_ns, enum fr_o
 	int64_t at = fr_drive_offset(d, intended_ns);
 	int seg = fr_timeline_segment_at(d->tl, d->pass, at);
 	fr_results_record_request(d->res, key, seg, outcome, latency_us, service_us);
+	if (latency_us >= 0)
+		fr_results_note_slow(d->res, key, seg, FR_SERIES_LATENCY, latency_us, at, service_us);
+	if (service_us >= 0)
+		fr_results_note_slow(d->res, key, seg, FR_SERIES_SERVICE, service_us, at, -1);
 	fr_tally_record(d->tally, key, seg, at, outcome, latency_us, service_us);
 	fr_timeseries_request(d->res->series, key, at, outcome, latency_us);
 	fr_metrics_record_request(d->metrics, key, outcome, latency_us, service_us);

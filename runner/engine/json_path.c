@@ -123,7 +123,7 @@ static enum kind number(struct scan *s)
 		e = p;
 		if (digits(s, &p) == 0 || p - e > 4)
 			s->bad = 1;
-		for (; e < p; e++)
+		for (; e < p && exp < 100000; e++) /* more than 4 digits is bad already: stop before overflow */
 			exp = exp * 10 + (*e - '0');
 	}
 	if (p - b > MAX_NUM || (integer && int_digits > 18) || (!neg_exp && int_digits + exp > 300) ||

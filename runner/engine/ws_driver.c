@@ -488,6 +488,8 @@ static void on_open(struct fr_ws_driver *d, struct viewer *v)
 	v->state = V_OPEN;
 	v->attempts = 0;
 	fr_results_record_connect(d->res, d->key, seg_at(d, now), (now - v->t_ns) / 1000);
+	fr_results_note_slow(d->res, d->key, seg_at(d, now), FR_SERIES_CONNECT, (now - v->t_ns) / 1000,
+	                     at_of(d, v->t_ns), -1);
 	count_now(d, FR_WS_CONNECTS, 1);
 	join(d, v);
 	if ((v->flags & F_UNWANTED) || (long)v->idx >= d->want || d->stopped)
@@ -523,6 +525,7 @@ static void on_message(struct fr_ws_driver *d, struct viewer *v, const char *msg
 	mark(d, v, (uint32_t)seq);
 	d->rcv[seq & d->mask]++;
 	fr_results_record_delivery(d->res, d->key, segment, lat < 0 ? 0 : lat);
+	fr_results_note_slow(d->res, d->key, segment, FR_SERIES_DELIVERY, lat < 0 ? 0 : lat, at_of(d, t_us * 1000), -1);
 	fr_timeseries_delivery(d->res->series, d->key, at_of(d, t_us * 1000), lat < 0 ? 0 : lat);
 	if (d->metrics)
 		fr_metrics_record_delivery(d->metrics, d->key, lat < 0 ? 0 : lat);

@@ -39,7 +39,7 @@
 #define FR_ESTIMATE_VIEWER_BYTES   2900u       /* a websocket viewer: 2,862 measured */
 #define FR_ESTIMATE_INFLIGHT_BYTES 16400u      /* an open-model request in flight: 16,370 measured */
 #define FR_ESTIMATE_HIST_BYTES     26328u      /* one histogram (result/hist.c; test-hist pins it) */
-#define FR_ESTIMATE_CELL_BYTES     256u        /* a (key, segment) cell without its histograms */
+#define FR_ESTIMATE_CELL_BYTES     1024u       /* a (key, segment) cell without its histograms (test-hist pins it) */
 #define FR_ESTIMATE_WS_SLOT_BYTES  24u         /* one slot of a websocket event ring (engine/ws_table.c) */
 #define FR_ESTIMATE_SERIES_BYTES   1100u       /* a (key, interval) of the time series: 88 + 4 × 253 */
 #define FR_ESTIMATE_INTERVAL_US    1000000     /* the time series' default interval */

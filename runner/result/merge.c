@@ -311,6 +311,37 @@ static const char *ws_name(int i)
 	return fr_ws_counter_name((enum fr_ws_counter)i);
 }
 
+/* Adds a raw cell's [value_us, at_us] samples of key K to SLOWEST; -1 when malformed. */
+static int add_slowest(struct fr_slowest *slowest, int k, const json_t *cell)
+{
+	static const char *const names[FR_SERIES_CONNECT + 1] = {"latency", "service", "delivery", "connect"};
+	const json_t *o = json_object_get(cell, "slowest"), *a, *p;
+	size_t i;
+
+	if (!o)
+		return 0;
+	if (!json_is_object(o))
+		return -1;
+	for (int s = 0; s <= FR_SERIES_CONNECT; s++) {
+		if (!(a = json_object_get(o, names[s])))
+			continue;
+		if (!json_is_array(a))
+			return -1;
+		json_array_foreach(a, i, p)
+		{
+			if (!json_is_array(p) || !json_is_integer(json_array_get(p, 0)) ||
+			    !json_is_integer(json_array_get(p, 1)))
+				return -1;
+			const json_t *svc = json_array_get(p, 2);
+			fr_slowest_add(&slowest[s],
+			               &(struct fr_sample){json_integer_value(json_array_get(p, 0)),
+			                                   json_integer_value(json_array_get(p, 1)),
+			                                   json_is_integer(svc) ? json_integer_value(svc) : -1, k});
+		}
+	}
+	return 0;
+}
+
 /* Adds one raw cell of key K into RES; -1 when it is malformed. */
 static int add_cell(struct fr_results *res, int k, const json_t *cell)
 {
@@ -326,7 +357,7 @@ static int add_cell(struct fr_results *res, int k, const json_t *cell)
 	if (add_raw(&c->latency, json_object_get(cell, "latency")) ||
 	    add_raw(&c->service, json_object_get(cell, "service")) ||
 	    add_raw(&c->delivery, json_object_get(cell, "delivery")) ||
-	    add_raw(&c->connect, json_object_get(cell, "connect")))
+	    add_raw(&c->connect, json_object_get(cell, "connect")) || add_slowest(c->slowest, k, cell))
 		return -1;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/fmt.h"
 #include "util/xmalloc.h"
 
@@ -275,6 +276,35 @@ double fr_report_seconds(const struct fr_report *r, const int *segs, size_t n)
 }
 
 /* Under a sweep the same window repeats once per pass, so the label names the pass's value. */
+/* Segments are absolute and sorted; a sample past the last one belongs to it. */
+int fr_report_sample_segment(const struct fr_report *r, int64_t at_us)
+{
+	const struct fr_timeline *tl = r->timeline;
+	size_t i = 0;
+
+	while (i + 1 < tl->nsegs && at_us >= tl->segs[i].end_us)
+		i++;
+	return (int)i;
+}
+
+/* Its offsets and the faults active throughout it: what a slow sample is lined up with. */
+char *fr_report_segment_text(const struct fr_report *r, int seg)
+{
+	const struct fr_segment *s = &r->timeline->segs[seg];
+	char from[FR_FMT_LEN], to[FR_FMT_LEN];
+	struct fr_buf b = {0};
+
+	fr_buf_printf(&b, "%s-%s, ", fr_fmt_offset(from, sizeof from, s->start_us),
+	              fr_fmt_offset(to, sizeof to, s->end_us));
+	if (!s->nfaults)
+		fr_buf_printf(&b, "no fault");
+	for (int f = 0; f < s->nfaults; f++)
+		fr_buf_printf(&b, "%s%s", f ? " + " : "fault ", r->plan->faults.items[s->faults[f]].name);
+	if (r->timeline->npasses > 1)
+		fr_buf_printf(&b, ", pass %d of %d", s->pass + 1, r->timeline->npasses);
+	return fr_buf_take(&b);
+}
+
 char *fr_report_window_label(const struct fr_report *r, const struct fr_window *w)
 {
 	const struct fr_plan *p = r->plan;

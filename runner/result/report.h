@@ -141,6 +141,14 @@ double fr_report_seconds(const struct fr_report *r, const int *segs, size_t n);
 /* The label of a window for people: "no-fault", "stage:ramp [widgets=5]". Caller frees. */
 char *fr_report_window_label(const struct fr_report *r, const struct fr_window *w);
 
+/* The segment a sample at AT_US (an offset from the start of the run, as
+ * struct fr_sample keeps it) fell in. */
+int fr_report_sample_segment(const struct fr_report *r, int64_t at_us);
+
+/* A segment for people: "8.000s-12.000s, fault redis-slow", "12.000s-20.000s,
+ * no fault", with ", pass 2 of 3" under a sweep. Caller frees. */
+char *fr_report_segment_text(const struct fr_report *r, int seg);
+
 /* Quantile Q of H as a latency ("1.63ms", see fr_fmt_latency), or "-" when H
  * is empty (or NULL); into BUF, which it returns. */
 char *fr_report_quantile(char *buf, size_t len, const struct fr_hist *h, double q);

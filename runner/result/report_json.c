@@ -147,6 +147,33 @@ static int cell_empty(const struct fr_cell *c)
 	return 1;
 }
 
+static const char *const series_names[4] = {"latency", "service", "delivery", "connect"};
+
+/* A cell's slowest samples per series as [value_us, at_us] pairs (shard merges
+ * read them back), or NULL when it kept none. */
+static json_t *raw_slowest(const struct fr_cell *c)
+{
+	json_t *o = NULL;
+
+	for (int s = 0; s <= FR_SERIES_CONNECT; s++) {
+		if (!c->slowest[s].n)
+			continue;
+		json_t *a = json_array();
+		for (int k = 0; k < c->slowest[s].n; k++) {
+			const struct fr_sample *x = &c->slowest[s].s[k];
+			json_array_append_new(
+			        a, x->service_us >= 0
+			                   ? json_pack("[I, I, I]", (json_int_t)x->value_us, (json_int_t)x->at_us,
+			                               (json_int_t)x->service_us)
+			                   : json_pack("[I, I]", (json_int_t)x->value_us, (json_int_t)x->at_us));
+		}
+		if (!o)
+			o = json_object();
+		set(o, series_names[s], a);
+	}
+	return o;
+}
+
 /* The raw content of one (key, segment) cell. */
 static json_t *raw_cell(const struct fr_cell *c, int seg)
 {
@@ -157,12 +184,14 @@ static json_t *raw_cell(const struct fr_cell *c, int seg)
 	set(o, "missed", json_integer((json_int_t)c->missed));
 	set(o, "ws", ws_counters(c));
 	const struct fr_hist *h[4] = {c->latency, c->service, c->delivery, c->connect};
-	static const char *const names[4] = {"latency", "service", "delivery", "connect"};
 	for (int i = 0; i < 4; i++) {
 		json_t *a = fr_report_json_raw(h[i]);
 		if (a)
-			set(o, names[i], a);
+			set(o, series_names[i], a);
 	}
+	json_t *slow = raw_slowest(c);
+	if (slow)
+		set(o, "slowest", slow);
 	return o;
 }
 
@@ -264,6 +293,22 @@ static json_t *breach_json(const struct fr_window *w, const struct fr_verdict *v
 	                 (json_int_t)b->positions, "breached", (json_int_t)b->breached);
 }
 
+/* A failed latency SLO's slowest samples: key, value, intended time and segment. */
+static json_t *slowest_json(const struct fr_report *r, const struct fr_slowest *s)
+{
+	json_t *a = json_array();
+
+	for (int k = 0; k < s->n; k++) {
+		json_t *o = json_pack("{s:s, s:I, s:I, s:i}", "key", r->results->keys[s->s[k].key].name, "value_us",
+		                      (json_int_t)s->s[k].value_us, "at_us", (json_int_t)s->s[k].at_us, "segment",
+		                      fr_report_sample_segment(r, s->s[k].at_us));
+		if (s->s[k].service_us >= 0)
+			set(o, "service_us", json_integer((json_int_t)s->s[k].service_us));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 /* The verdicts. */
 static json_t *verdicts_json(const struct fr_report *r)
 {
@@ -274,13 +319,12 @@ static json_t *verdicts_json(const struct fr_report *r)
 		const struct fr_slo *slo = &r->plan->slos[w->slo];
 		char stat[32], *label = fr_report_window_label(r, w);
 		fr_slo_stat_name(slo, stat, sizeof stat);
-		static const char *const series[] = {"latency", "service", "delivery", "connect"};
 		json_t *o = json_object();
 		set(o, "slo", json_string(slo->name));
 		set(o, "window", json_integer(v->window));
 		set(o, "label", json_string(label));
 		set(o, "stat", json_string(stat));
-		set(o, "series", json_string(series[slo->series]));
+		set(o, "series", json_string(series_names[slo->series]));
 		set(o, "threshold", json_real(slo->threshold));
 		set(o, "threshold_text", json_string(slo->threshold_text ? slo->threshold_text : ""));
 		set(o, "measured", v->no_data || v->skipped ? json_null() : json_real(v->measured));
@@ -288,6 +332,8 @@ static json_t *verdicts_json(const struct fr_report *r)
 		set(o, "pass", json_boolean(v->pass));
 		set(o, "no_data", json_boolean(v->no_data));
 		set(o, "skipped", json_boolean(v->skipped));
+		if (v->slowest.n && r->results)
+			set(o, "slowest", slowest_json(r, &v->slowest));
 		set(o, "breach", breach_json(w, v));
 		set(o, "inconclusive", json_boolean(v->inconclusive));
 		set(o, "saturated", str_or_null(v->saturation));

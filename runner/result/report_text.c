@@ -514,6 +514,56 @@ static void print_generator(const struct fr_report *r, FILE *out)
 	        (unsigned long long)r->results->http_curl);
 }
 
+/* Whether most of V's slowest samples were late leaving flowrun: a latency at
+ * least twice its service time was mostly spent before the request was sent. */
+static int mostly_late(const struct fr_verdict *v)
+{
+	int late = 0;
+
+	for (int k = 0; k < v->slowest.n; k++)
+		late += v->slowest.s[k].service_us >= 0 && v->slowest.s[k].value_us >= 2 * v->slowest.s[k].service_us;
+	return late * 2 > v->slowest.n;
+}
+
+/* The slowest samples of each failed latency SLO, to line them up with faults, stages and pauses. */
+static void print_slowest(const struct fr_report *r, FILE *out)
+{
+	static const char *const hdr[] = {"SLO", "window", "sample", "service", "at", "key", "segment"};
+	struct fr_table t;
+	size_t i;
+	int late = 0;
+
+	for (i = 0; i < r->nverdicts && !r->verdicts[i].slowest.n; i++)
+		;
+	if (i == r->nverdicts || !r->results)
+		return;
+	fr_table_init(&t, "llrrrll", hdr);
+	for (i = 0; i < r->nverdicts; i++) {
+		const struct fr_verdict *v = &r->verdicts[i];
+		const struct fr_window *w = &r->timeline->windows[v->window];
+		char *label = fr_report_window_label(r, w);
+		late |= v->slowest.n && mostly_late(v);
+		for (int k = 0; k < v->slowest.n; k++) {
+			const struct fr_sample *s = &v->slowest.s[k];
+			char val[FR_FMT_LEN], svc[FR_FMT_LEN] = "-", at[FR_FMT_LEN];
+			char *seg = fr_report_segment_text(r, fr_report_sample_segment(r, s->at_us));
+			if (s->service_us >= 0)
+				fr_fmt_latency(svc, sizeof svc, (double)s->service_us);
+			fr_table_row(&t, k ? "" : r->plan->slos[w->slo].name, k ? "" : label,
+			             fr_fmt_latency(val, sizeof val, (double)s->value_us), svc,
+			             fr_fmt_offset(at, sizeof at, s->at_us), r->results->keys[s->key].name, seg);
+			free(seg);
+		}
+		free(label);
+	}
+	fprintf(out, "\nslowest samples of the failed latency SLOs (at: when each was meant to be sent)\n");
+	fr_table_print(&t, out);
+	if (late)
+		fprintf(out,
+		        "  most of these were late leaving flowrun (latency at least twice the service time): the\n"
+		        "  generator's machine was busy or paused (see the send lag above), not the target slow\n");
+}
+
 /* Writes the whole terminal summary. */
 int fr_report_text(const struct fr_report *r, FILE *out)
 {
@@ -527,6 +577,7 @@ int fr_report_text(const struct fr_report *r, FILE *out)
 		print_shards(r, out);
 	print_generator(r, out);
 	print_slos(r, out);
+	print_slowest(r, out);
 	char *o = fr_report_outcome(r);
 	fprintf(out, "\nresult: %s\n", o);
 	free(o);

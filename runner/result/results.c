@@ -146,6 +146,33 @@ void fr_results_record_connect(struct fr_results *res, int key, int segment, int
 	record(&fr_results_cell(res, key, segment)->connect, connect_us);
 }
 
+/* Insertion into a sorted array of at most FR_SLOWEST_N: a few compares per sample. */
+void fr_slowest_add(struct fr_slowest *s, const struct fr_sample *sample)
+{
+	int i = s->n;
+
+	while (i > 0 && s->s[i - 1].value_us < sample->value_us)
+		i--;
+	if (i >= FR_SLOWEST_N)
+		return;
+	int last = s->n < FR_SLOWEST_N ? s->n : FR_SLOWEST_N - 1;
+	memmove(&s->s[i + 1], &s->s[i], (size_t)(last - i) * sizeof s->s[0]);
+	s->s[i] = *sample;
+	if (s->n < FR_SLOWEST_N)
+		s->n++;
+}
+
+/* Only when it beats the cell's fastest kept sample. */
+void fr_results_note_slow(struct fr_results *res, int key, int segment, enum fr_series series, int64_t value_us,
+                          int64_t at_us, int64_t service_us)
+{
+	struct fr_slowest *s = &fr_results_cell(res, key, segment)->slowest[series];
+
+	if (s->n == FR_SLOWEST_N && value_us <= s->s[FR_SLOWEST_N - 1].value_us)
+		return;
+	fr_slowest_add(s, &(struct fr_sample){value_us, at_us, service_us, key});
+}
+
 /* Adds N to a websocket counter. */
 void fr_results_count_ws(struct fr_results *res, int key, int segment, enum fr_ws_counter c, uint64_t n)
 {
@@ -189,6 +216,9 @@ static void add_cell(struct fr_cell *dst, const struct fr_cell *src)
 	dst->missed += src->missed;
 	for (int w = 0; w < FR_WS_COUNTER_N; w++)
 		dst->ws[w] += src->ws[w];
+	for (int s = 0; s <= FR_SERIES_CONNECT; s++)
+		for (int i = 0; i < src->slowest[s].n; i++)
+			fr_slowest_add(&dst->slowest[s], &src->slowest[s].s[i]);
 }
 
 /* Adds SRC (a worker's results over the same timeline) into DST. */

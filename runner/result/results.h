@@ -42,6 +42,24 @@ enum fr_ws_counter {
 	FR_WS_COUNTER_N,
 };
 
+#define FR_SLOWEST_N 5 /* the slowest samples a cell keeps per series: enough to line outliers up, bounded */
+
+/* One sample kept for the report, with when it was meant to happen. */
+struct fr_sample {
+	int64_t value_us;
+	int64_t at_us;      /* its intended send time (a delivery: its publish; a connect: its start),
+	                     * as an offset from the start of the run, so its segment is known */
+	int64_t service_us; /* a request's latency: its service time (from the actual send), else -1;
+	                     * a latency well above it was spent before the request left flowrun */
+	int key;            /* its metric key */
+};
+
+/* The slowest samples of one series, slowest first (ties: the earlier first). */
+struct fr_slowest {
+	struct fr_sample s[FR_SLOWEST_N];
+	int n;
+};
+
 struct fr_cell {
 	struct fr_hist *latency;  /* from intended send (NULL until used) */
 	struct fr_hist *service;  /* from actual send */
@@ -51,6 +69,7 @@ struct fr_cell {
 	uint64_t late;   /* open model: sent later than 1 ms after the intended time */
 	uint64_t missed; /* open model: never sent (the run ended first) */
 	uint64_t ws[FR_WS_COUNTER_N];
+	struct fr_slowest slowest[FR_SERIES_CONNECT + 1]; /* per enum fr_series */
 };
 
 struct fr_key {
@@ -113,6 +132,15 @@ void fr_results_record_request(struct fr_results *res, int key, int segment, enu
 void fr_results_record_delivery(struct fr_results *res, int key, int segment, int64_t delivery_us);
 void fr_results_record_connect(struct fr_results *res, int key, int segment, int64_t connect_us);
 void fr_results_count_ws(struct fr_results *res, int key, int segment, enum fr_ws_counter c, uint64_t n);
+
+/* Keeps a sample of SERIES among the FR_SLOWEST_N slowest of KEY in SEGMENT
+ * (AT_US, SERVICE_US: see struct fr_sample); reports list them for a failed
+ * latency SLO. */
+void fr_results_note_slow(struct fr_results *res, int key, int segment, enum fr_series series, int64_t value_us,
+                          int64_t at_us, int64_t service_us);
+
+/* Adds SAMPLE to S when it is among the slowest. */
+void fr_slowest_add(struct fr_slowest *s, const struct fr_sample *sample);
 
 /* Raises the active count of SCENARIO in SEGMENT to N when it is higher. */
 void fr_results_note_active(struct fr_results *res, int scenario, int segment, uint64_t n);

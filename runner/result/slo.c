@@ -120,6 +120,15 @@ static void evaluate_sustained(const struct fr_results *res, const struct fr_win
 	out->measured_text = xasprintf("breach %s at %s-%s (worst %s)", len, from, to, worst);
 }
 
+/* A failed latency SLO keeps the slowest samples of the cells its window read. */
+static void keep_slowest(const struct fr_slo *slo, const struct fr_cell *sum, struct fr_verdict *out)
+{
+	int latency = slo->stat == FR_STAT_QUANTILE || slo->stat == FR_STAT_MAX || slo->stat == FR_STAT_MEAN;
+
+	if (latency && !out->pass && !out->no_data && !out->skipped)
+		out->slowest = sum->slowest[slo->series];
+}
+
 /* Judges window WINDOW of RES into OUT. */
 void fr_slo_evaluate_window(const struct fr_results *res, int window, struct fr_verdict *out)
 {
@@ -133,12 +142,14 @@ void fr_slo_evaluate_window(const struct fr_results *res, int window, struct fr_
 		out->measured_text = xstrdup("skipped");
 		return;
 	}
-	if (w->over_us > 0) {
-		evaluate_sustained(res, w, slo, out);
-		return;
-	}
 	struct fr_cell sum = {0};
 	sum_window(res, slo, w, &sum);
+	if (w->over_us > 0) {
+		evaluate_sustained(res, w, slo, out);
+		keep_slowest(slo, &sum, out);
+		fr_cell_clear(&sum);
+		return;
+	}
 	if (measure(slo, &sum, &out->measured) < 0) {
 		out->no_data = 1;
 		out->measured_text = xstrdup("no data");
@@ -147,6 +158,7 @@ void fr_slo_evaluate_window(const struct fr_results *res, int window, struct fr_
 		fr_slo_format_value(slo, out->measured, buf, sizeof buf);
 		out->measured_text = xstrdup(buf);
 	}
+	keep_slowest(slo, &sum, out);
 	fr_cell_clear(&sum);
 }
 

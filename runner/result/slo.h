@@ -30,6 +30,10 @@ struct fr_verdict {
 	int saturated;    /* a latency SLO whose window had a saturated worker (result/health.h) */
 	int inconclusive; /* … and the run did not allow it: neither passed nor failed (pass is 0) */
 	char *saturation; /* why it was saturated ("thread 0 CPU 97 % (bound 90 %)"), else NULL */
+	/* a failed latency SLO (a quantile, max or mean of a latency series): the
+	 * slowest samples of its window, slowest first, so a reader can line them
+	 * up with faults, stages or pauses (n is 0 otherwise) */
+	struct fr_slowest slowest;
 };
 
 /* Judges every window of RES's timeline. Returns 0 and a new array of

@@ -11,6 +11,7 @@
 
 #include "plan/estimate.h"
 #include "result/hist.h"
+#include "result/results.h"
 #include "tap.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
@@ -261,6 +262,7 @@ static void measure(void)
 int main(void)
 {
 	tap_is_int((int64_t)fr_hist_bytes(), FR_ESTIMATE_HIST_BYTES, "the memory estimate counts a histogram's size");
+	tap_ok(sizeof(struct fr_cell) <= FR_ESTIMATE_CELL_BYTES, "the memory estimate counts a cell's size");
 	run_dist("uniform", gen_uniform);
 	run_dist("exponential", gen_exp);
 	run_dist("log-normal", gen_lognormal);

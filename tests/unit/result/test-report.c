@@ -378,6 +378,65 @@ static void test_markdown(void)
 	fr_results_free(res);
 }
 
+/* A failed latency SLO lists the slowest samples of its window, with when
+ * they were meant to be sent and their segment, in the text and the JSON;
+ * a passing one lists none. */
+static void test_slowest(void)
+{
+	struct fr_results *res = fr_results_create(&fx_tl);
+	fx_fill(res);
+	/* stage-p95 [stage:#1] reads redis-lookup and dashboard over segments 0 and 1 */
+	fr_results_note_slow(res, 0, 1, FR_SERIES_LATENCY, 500000, 7250000, 499000);
+	fr_results_note_slow(res, 0, 1, FR_SERIES_LATENCY, 510000, 6000000, 509500);
+	fr_results_note_slow(res, 0, 0, FR_SERIES_LATENCY, 1999, 4999000, 1900);
+	for (int i = 0; i < 10; i++)
+		fr_results_note_slow(res, 1, 0, FR_SERIES_LATENCY, 20000 + i, 1000000 + i * 1000, 19000);
+	fr_results_note_slow(res, 0, 2, FR_SERIES_LATENCY, 1999, 15000000, 1900); /* redis-p99 passes: not listed */
+	struct fr_report *r = fr_report_build(res, "r-slow");
+	char *t = text_of(r);
+	want_line(t, "slowest samples of the failed latency SLOs (at: when each was meant to be sent)");
+	want_line(t, "  SLO        window    sample  service      at  key                   segment");
+	want_line(t, "  stage-p95  stage:#1   510ms    510ms  6.000s  queries/redis-lookup  5.000s-10.000s, fault "
+	             "latency-redis@5s");
+	want_line(t, "                        500ms    499ms  7.250s  queries/redis-lookup  5.000s-10.000s, fault "
+	             "latency-redis@5s");
+	want_line(t, "                       20.0ms   19.0ms  1.009s  queries/dashboard     0.000s-5.000s, no fault");
+	tap_ok(!strstr(t, "late leaving flowrun"), "no hint when the samples were slow to answer");
+	tap_ok(!strstr(strstr(t, "slowest samples"), "redis-p99"), "a passing SLO lists no samples");
+	free(t);
+	tap_is_int(r->verdicts[3].slowest.n, FR_SLOWEST_N, "the window keeps FR_SLOWEST_N samples");
+	char *path = xasprintf("%s/slowest.json", dir), *err = NULL;
+	tap_is_int(fr_report_json(r, path, &err), 0, "JSON written");
+	validate_json(path);
+	json_error_t jerr;
+	json_t *root = json_load_file(path, 0, &jerr);
+	json_t *s0 =
+	        json_array_get(json_object_get(json_array_get(json_object_get(root, "verdicts"), 3), "slowest"), 0);
+	tap_ok(s0 && json_integer_value(json_object_get(s0, "value_us")) == 510000 &&
+	               json_integer_value(json_object_get(s0, "at_us")) == 6000000 &&
+	               json_integer_value(json_object_get(s0, "segment")) == 1 &&
+	               !strcmp(json_string_value(json_object_get(s0, "key")), "queries/redis-lookup"),
+	       "JSON: the slowest sample with its key, value, offset and segment");
+	tap_ok(!json_object_get(json_array_get(json_object_get(root, "verdicts"), 0), "slowest"),
+	       "JSON: none for a passing SLO");
+	tap_is_int(json_integer_value(json_object_get(s0, "service_us")), 509500, "JSON: with its service time");
+	json_decref(root);
+	unlink(path);
+	free(path);
+	fr_report_free(r);
+	/* the same SLO failing on samples that spent their time before being sent */
+	fr_results_cell(res, 0, 1)->slowest[FR_SERIES_LATENCY].n = 0;
+	fr_results_cell(res, 1, 0)->slowest[FR_SERIES_LATENCY].n = 0;
+	for (int i = 0; i < 5; i++)
+		fr_results_note_slow(res, 0, 1, FR_SERIES_LATENCY, 30000 + i, 6000000 + i, 900);
+	r = fr_report_build(res, "r-late");
+	t = text_of(r);
+	want_line(t, "  most of these were late leaving flowrun (latency at least twice the service time): the");
+	free(t);
+	fr_report_free(r);
+	fr_results_free(res);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -389,6 +448,7 @@ int main(void)
 	test_json();
 	test_junit();
 	test_markdown();
+	test_slowest();
 	rmdir(dir);
 	return tap_done();
 }

@@ -116,9 +116,31 @@ static void test_names(void)
 	tap_is_str(fr_ws_counter_name(FR_WS_DISCONNECT_SERVER), "disconnect-server", "ws counter name");
 }
 
+/* The slowest samples: sorted, bounded, merged across threads. */
+static void test_slowest(void)
+{
+	struct fr_results *a = fr_results_create(&fx_tl), *b = fr_results_create(&fx_tl);
+	for (int i = 0; i < 100; i++)
+		fr_results_note_slow(a, 0, 1, FR_SERIES_LATENCY, i * 10, i, -1);
+	fr_results_note_slow(b, 0, 1, FR_SERIES_LATENCY, 975, 5000, -1);
+	fr_results_note_slow(b, 0, 1, FR_SERIES_LATENCY, 2000, 6000, -1);
+	const struct fr_slowest *s = &fr_results_cell(a, 0, 1)->slowest[FR_SERIES_LATENCY];
+	tap_ok(s->n == FR_SLOWEST_N && s->s[0].value_us == 990 && s->s[0].at_us == 99 &&
+	               s->s[FR_SLOWEST_N - 1].value_us == 950,
+	       "slowest: the 5 largest of 100, slowest first, with their offsets");
+	fr_results_merge(a, b);
+	tap_ok(s->s[0].value_us == 2000 && s->s[1].value_us == 990 && s->s[2].value_us == 980 &&
+	               s->s[3].value_us == 975 && s->s[3].at_us == 5000 && s->s[4].value_us == 970,
+	       "slowest: merging threads keeps the 5 largest of both");
+	tap_ok(fr_results_cell(a, 0, 1)->slowest[FR_SERIES_SERVICE].n == 0, "slowest: per series");
+	fr_results_free(a);
+	fr_results_free(b);
+}
+
 int main(void)
 {
 	test_keys();
+	test_slowest();
 	test_record();
 	test_merge();
 	test_sum();
