@@ -151,10 +151,12 @@ static char *shard_problem(const struct fr_shard_info *si)
 		return xasprintf("shard %d of %d is missing", si->index, si->count);
 	if (si->late)
 		return xasprintf("shard %d of %d started late and sent no load", si->index, si->count);
-	if (si->interrupted) {
+	if (si->failed)
+		return xasprintf("shard %d of %d failed: %s", si->index, si->count, si->failed);
+	if (si->partial || si->interrupted) {
 		fr_fmt_run_length(done, sizeof done, si->elapsed_us);
-		return xasprintf("shard %d of %d stopped after %s (its partial result is included)", si->index,
-		                 si->count, done);
+		return xasprintf("shard %d of %d %s after %s (its partial result is included)", si->index, si->count,
+		                 si->partial ? "left only a checkpoint" : "stopped", done);
 	}
 	if (si->invalid)
 		return xasprintf("shard %d of %d is invalid: %s", si->index, si->count, si->invalid);
@@ -166,19 +168,21 @@ static double covered_by(const struct fr_shard_info *si, int64_t duration_us)
 {
 	if (si->missing || si->late)
 		return 0;
-	if (si->interrupted && duration_us > 0 && si->elapsed_us < duration_us)
+	if ((si->interrupted || si->partial || si->failed) && duration_us > 0 && si->elapsed_us < duration_us)
 		return si->share * (double)si->elapsed_us / (double)duration_us;
 	return si->share;
 }
 
 /* Judges the shards: their problems make the run invalid, or, with
  * --allow-missing, a note of what share of the load the result covers. */
-static void judge_shards(struct fr_report *r, struct fr_results *res, int allow_missing)
+static void judge_shards(struct fr_report *r, int allow_missing)
 {
 	struct fr_buf why = {0};
 	double covered = 0;
+	int failed = 0;
 	for (size_t i = 0; i < r->nshards; i++) {
 		char *p = shard_problem(&r->shards[i]);
+		failed |= r->shards[i].failed != NULL;
 		covered += covered_by(&r->shards[i], r->timeline->totals.duration_us);
 		if (p)
 			fr_buf_printf(&why, "%s%s", why.len ? "; " : "", p);
@@ -186,9 +190,12 @@ static void judge_shards(struct fr_report *r, struct fr_results *res, int allow_
 	}
 	if (why.len && allow_missing) {
 		r->coverage = xasprintf("covers %.1f %% of the planned load: %s", 100 * covered, fr_buf_str(&why));
+	} else if (why.len && failed) {
+		free(r->failed_reason); /* as a run that failed: exit 4 */
+		r->failed_reason = fr_buf_take(&why);
 	} else if (why.len) {
-		free(res->invalid_reason);
-		res->invalid_reason = fr_buf_take(&why);
+		free(r->invalid_reason); /* the shards' problems come first */
+		r->invalid_reason = fr_buf_take(&why);
 	}
 	fr_buf_free(&why);
 }
@@ -220,9 +227,7 @@ static struct fr_report *merge(const struct merge_args *a, const struct fr_timel
 	r->shards = fr_merge_shards(tl->plan, in, a->nfiles, count);
 	r->nshards = (size_t)count;
 	fr_merge_faults(r, in, a->nfiles);
-	judge_shards(r, *res_out, a->allow_missing);
-	free(r->invalid_reason);
-	r->invalid_reason = (*res_out)->invalid_reason ? xstrdup((*res_out)->invalid_reason) : NULL;
+	judge_shards(r, a->allow_missing);
 	return r;
 }
 

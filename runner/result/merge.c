@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "plan/shard.h"
+#include "result/health.h"
 #include "result/report_json.h"
 #include "result/series_json.h"
 #include "result/series_scan.h"
@@ -480,7 +481,10 @@ static int add_generator(struct fr_results *res, const struct fr_merge_input *in
 	struct fr_health *h = fr_health_create(res->tl->nsegs, -1);
 	json_array_foreach(threads, i, th)
 	{
-		struct fr_health *one = fr_health_create(res->tl->nsegs, (int)int_of(th, "thread"));
+		/* numbered by lane (plan/shard.h): shard K's thread t is K + N·t, one number per worker of the run */
+		int lane =
+		        (in->index > 0 ? in->index : 0) + (in->count > 0 ? in->count : 1) * (int)int_of(th, "thread");
+		struct fr_health *one = fr_health_create(res->tl->nsegs, lane);
 		json_array_foreach(json_object_get(th, "segments"), k, seg)
 		{
 			json_int_t s = int_of(seg, "segment");
@@ -590,10 +594,25 @@ static void describe(struct fr_shard_info *si, const struct fr_merge_input *in)
 	si->result = str_of(in->doc, "result") ? xstrdup(str_of(in->doc, "result")) : NULL;
 	si->invalid = str_of(in->doc, "invalid") ? xstrdup(str_of(in->doc, "invalid")) : NULL;
 	si->interrupted = json_is_true(json_object_get(in->doc, "interrupted"));
+	si->partial = json_is_true(json_object_get(in->doc, "partial"));
+	const char *failed = str_of(json_object_get(in->doc, "failed"), "message");
+	si->failed = failed ? xstrdup(failed) : NULL;
 	si->planned = (uint64_t)int_of(sch, "planned");
 	si->sent = (uint64_t)int_of(sch, "sent");
 	si->lag_p99_us = json_is_object(lag) ? int_of(lag, "p99") : -1;
 	si->elapsed_us = int_of(in->doc, "elapsed_us");
+	si->worker_cpu_max = -1;
+	si->loop_lag_p99_us = -1;
+	size_t t;
+	json_t *th;
+	json_array_foreach(json_object_get(json_object_get(in->doc, "generator"), "threads"), t, th)
+	{
+		double cpu = num_or_unknown(th, "cpu");
+		json_int_t p99 = int_of(json_object_get(th, "loop_lag_us"), "p99");
+		si->worker_cpu_max = cpu > si->worker_cpu_max ? cpu : si->worker_cpu_max;
+		si->loop_lag_p99_us = p99 > si->loop_lag_p99_us ? p99 : si->loop_lag_p99_us;
+		si->saturated |= json_is_true(json_object_get(th, "saturated"));
+	}
 }
 
 /* One entry per shard number; inputs fill theirs, the rest are missing. */
@@ -605,6 +624,8 @@ struct fr_shard_info *fr_merge_shards(const struct fr_plan *plan, const struct f
 		si[k].count = count;
 		si[k].missing = 1;
 		si[k].lag_p99_us = -1;
+		si[k].worker_cpu_max = -1;
+		si[k].loop_lag_p99_us = -1;
 		si[k].share = fr_shard_share(plan, k, count);
 	}
 	for (size_t i = 0; i < n; i++) {

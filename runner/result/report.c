@@ -89,18 +89,36 @@ void fr_report_add_fault(struct fr_report *r, int fault, int on, int64_t intende
 	};
 }
 
-/* Missing and late shards sent nothing; interrupted and invalid ones sent part. */
+/* Missing and late shards sent nothing; failed, partial, interrupted and invalid ones sent part. */
 const char *fr_report_shard_state(const struct fr_shard_info *si)
 {
 	if (si->missing)
 		return "missing";
 	if (si->late)
 		return "late";
+	if (si->failed)
+		return "failed";
+	if (si->partial)
+		return "partial";
 	if (si->interrupted)
 		return "interrupted";
 	if (si->invalid)
 		return "invalid";
 	return si->result && strcmp(si->result, "fail") == 0 ? "fail" : "pass";
+}
+
+/* Generator health per shard: the worker that decides whether it kept up. */
+char *fr_report_shard_worker(const struct fr_shard_info *si, char *buf, size_t len)
+{
+	char lag[FR_FMT_LEN] = "-";
+	if (si->missing || si->worker_cpu_max < 0) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	if (si->loop_lag_p99_us >= 0)
+		fr_fmt_latency(lag, sizeof lag, (double)si->loop_lag_p99_us);
+	snprintf(buf, len, "%.0f%% CPU, lag %s%s", 100 * si->worker_cpu_max, lag, si->saturated ? ", saturated" : "");
+	return buf;
 }
 
 /* The merged report's "worst skew" and "worst clock offset" name these. */
@@ -126,6 +144,7 @@ void fr_shard_info_clear(struct fr_shard_info *si)
 	free(si->file);
 	free(si->result);
 	free(si->invalid);
+	free(si->failed);
 	memset(si, 0, sizeof *si);
 }
 

@@ -47,14 +47,19 @@ struct fr_shard_info {
 	int late;                 /* started after start_at + grace: it sent no load */
 	double cpu_s;             /* the process's CPU time (user + system) over the run */
 	/* merged reports only */
-	char *file;         /* the result file it came from; NULL when missing */
-	int missing;        /* no result for this shard */
-	char *result;       /* its own result word: "pass", "fail", "invalid", "interrupted" */
-	char *invalid;      /* its own invalid reason, or NULL */
-	int interrupted;    /* it stopped early: its figures are partial */
-	uint64_t planned;   /* open-model sends planned in its elapsed time */
-	uint64_t sent;      /* and sent */
-	int64_t lag_p99_us; /* its scheduler lag p99 (-1: no open model) */
+	char *file;              /* the result file it came from; NULL when missing */
+	int missing;             /* no result for this shard */
+	char *result;            /* its own result word: "pass", "fail", "invalid", "interrupted" */
+	char *invalid;           /* its own invalid reason, or NULL */
+	int interrupted;         /* it stopped early: its figures are partial */
+	int partial;             /* only a checkpoint of it is left (it was killed): figures partial */
+	char *failed;            /* its run failed (auth, setup, teardown, a plug-in): why, else NULL */
+	uint64_t planned;        /* open-model sends planned in its elapsed time */
+	uint64_t sent;           /* and sent */
+	int64_t lag_p99_us;      /* its scheduler lag p99 (-1: no open model) */
+	double worker_cpu_max;   /* its busiest worker thread's CPU share, 0..1 (-1: unknown) */
+	int64_t loop_lag_p99_us; /* its worst worker's event-loop lag p99 (-1: unknown) */
+	int saturated;           /* a worker of it was saturated over the run (result/health.h) */
 	int64_t elapsed_us;
 	double share; /* its fraction of the plan's load (plan/shard.h) */
 };
@@ -104,6 +109,10 @@ void fr_report_add_fault(struct fr_report *r, int fault, int on, int64_t intende
 /* What became of a shard, in one word for tables: "missing", "late",
  * "interrupted", "invalid", "fail" or "pass" (its own verdict). */
 const char *fr_report_shard_state(const struct fr_shard_info *si);
+
+/* A shard's busiest worker in a few words for tables: "62% CPU, lag 1.20ms",
+ * "97% CPU, lag 212ms, saturated", or "-" when unknown; into BUF, returned. */
+char *fr_report_shard_worker(const struct fr_shard_info *si, char *buf, size_t len);
 
 /* The shards (indexes into r->shards, -1 when none) with the latest start
  * and with the largest clock offset either way. */

@@ -551,9 +551,15 @@ static json_t *shards_json(const struct fr_report *r)
 		set(o, "result", str_or_null(si->result));
 		set(o, "invalid", str_or_null(si->invalid));
 		set(o, "interrupted", json_boolean(si->interrupted));
+		set(o, "partial", json_boolean(si->partial));
+		set(o, "failed", str_or_null(si->failed));
 		set(o, "planned", json_integer((json_int_t)si->planned));
 		set(o, "sent", json_integer((json_int_t)si->sent));
 		set(o, "lag_p99_us", si->lag_p99_us >= 0 ? json_integer((json_int_t)si->lag_p99_us) : json_null());
+		set(o, "worker_cpu_max", si->worker_cpu_max >= 0 ? json_real(si->worker_cpu_max) : json_null());
+		set(o, "loop_lag_p99_us",
+		    si->loop_lag_p99_us >= 0 ? json_integer((json_int_t)si->loop_lag_p99_us) : json_null());
+		set(o, "saturated", json_boolean(si->saturated));
 		set(o, "elapsed_us", json_integer((json_int_t)si->elapsed_us));
 		set(o, "share", json_real(si->share));
 		json_array_append_new(a, o);

@@ -91,12 +91,12 @@ static void shard_table(const struct fr_report *r, FILE *out)
 {
 	if (!r->merged)
 		return;
-	fputs("| shard | state | sends | lag p99 | start skew | clock offset | CPU | share |\n"
-	      "|---:|---|---:|---:|---:|---:|---:|---:|\n",
+	fputs("| shard | state | sends | send lag p99 | start skew | clock offset | busiest worker | share |\n"
+	      "|---:|---|---:|---:|---:|---:|---|---:|\n",
 	      out);
 	for (size_t i = 0; i < r->nshards; i++) {
 		const struct fr_shard_info *si = &r->shards[i];
-		char lag[24] = "-", skew[24], off[32] = "-", err[24], mag[24];
+		char lag[24] = "-", skew[24], off[32] = "-", err[24], mag[24], worker[96];
 		if (si->lag_p99_us >= 0)
 			fr_fmt_latency(lag, sizeof lag, (double)si->lag_p99_us);
 		fr_fmt_latency(skew, sizeof skew, (double)(si->start_skew_us > 0 ? si->start_skew_us : 0));
@@ -114,8 +114,8 @@ static void shard_table(const struct fr_report *r, FILE *out)
 			fprintf(out, "%llu/%llu", (unsigned long long)si->sent, (unsigned long long)si->planned);
 		else
 			fputs("-", out);
-		fprintf(out, " | %s | %s | %s%s%s | %.2fs | %.1f%% |\n", lag, skew, off, si->have_clock ? " ± " : "",
-		        si->have_clock ? err : "", si->cpu_s, 100 * si->share);
+		fprintf(out, " | %s | %s | %s%s%s | %s | %.1f%% |\n", lag, skew, off, si->have_clock ? " ± " : "",
+		        si->have_clock ? err : "", fr_report_shard_worker(si, worker, sizeof worker), 100 * si->share);
 	}
 	fputc('\n', out);
 }

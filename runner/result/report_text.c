@@ -428,14 +428,15 @@ static void print_own_shard(const struct fr_report *r, FILE *out)
 /* A merged report's table of shards: each one's outcome and generator health. */
 static void print_shards(const struct fr_report *r, FILE *out)
 {
-	static const char *const head[] = {"shard",        "state", "sends", "lag p99", "start skew",
-	                                   "clock offset", "CPU",   "share", "file"};
+	static const char *const head[] = {"shard",      "state",        "sends",          "send lag p99",
+	                                   "start skew", "clock offset", "busiest worker", "process CPU",
+	                                   "share",      "file"};
 	struct fr_table t;
 	int ws, wo;
-	fr_table_init(&t, "rlrrrrrrl", head);
+	fr_table_init(&t, "rlrrrrlrrl", head);
 	for (size_t i = 0; i < r->nshards; i++) {
 		const struct fr_shard_info *si = &r->shards[i];
-		char idx[16], sends[64], lag[24], skew[24], off[64], cpu[24], share[24];
+		char idx[16], sends[64], lag[24], skew[24], off[64], cpu[24], share[24], worker[96];
 		snprintf(idx, sizeof idx, "%d", si->index);
 		snprintf(sends, sizeof sends, si->planned ? "%llu/%llu" : "-", (unsigned long long)si->sent,
 		         (unsigned long long)si->planned);
@@ -447,7 +448,8 @@ static void print_shards(const struct fr_report *r, FILE *out)
 		snprintf(cpu, sizeof cpu, "%.2fs", si->cpu_s);
 		snprintf(share, sizeof share, "%.1f%%", 100 * si->share);
 		fr_table_row(&t, idx, fr_report_shard_state(si), si->missing ? "-" : sends, si->missing ? "-" : lag,
-		             si->missing ? "-" : skew, si->missing ? "-" : off, si->missing ? "-" : cpu, share,
+		             si->missing ? "-" : skew, si->missing ? "-" : off,
+		             fr_report_shard_worker(si, worker, sizeof worker), si->missing ? "-" : cpu, share,
 		             si->file ? si->file : "-");
 	}
 	fr_report_worst_shards(r, &ws, &wo);

@@ -17,7 +17,7 @@
 cd "$top_srcdir" || exit 1
 command -v jq >/dev/null 2>&1 || tap_skip_all "jq not installed"
 fr_toxiproxy_bin >/dev/null || tap_skip_all "toxiproxy-server not installed (scripts/install-deps.sh)"
-tap_plan 21
+tap_plan 22
 T=$(fr_tmpdir)
 fr_start_stack || { echo "Bail out! the stack did not start"; exit 1; }
 
@@ -69,6 +69,13 @@ refuse "$T/s2-0.json" "$T/x.json" "$T/x.json: not a flowrun result" "a file that
 "$FLOWRUN" merge "$T"/s2-*.json --plan tests/e2e/plans/shard-open.yaml --quiet 2>"$T/err" >/dev/null
 tap_like "$?:$(cat "$T/err")" "^2:flowrun: tests/e2e/plans/shard-open.yaml at time scale 0.3 compiles to digest [0-9a-f]{16}, but the shards ran digest" \
 	"a plan that is not the one the shards ran: exit 2"
+# one shard's worker saturated (its CPU all of its wall time): the windows it
+# spoils are inconclusive in the merge, as in one run, naming the worker's lane
+jq '.generator.threads[0].segments |= map(.cpu_us = .wall_us)' "$T/s2-1.json" >"$T/busy-1.json"
+"$FLOWRUN" merge "$T/s2-0.json" "$T/busy-1.json" --quiet --json "$T/busy.json" 2>/dev/null
+tap_like "$?:$(jq -r '.invalid' "$T/busy.json"):$(jq '[.verdicts[] | select(.inconclusive)] | length > 0' "$T/busy.json")" \
+	'^3:generator saturated \([^)]*\): thread 1 CPU 100 % \(bound 90 %\):true$' \
+	"a shard's saturated worker makes the merged latency verdicts inconclusive (exit 3), naming its lane"
 "$FLOWRUN" merge "$T"/s2-*.json --quiet --json /nonexistent/dir/m.json 2>"$T/err" >/dev/null
 tap_is "$?" 4 "the merged result cannot be written: exit 4"
 "$FLOWRUN" merge "$T"/s2-*.json --quiet --out "$T/out-dir"
