@@ -134,7 +134,13 @@ for r in $(seq "$ROUNDS"); do
 	done
 done
 
+# round_ratios A B COL: the ratio A/B of column COL, round by round (adjacent runs share the load).
+round_ratios() {
+	paste -d' ' "$1" "$2" | awk -v c="$3" '{ print $c / $(c + 2) }'
+}
+
 echo
+echo "medians of the rounds; the ratios are the medians of each round's own ratio (its runs are adjacent)"
 printf '%-22s %12s %14s %14s %16s\n' "client" "req/s" "CPU us/req" "req/s vs wrk" "CPU/req vs wrk"
 for t in $THREADS; do
 	wr=$(cut -d' ' -f1 "$tmp/wrk-t$t.res" | median)
@@ -144,8 +150,8 @@ for t in $THREADS; do
 		fr=$(cut -d' ' -f1 "$tmp/$e-t$t.res" | median)
 		fc=$(cut -d' ' -f2 "$tmp/$e-t$t.res" | median)
 		printf '%-22s %12.0f %14.2f %14.2f %16.2f\n' "flowrun $e --threads $t" "$fr" "$fc" \
-			"$(awk -v a="$fr" -v b="$wr" 'BEGIN { print a / b }')" "$(awk -v a="$fc" -v b="$wc" 'BEGIN { print a / b }')"
-		echo "$fr" >"$tmp/best-$e-t$t"
+			"$(round_ratios "$tmp/$e-t$t.res" "$tmp/wrk-t$t.res" 1 | median)" \
+			"$(round_ratios "$tmp/$e-t$t.res" "$tmp/wrk-t$t.res" 2 | median)"
 	done
 done
 
@@ -164,9 +170,11 @@ EOL
 for row in csv.DictReader(open(sys.argv[1])):
     if row["Name"] == "Aggregated":
         print(row["Requests/s"], row["Request Count"])' "$tmp/locust_stats.csv")
-	fr=$(cat "$tmp/best-$(echo "$ENGINES" | cut -d' ' -f1)-t$(echo "$THREADS" | cut -d' ' -f1)" 2>/dev/null || echo 0)
-	awk -v r="$lrps" -v n="$lreq" -v c="$cpu" -v f="$fr" 'BEGIN {
-		printf "locust FastHttpUser, 50 users, 1 process: %.0f req/s, %.1f CPU us/req; flowrun (first engine, first thread count) / locust: %.1fx\n", r, c * 1e6 / n, f / r }'
+	e1=$(echo "$ENGINES" | cut -d' ' -f1)
+	t1=$(echo "$THREADS" | cut -d' ' -f1)
+	read -r fr _ < <(run_flowrun "$e1" "$t1") # right after locust: the same load on the machine
+	awk -v r="$lrps" -v n="$lreq" -v c="$cpu" -v f="$fr" -v e="$e1" -v t="$t1" 'BEGIN {
+		printf "locust FastHttpUser, 50 users, 1 process: %.0f req/s, %.1f CPU us/req; flowrun %s --threads %s right after: %.0f req/s, %.1fx locust\n", r, c * 1e6 / n, e, t, f, f / r }'
 fi
 
 if [ "${SKIP_OPEN:-0}" != 1 ]; then

@@ -167,8 +167,7 @@ static void on_done(struct fr_iter *it, enum fr_outcome outcome, int aborted)
 	struct slot *s = FR_CONTAINER_OF(it, struct slot, it);
 	struct fr_arrivals *a = s->a;
 
-	fr_varstore_clear(&s->vars);
-	s->vars.parent = a->d->run_vars;
+	fr_varstore_forget(&s->vars); /* the next arrival on this slot reuses the memory */
 	s->next_free = a->free;
 	a->free = s;
 	a->busy--;

@@ -64,7 +64,7 @@ static void finish(struct fr_iter *it)
 		if (!it->aborted)
 			fr_drive_record(it->d, key_of(it, it->req), it->intended_ns, it->worst,
 			                (now - it->intended_ns) / 1000, (now - it->started_ns) / 1000);
-		fr_varstore_clear(&it->group_vars);
+		fr_varstore_forget(&it->group_vars); /* kept for the next iteration's captures */
 	}
 	it->busy = 0;
 	it->done(it, it->worst, it->aborted);
@@ -189,7 +189,7 @@ void fr_iter_start(struct fr_iter *it, const struct fr_request *req, int64_t int
 	it->busy = 1;
 	it->gen++;
 	if (req->nsteps) {
-		memset(&it->group_vars, 0, sizeof(it->group_vars));
+		fr_varstore_forget(&it->group_vars);
 		it->group_vars.parent = it->vars;
 	}
 	run_step(it, intended_ns);
@@ -202,10 +202,9 @@ void fr_iter_clear(struct fr_iter *it)
 		fr_sched_cancel(fr_loop_sched(it->d->loop), &it->defer);
 	if (it->busy) { /* stopped with a deferred leg pending */
 		legs_release(it);
-		if (it->req && it->req->nsteps)
-			fr_varstore_clear(&it->group_vars);
 		it->busy = 0;
 	}
+	fr_varstore_clear(&it->group_vars); /* kept (forgotten) from iteration to iteration */
 	free(it->legs);
 	it->legs = NULL;
 	it->caplegs = 0;

@@ -221,8 +221,8 @@ int fr_vars_scan(const char *s, int (*fn)(const char *ref, size_t len, size_t of
 	return 0;
 }
 
-/* Finds NAME (LEN bytes) in VS alone; NULL when absent. */
-static struct fr_var *find_here(const struct fr_varstore *vs, const char *name, size_t len)
+/* Finds NAME (LEN bytes) in VS alone, forgotten entries too; NULL when absent. */
+static struct fr_var *find_entry(const struct fr_varstore *vs, const char *name, size_t len)
 {
 	for (size_t i = 0; i < vs->n; i++)
 		if (strlen(vs->items[i].name) == len && memcmp(vs->items[i].name, name, len) == 0)
@@ -230,12 +230,21 @@ static struct fr_var *find_here(const struct fr_varstore *vs, const char *name, 
 	return NULL;
 }
 
+/* Finds NAME (LEN bytes) in VS alone; NULL when absent or forgotten. */
+static struct fr_var *find_here(const struct fr_varstore *vs, const char *name, size_t len)
+{
+	struct fr_var *v = find_entry(vs, name, len);
+
+	return v && !v->unset ? v : NULL;
+}
+
 /* Returns the slot for NAME, emptied, creating it when absent. */
 static struct fr_var *slot(struct fr_varstore *vs, const char *name)
 {
-	struct fr_var *v = find_here(vs, name, strlen(name));
+	struct fr_var *v = find_entry(vs, name, strlen(name));
 
 	if (v) {
+		v->unset = 0;
 		for (size_t i = 0; i < v->nvalues; i++)
 			free(v->values[i]);
 		free(v->values);
@@ -248,6 +257,7 @@ static struct fr_var *slot(struct fr_varstore *vs, const char *name)
 	v->name = xstrdup(name);
 	v->values = NULL;
 	v->nvalues = 0;
+	v->unset = 0;
 	return v;
 }
 
@@ -262,12 +272,13 @@ void fr_varstore_set(struct fr_varstore *vs, const char *name, const char *value
  * nothing in a steady run; returns 0 when it did. */
 static int set_in_place(struct fr_varstore *vs, const char *name, const char *value)
 {
-	struct fr_var *v = find_here(vs, name, strlen(name));
+	struct fr_var *v = find_entry(vs, name, strlen(name));
 	size_t len = strlen(value);
 
 	if (!v || v->nvalues != 1 || strlen(v->values[0]) < len)
 		return -1;
 	memmove(v->values[0], value, len + 1);
+	v->unset = 0;
 	return 0;
 }
 
@@ -293,6 +304,13 @@ const struct fr_var *fr_varstore_get(const struct fr_varstore *vs, const char *n
 			return v;
 	}
 	return NULL;
+}
+
+/* Marks every entry forgotten; values and names stay allocated for reuse. */
+void fr_varstore_forget(struct fr_varstore *vs)
+{
+	for (size_t i = 0; i < vs->n; i++)
+		vs->items[i].unset = 1;
 }
 
 /* Keeps the parent link, so a store can be refilled per iteration. */

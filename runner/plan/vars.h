@@ -19,6 +19,7 @@ struct fr_var {
 	char *name;
 	char **values;
 	size_t nvalues;
+	int unset; /* forgotten (fr_varstore_forget): invisible, its memory kept for the next set */
 };
 
 /* A small store of variables; lookups are linear (stores hold a handful). */
@@ -34,6 +35,11 @@ void fr_varstore_set(struct fr_varstore *vs, const char *name, const char *value
 void fr_varstore_set_list(struct fr_varstore *vs, const char *name, char *const *values, size_t n);
 /* Looks NAME (LEN bytes) up here, then in the parents; NULL when absent. */
 const struct fr_var *fr_varstore_get(const struct fr_varstore *vs, const char *name, size_t len);
+/* Forgets every variable of the store (lookups fall through to the parent)
+ * but keeps their memory, so that the same names set again — an open-model
+ * arrival's ${i} and captures, a group's step captures, iteration after
+ * iteration — allocate nothing. fr_varstore_clear still frees everything. */
+void fr_varstore_forget(struct fr_varstore *vs);
 /* Frees the store's contents (not the parent); the struct can be reused. */
 void fr_varstore_clear(struct fr_varstore *vs);
 

@@ -94,6 +94,18 @@ int main(void)
 	tap_is_str(s, "${unterminated", "an unterminated reference is copied");
 	free(s);
 
+	/* forgetting: the parent shows through; setting the name again brings it back */
+	const char *kept = fr_varstore_get(&vs, "widgets", 7)->values[0];
+	fr_varstore_forget(&vs);
+	tap_is_str(fr_varstore_get(&vs, "widgets", 7)->values[0], "5", "a forgotten variable lets the parent's show");
+	tap_ok(fr_varstore_get(&vs, "widget", 6) == NULL, "a forgotten variable without a parent one is unknown");
+	fr_varstore_set(&vs, "widgets", "7");
+	tap_ok(!strcmp(fr_varstore_get(&vs, "widgets", 7)->values[0], "7") &&
+	               fr_varstore_get(&vs, "widgets", 7)->values[0] == kept,
+	       "set again: the value is back, in the same memory (no allocation)");
+	fr_varstore_set(&vs, "widgets", "12345");
+	tap_is_str(fr_varstore_get(&vs, "widgets", 7)->values[0], "12345", "a longer value is set as well");
+
 	int lo_seen = 0, hi_seen = 0, out = 0;
 	for (int i = 0; i < 2000; i++) {
 		s = fr_vars_expand("${rand:1..3}", &vs, &rng, NULL);
