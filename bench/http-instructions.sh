@@ -25,57 +25,10 @@ PY=/usr/bin/python3
 
 command -v valgrind >/dev/null || { echo "bench: valgrind is not installed" >&2; exit 1; }
 [ -x "$FLOWRUN" ] || { echo "bench: $FLOWRUN not built" >&2; exit 1; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/flowrun-instr.XXXXXX")
-nginx_pid=
-cleanup() {
-	[ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-url=http://127.0.0.1:$port
-cat >"$tmp/nginx.conf" <<EOC
-worker_processes 1;
-daemon off;
-master_process off;
-pid $tmp/nginx.pid;
-error_log $tmp/error.log warn;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	client_body_temp_path $tmp/body;
-	proxy_temp_path $tmp/proxy;
-	fastcgi_temp_path $tmp/fastcgi;
-	uwsgi_temp_path $tmp/uwsgi;
-	scgi_temp_path $tmp/scgi;
-	keepalive_requests 100000000;
-	server {
-		listen 127.0.0.1:$port;
-		default_type application/json;
-		location / { return 200 '{"id":42,"name":"x"}'; }
-	}
-}
-EOC
-nginx -p "$tmp" -c "$tmp/nginx.conf" &
-nginx_pid=$!
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
-
-cat >"$tmp/closed.yaml" <<EOP
-version: 1
-name: bench-closed
-target: { base_url: "$url" }
-scenarios:
-  - name: c
-    model: closed
-    stages: [{ users: 50, for: 2s }, { users: 50, for: $((SECONDS_ - 2))s }]
-    requests:
-      - name: page
-        steps:
-          - { name: list, path: /items, capture: { id: { json: \$.id } } }
-          - { name: item, path: "/items/\${id}", capture: { name: { json: \$.name } } }
-EOP
+# shellcheck source=lib-nginx.sh disable=SC2154 # tmp and url come from bench_start
+. "$here/lib-nginx.sh"
+bench_start instr
+bench_closed_plan "$url" 2 $((SECONDS_ - 2)) >"$tmp/closed.yaml"
 
 # collected OUT: the instructions callgrind counted.
 collected() {

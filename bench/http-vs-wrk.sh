@@ -32,39 +32,13 @@ THREADS=${THREADS:-1 2}
 ENGINES=${ENGINES:-lean curl}
 PY=/usr/bin/python3
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/flowrun-bench.XXXXXX")
-nginx_pid=
-cleanup() {
-	[ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
 [ -x "$FLOWRUN" ] || { echo "bench: $FLOWRUN not built" >&2; exit 1; }
-# shellcheck source=lib-nginx.sh disable=SC2153 # NGINX_PID and NGINX_URL come from there
+# shellcheck source=lib-nginx.sh disable=SC2154 # tmp and url come from bench_start
 . "$here/lib-nginx.sh"
-bench_nginx "$tmp"
-nginx_pid=$NGINX_PID
-url=$NGINX_URL
+bench_start bench
 
 half=$((DURATION / 2))
-cat >"$tmp/closed.yaml" <<EOP
-version: 1
-name: bench-closed
-target: { base_url: "$url" }
-scenarios:
-  - name: c
-    model: closed
-    stages:
-      - { users: 50, for: ${half}s }
-      - { users: 50, for: $((DURATION - half))s }
-    requests:
-      - name: page
-        steps:
-          - { name: list, path: /items, capture: { id: { json: \$.id } } }
-          - { name: item, path: "/items/\${id}", capture: { name: { json: \$.name } } }
-EOP
+bench_closed_plan "$url" "$half" $((DURATION - half)) >"$tmp/closed.yaml"
 cat >"$tmp/open.yaml" <<EOP
 version: 1
 name: bench-open
@@ -141,15 +115,15 @@ round_ratios() {
 
 echo
 echo "medians of the rounds; the ratios are the medians of each round's own ratio (its runs are adjacent)"
-printf '%-22s %12s %14s %14s %16s\n' "client" "req/s" "CPU us/req" "req/s vs wrk" "CPU/req vs wrk"
+printf '%-26s %12s %14s %14s %16s\n' "client" "req/s" "CPU us/req" "req/s vs wrk" "CPU/req vs wrk"
 for t in $THREADS; do
 	wr=$(cut -d' ' -f1 "$tmp/wrk-t$t.res" | median)
 	wc=$(cut -d' ' -f2 "$tmp/wrk-t$t.res" | median)
-	printf '%-22s %12.0f %14.2f %14s %16s\n' "wrk -t$t -c50" "$wr" "$wc" "1" "1"
+	printf '%-26s %12.0f %14.2f %14s %16s\n' "wrk -t$t -c50" "$wr" "$wc" "1" "1"
 	for e in $ENGINES; do
 		fr=$(cut -d' ' -f1 "$tmp/$e-t$t.res" | median)
 		fc=$(cut -d' ' -f2 "$tmp/$e-t$t.res" | median)
-		printf '%-22s %12.0f %14.2f %14.2f %16.2f\n' "flowrun $e --threads $t" "$fr" "$fc" \
+		printf '%-26s %12.0f %14.2f %14.2f %16.2f\n' "flowrun $e --threads $t" "$fr" "$fc" \
 			"$(round_ratios "$tmp/$e-t$t.res" "$tmp/wrk-t$t.res" 1 | median)" \
 			"$(round_ratios "$tmp/$e-t$t.res" "$tmp/wrk-t$t.res" 2 | median)"
 	done

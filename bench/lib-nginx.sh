@@ -38,3 +38,39 @@ EOC
 	for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0; sleep 0.1; done
 	return 1
 }
+
+# bench_start NAME: a temporary directory in $tmp (removed on exit), nginx
+# started in it (stopped on exit), its URL in $url; exits 2 when nginx does not
+# start.
+# shellcheck disable=SC2034 # tmp and url are for the caller
+bench_start() {
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/flowrun-$1.XXXXXX")
+	NGINX_PID=
+	trap '[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null; rm -rf "$tmp"' EXIT
+	trap 'exit 130' INT TERM
+	bench_nginx "$tmp" || { echo "bench: nginx did not start" >&2; exit 2; }
+	url=$NGINX_URL
+}
+
+# bench_closed_plan URL FIRST SECOND: the HTTP benchmarks' plan on stdout —
+# closed model, 50 users, two stages of FIRST and SECOND seconds (so
+# per-segment histograms), a group of two steps with a JSON capture on every
+# answer, the second step's URL using the first's capture.
+bench_closed_plan() {
+	cat <<EOP
+version: 1
+name: bench-closed
+target: { base_url: "$1" }
+scenarios:
+  - name: c
+    model: closed
+    stages:
+      - { users: 50, for: ${2}s }
+      - { users: 50, for: ${3}s }
+    requests:
+      - name: page
+        steps:
+          - { name: list, path: /items, capture: { id: { json: \$.id } } }
+          - { name: item, path: "/items/\${id}", capture: { name: { json: \$.name } } }
+EOP
+}
