@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -115,4 +116,43 @@ int fr_preflight_check(const char *base_url, const char *ca_file, int timeout_ms
 		return strncmp(base_url, "https://", 8) == 0 ? tls_check(base_url, ca_file, timeout_ms, err_out) : 0;
 	*err_out = xstrdup(why ? why : "no address");
 	return -1;
+}
+
+/* The http(s):// origin of an absolute ws:// or wss:// URL, or NULL for a path
+ * or a host that a variable decides (known only when the pass expands it). */
+static char *ws_origin(const char *connect)
+{
+	int tls = strncmp(connect, "wss://", 6) == 0;
+	const char *host = connect + (tls ? 6 : 5);
+	size_t n = strcspn(host, "/?");
+
+	if (!tls && strncmp(connect, "ws://", 5) != 0)
+		return NULL;
+	if (memmem(host, n, "${", 2))
+		return NULL;
+	return xasprintf("%s://%.*s", tls ? "https" : "http", (int)n, host);
+}
+
+/* The target first: a run that cannot reach it says so about the target. */
+int fr_preflight_plan(const struct fr_plan *plan, int timeout_ms, char **err_out)
+{
+	char *why = NULL;
+
+	if (fr_preflight_check(plan->base_url, plan->ca_file, timeout_ms, &why) != 0) {
+		*err_out = xasprintf("target %s is unreachable: %s", plan->base_url, why);
+		free(why);
+		return -1;
+	}
+	for (size_t s = 0; s < plan->nscenarios; s++) {
+		const char *connect = plan->scenarios[s].ws.connect;
+		char *origin = plan->scenarios[s].model == FR_MODEL_WEBSOCKET && connect ? ws_origin(connect) : NULL;
+		int rc = origin ? fr_preflight_check(origin, plan->ca_file, timeout_ms, &why) : 0;
+		free(origin);
+		if (rc != 0) {
+			*err_out = xasprintf("target %s is unreachable: %s", connect, why);
+			free(why);
+			return -1;
+		}
+	}
+	return 0;
 }

@@ -663,7 +663,6 @@ int fr_run(const struct fr_plan *plan, const struct fr_timeline *tl, const struc
 {
 	struct ctl c;
 	struct fr_results *res = NULL;
-	char *why = NULL;
 	int status;
 
 	*results_out = NULL;
@@ -671,9 +670,7 @@ int fr_run(const struct fr_plan *plan, const struct fr_timeline *tl, const struc
 	if (fr_run_check_engine(plan, opts->http_engine, err_out) != 0)
 		return FR_RUN_FAILED;
 	curl_global_init(CURL_GLOBAL_DEFAULT); /* before the preflight's TLS check uses curl */
-	if (fr_preflight_check(plan->base_url, plan->ca_file, PREFLIGHT_MS, &why) != 0) {
-		*err_out = xasprintf("target %s is unreachable: %s", plan->base_url, why);
-		free(why);
+	if (fr_preflight_plan(plan, PREFLIGHT_MS, err_out) != 0) {
 		curl_global_cleanup();
 		return FR_RUN_UNREACHABLE;
 	}

@@ -95,13 +95,9 @@ struct once {
 /* Preflight, a loop and auth; the status of what failed. */
 static int once_open(struct once *o, const struct fr_plan *plan, uint64_t seed, char **err_out)
 {
-	char *why = NULL;
 	memset(o, 0, sizeof *o);
-	if (fr_preflight_check(plan->base_url, plan->ca_file, PREFLIGHT_MS, &why) != 0) {
-		*err_out = xasprintf("target %s is unreachable: %s", plan->base_url, why);
-		free(why);
+	if (fr_preflight_plan(plan, PREFLIGHT_MS, err_out) != 0)
 		return FR_SETUP_UNREACHABLE;
-	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	o->rng = seed ? seed : (uint64_t)fr_clock_mono_ns() | 1;
 	fr_setup_target(plan, &o->tgt);
