@@ -123,11 +123,13 @@ int fr_preflight_check(const char *base_url, const char *ca_file, int timeout_ms
 static char *ws_origin(const char *connect)
 {
 	int tls = strncmp(connect, "wss://", 6) == 0;
-	const char *host = connect + (tls ? 6 : 5);
-	size_t n = strcspn(host, "/?");
+	const char *host;
+	size_t n;
 
 	if (!tls && strncmp(connect, "ws://", 5) != 0)
-		return NULL;
+		return NULL; /* before skipping a scheme a short path does not have */
+	host = connect + (tls ? 6 : 5);
+	n = strcspn(host, "/?");
 	if (memmem(host, n, "${", 2))
 		return NULL;
 	return xasprintf("%s://%.*s", tls ? "https" : "http", (int)n, host);

@@ -1,7 +1,8 @@
-/* test-run.c: the run's validity verdicts, the progress line, and the preflight check. */
+/* test-run.c: the run's validity verdicts, the progress line, and the preflight checks. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -46,6 +47,52 @@ static void test_progress(void)
 	           "progress line before any answer");
 }
 
+/* A loopback port nothing listens on (bound, then closed). */
+static int closed_port(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0;
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+/* The plan's preflight: websocket connect URLs checked only when absolute and fixed. */
+static void test_preflight_plan(char *base_url, int live_port)
+{
+	struct fr_scenario sc = {.model = FR_MODEL_WEBSOCKET};
+	struct fr_plan plan = {.base_url = base_url, .scenarios = &sc, .nscenarios = 1};
+	char connect[64], *err = NULL;
+
+	sc.ws.connect = strdup("/w"); /* shorter than a scheme: nothing read past it (ASan) */
+	tap_is_int(fr_preflight_plan(&plan, 1000, &err), 0, "preflight plan: a websocket path is the target's");
+	free(sc.ws.connect);
+	snprintf(connect, sizeof(connect), "ws://${host}:%d/live", live_port);
+	sc.ws.connect = strdup(connect);
+	tap_is_int(fr_preflight_plan(&plan, 1000, &err), 0, "preflight plan: a host a variable decides is skipped");
+	free(sc.ws.connect);
+	snprintf(connect, sizeof(connect), "ws://127.0.0.1:%d/live", live_port);
+	sc.ws.connect = strdup(connect);
+	tap_is_int(fr_preflight_plan(&plan, 1000, &err), 0,
+	           "preflight plan: an absolute ws:// URL that listens passes");
+	free(sc.ws.connect);
+	snprintf(connect, sizeof(connect), "ws://127.0.0.1:%d/live", closed_port());
+	sc.ws.connect = strdup(connect);
+	if (tap_is_int(fr_preflight_plan(&plan, 1000, &err), -1,
+	               "preflight plan: an absolute ws:// URL that refuses fails")) {
+		char want[128];
+		snprintf(want, sizeof(want), "target %s is unreachable: Connection refused", connect);
+		tap_is_str(err, want, "preflight plan: the error names the websocket URL");
+	}
+	free(err);
+	free(sc.ws.connect);
+}
+
 static void test_preflight(void)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -53,12 +100,13 @@ static void test_preflight(void)
 	char url[64], *err = NULL;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-	if (!tap_ok(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(fd, 4) == 0 &&
+	if (!tap_ok(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(fd, 64) == 0 &&
 	                    getsockname(fd, (struct sockaddr *)&a, &len) == 0,
 	            "listening socket"))
 		return;
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/base", ntohs(a.sin_port));
 	tap_is_int(fr_preflight_check(url, NULL, 1000, &err), 0, "preflight: a listening port passes");
+	test_preflight_plan(url, ntohs(a.sin_port));
 	close(fd);
 	tap_is_int(fr_preflight_check(url, NULL, 1000, &err), -1, "preflight: a closed port fails");
 	tap_is_str(err, "Connection refused", "preflight: the reason is the errno text");
