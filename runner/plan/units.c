@@ -12,11 +12,13 @@
 
 #include "util/xmalloc.h"
 
-/* A parsed decimal: value = mant / 10^scale, negated when neg. */
+/* A parsed decimal: value = mant / 10^scale, negated when neg; inexact when
+ * a nonzero fraction digit did not fit the mantissa. */
 struct decimal {
 	int neg;
 	__int128 mant;
 	int scale;
+	int inexact;
 };
 
 /* Parses the longest decimal prefix of S; returns its length, 0 when none. */
@@ -27,6 +29,7 @@ static size_t parse_decimal(const char *s, struct decimal *d)
 	d->neg = 0;
 	d->mant = 0;
 	d->scale = 0;
+	d->inexact = 0;
 	if (s[i] == '-') {
 		d->neg = 1;
 		i++;
@@ -41,6 +44,8 @@ static size_t parse_decimal(const char *s, struct decimal *d)
 			if (d->mant < ((__int128)1 << 90)) {
 				d->mant = d->mant * 10 + (s[i] - '0');
 				d->scale++;
+			} else if (s[i] != '0') {
+				d->inexact = 1;
 			}
 		}
 	}
@@ -86,18 +91,23 @@ int fr_units_duration(const char *s, int64_t *us_out, char **err_out)
 	for (size_t i = 0; i < sizeof duration_units / sizeof duration_units[0]; i++) {
 		if (strcmp(unit, duration_units[i].unit) != 0)
 			continue;
-		__int128 v = d.mant * duration_units[i].us, p = 1;
-		for (int k = 0; k < d.scale; k++)
+		__int128 v = d.mant * duration_units[i].us, p = 1; /* below 2^126 */
+		int sc = d.scale;
+		/* A fraction's trailing zeros are divided out first, so any count of
+		 * them is exact; past 38 digits 10^sc would overflow, and exceeds v. */
+		for (; sc > 0 && v % 10 == 0; sc--)
+			v /= 10;
+		for (int k = 0; k < sc && k < 38; k++)
 			p *= 10;
-		if (d.scale < 0 || v / p > INT64_MAX) {
+		if (d.scale < 0 || (sc <= 38 && v / p > INT64_MAX)) {
 			*err_out = xasprintf("duration '%s' is too large", s);
 			return -1;
 		}
-		if (v % p != 0) {
+		if (sc > 0 || d.inexact) {
 			*err_out = xasprintf("duration '%s' is not a whole number of microseconds", s);
 			return -1;
 		}
-		*us_out = (int64_t)(v / p) * (d.neg ? -1 : 1);
+		*us_out = (int64_t)v * (d.neg ? -1 : 1);
 		return 0;
 	}
 	*err_out = xasprintf("duration '%s' has an unknown unit '%s' (use us, ms, s, m, h)", s, unit);

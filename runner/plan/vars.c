@@ -112,7 +112,8 @@ static int parse_rand(const char *ref, size_t len, long long *lo, long long *hi)
 	return 0;
 }
 
-/* Uniform integer in [LO, HI] from the caller's state. */
+/* Uniform integer in [LO, HI] from the caller's state; the offset is added
+ * unsigned, since a span over 2^63 does not fit a long long. */
 static long long rand_between(uint64_t *rng, long long lo, long long hi)
 {
 	uint64_t span = (uint64_t)hi - (uint64_t)lo + 1;
@@ -120,7 +121,7 @@ static long long rand_between(uint64_t *rng, long long lo, long long hi)
 
 	if (span == 0)
 		return (long long)r;
-	return lo + (long long)(uint64_t)(((unsigned __int128)r * span) >> 64);
+	return (long long)((uint64_t)lo + (uint64_t)(((unsigned __int128)r * span) >> 64));
 }
 
 /* Unknown names expand to '' (the first is reported): a run goes on, the check has warned. */

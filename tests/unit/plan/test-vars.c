@@ -116,6 +116,17 @@ int main(void)
 		free(s);
 	}
 	tap_ok(lo_seen && hi_seen && !out, "${rand:1..3} draws 1..3 inclusive and nothing else");
+	/* a span over 2^63 (the offset does not fit a long long): in bounds, no overflow (UBSan) */
+	int neg = 0, pos = 0, wide_out = 0;
+	for (int i = 0; i < 200; i++) {
+		s = fr_vars_expand("${rand:-5000000000000000000..5000000000000000000}", &vs, &rng, NULL);
+		long long v = strtoll(s, NULL, 10);
+		neg |= v < 0;
+		pos |= v > 0;
+		wide_out |= v < -5000000000000000000LL || v > 5000000000000000000LL;
+		free(s);
+	}
+	tap_ok(neg && pos && !wide_out, "${rand:-5e18..5e18} draws both signs and nothing outside");
 	s = fr_vars_expand("${rand:-5..-5}", &vs, &rng, NULL);
 	tap_is_str(s, "-5", "${rand:A..A} is A, negative bounds allowed");
 	free(s);
