@@ -13,6 +13,7 @@
 #include "plan/compile.h"
 #include "plan/diag.h"
 #include "plan/load.h"
+#include "plan/roots.h"
 #include "util/xmalloc.h"
 
 /* The largest time scale: a plan stretched a thousand times is already days long. */
@@ -98,6 +99,7 @@ int fr_cli_plan_options(int argc, char **argv, const char *usage, int with_json,
 	        {"json", no_argument, NULL, 'j'},
 	        {"threads", required_argument, NULL, 't'},
 	        {"max-memory", required_argument, NULL, 'M'},
+	        {"allow-outside", required_argument, NULL, 'O'},
 	        {"help", no_argument, NULL, 'h'},
 	        {0},
 	};
@@ -109,7 +111,8 @@ int fr_cli_plan_options(int argc, char **argv, const char *usage, int with_json,
 		if ((c == 's' && fr_cli_parse_scale(optarg, &o->scale) == 0) ||
 		    (c == 'S' && fr_cli_apply_set(optarg) == 0) ||
 		    (c == 't' && fr_cli_parse_threads(optarg, &o->threads) == 0) ||
-		    (c == 'M' && fr_cli_memory_parse(optarg, &o->max_memory) == 0))
+		    (c == 'M' && fr_cli_memory_parse(optarg, &o->max_memory) == 0) ||
+		    (c == 'O' && fr_cli_allow_outside(optarg) == 0))
 			continue;
 		if (c == 'j' && with_json) {
 			o->json = 1;
@@ -123,6 +126,14 @@ int fr_cli_plan_options(int argc, char **argv, const char *usage, int with_json,
 		return -1;
 	}
 	return 0;
+}
+
+int fr_cli_allow_outside(const char *path)
+{
+	if (fr_roots_allow(path) == 0)
+		return 0;
+	fprintf(stderr, "flowrun: --allow-outside %s: %s\n", path, strerror(errno));
+	return -1;
 }
 
 int fr_cli_is_dir(const char *path)

@@ -51,6 +51,10 @@ struct fr_cli_plan_opts {
  * otherwise; optind is then the first plan. */
 int fr_cli_plan_options(int argc, char **argv, const char *usage, int with_json, struct fr_cli_plan_opts *o);
 
+/* --allow-outside PATH: plans may extend and read proxies files from PATH
+ * (plan/roots.h); 0, or -1 after printing why (PATH does not exist). */
+int fr_cli_allow_outside(const char *path);
+
 /* Whether PATH is a directory. */
 int fr_cli_is_dir(const char *path);
 

@@ -21,7 +21,10 @@ static const char usage[] = "usage: flowrun check PLAN|DIR...\n"
                             "  --threads N      the worker threads a run would use (default: the number of cores)\n"
                             "  --max-memory SIZE refuse a plan whose run needs more memory than SIZE by the\n"
                             "                   estimate of `flowrun plan` (default: half of this machine's memory;\n"
-                            "                   8GiB, 512M, none)\n";
+                            "                   8GiB, 512M, none)\n"
+                            "  --allow-outside PATH let plans extend or read proxies from PATH, outside their\n"
+                            "                   repository (the plan's directory and git work tree, and the\n"
+                            "                   current directory's)\n";
 
 /* Checks one plan file, and its memory estimate against the limit. */
 static enum fr_exit check_file(const char *path, const struct fr_cli_plan_opts *o)

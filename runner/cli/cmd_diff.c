@@ -16,12 +16,13 @@
 #include "result/diff.h"
 #include "util/xmalloc.h"
 
-static const char usage[] = "usage: flowrun diff OLD NEW [--allow-loosen]\n"
-                            "       flowrun diff --git REV PLAN... [--allow-loosen]\n"
+static const char usage[] = "usage: flowrun diff OLD NEW [--allow-loosen] [--allow-outside PATH]\n"
+                            "       flowrun diff --git REV PLAN... [--allow-loosen] [--allow-outside PATH]\n"
                             "Prints the SLO changes between two versions of a plan as a Markdown table: SLOs\n"
                             "added, removed, tightened, loosened, or with a changed window. With --git, OLD is\n"
                             "PLAN as of revision REV. Exit 1 when an SLO is loosened or removed (unless\n"
-                            "--allow-loosen), 2 when a plan is invalid.\n";
+                            "--allow-loosen), 2 when a plan is invalid. --allow-outside PATH lets the plans\n"
+                            "extend or read proxies from PATH, outside their repository.\n";
 
 /* Loads a plan for the diff (no compile needed beyond validation). */
 static enum fr_exit load(const char *path, struct fr_plan **plan)
@@ -65,6 +66,7 @@ static enum fr_exit run(int argc, char **argv)
 	static const struct option opts[] = {
 	        {"git", required_argument, NULL, 'g'},
 	        {"allow-loosen", no_argument, NULL, 'a'},
+	        {"allow-outside", required_argument, NULL, 'O'},
 	        {"help", no_argument, NULL, 'h'},
 	        {0},
 	};
@@ -77,6 +79,8 @@ static enum fr_exit run(int argc, char **argv)
 			rev = optarg;
 		else if (c == 'a')
 			allow = 1;
+		else if (c == 'O' && fr_cli_allow_outside(optarg) == 0)
+			continue;
 		else if (c == 'h') {
 			fputs(usage, stdout);
 			return FR_EXIT_OK;

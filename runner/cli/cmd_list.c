@@ -6,31 +6,43 @@
  */
 #include "cli/cmd_list.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
-static const char usage[] = "usage: flowrun list DIR\n"
+static const char usage[] = "usage: flowrun list [--allow-outside PATH] DIR\n"
                             "Prints a JSON array of the plans in DIR ({name, file, duration_s}), sorted by file,\n"
-                            "for a CI matrix. Exit 2 when a plan in DIR is invalid (its errors on stderr).\n";
+                            "for a CI matrix. Exit 2 when a plan in DIR is invalid (its errors on stderr).\n"
+                            "--allow-outside PATH lets plans extend or read proxies from PATH, outside their\n"
+                            "repository (the plan's directory and git work tree, and the current directory's).\n";
 
-/* flowrun list DIR */
+/* flowrun list [--allow-outside PATH] DIR */
 static enum fr_exit run(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-		fputs(usage, stdout);
-		return FR_EXIT_OK;
+	static const struct option opts[] = {
+	        {"allow-outside", required_argument, NULL, 'O'},
+	        {"help", no_argument, NULL, 'h'},
+	        {0},
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'O' && fr_cli_allow_outside(optarg) == 0)
+			continue;
+		fputs(usage, c == 'h' ? stdout : stderr);
+		return c == 'h' ? FR_EXIT_OK : FR_EXIT_USAGE;
 	}
-	if (argc != 2 || !fr_cli_is_dir(argv[1])) {
-		if (argc == 2)
-			fprintf(stderr, "flowrun: %s is not a directory\n", argv[1]);
+	if (optind != argc - 1 || !fr_cli_is_dir(argv[optind])) {
+		if (optind == argc - 1)
+			fprintf(stderr, "flowrun: %s is not a directory\n", argv[optind]);
 		fputs(usage, stderr);
 		return FR_EXIT_USAGE;
 	}
 	size_t n;
-	char **files = fr_cli_plan_files(argv[1], &n);
+	char **files = fr_cli_plan_files(argv[optind], &n);
 	json_t *arr = json_array();
 	enum fr_exit rc = FR_EXIT_OK;
 	for (size_t i = 0; i < n; i++) {

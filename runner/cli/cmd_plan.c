@@ -19,7 +19,9 @@ static const char usage[] = "usage: flowrun plan PLAN [--json] [--time-scale F] 
                             "Prints the compiled timeline (every action at its absolute offset) followed by the\n"
                             "expected totals: duration, planned requests, peak users and viewers, fault windows,\n"
                             "segments and SLO windows, and the memory a run needs on --threads N worker threads\n"
-                            "(default: the number of cores). --json prints the same as a JSON document.\n";
+                            "(default: the number of cores). --json prints the same as a JSON document.\n"
+                            "--allow-outside PATH lets the plan extend or read proxies from PATH, outside its\n"
+                            "repository (the plan's directory and git work tree, and the current directory's).\n";
 
 /* flowrun plan PLAN [--json] */
 static enum fr_exit run(int argc, char **argv)

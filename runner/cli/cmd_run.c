@@ -42,6 +42,9 @@ static const char usage[] = "usage: flowrun [run] PLAN [options]\n"
                             "  --interval D           the time series' interval in the results (default 1s)\n"
                             "  --ui ADDR              serve the report live while the run goes, on PORT (loopback)\n"
                             "                         or HOST:PORT (e.g. 8089): read only, updated every second\n"
+                            "  --allow-outside PATH   let the plan extend or read proxies from PATH, outside its\n"
+                            "                         repository (the plan's directory and git work tree, and the\n"
+                            "                         current directory's)\n"
                             "  --checkpoint S         write the JSON result so far every S seconds (default 10;\n"
                             "                         0: never) where it goes, or without --json/--out to\n"
                             "                         $XDG_STATE_HOME/flowrun/checkpoints/RUN-ID.json\n"
@@ -92,7 +95,7 @@ static const char usage[] = "usage: flowrun [run] PLAN [options]\n"
 #define DEFAULT_CHECKPOINT_S 10.0
 
 /* Options without a short letter. */
-enum { OPT_CHECKPOINT = 256, OPT_CLEAN_LEFTOVERS };
+enum { OPT_CHECKPOINT = 256, OPT_CLEAN_LEFTOVERS, OPT_ALLOW_OUTSIDE };
 
 struct run_args {
 	const char *plan_path;
@@ -162,6 +165,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	        {"vars-from", required_argument, NULL, 1004},
 	        {"allow-saturated", no_argument, NULL, 'Z'},
 	        {"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
+	        {"allow-outside", required_argument, NULL, OPT_ALLOW_OUTSIDE},
 	        {"help", no_argument, NULL, 'h'},
 	        {0},
 	};
@@ -226,6 +230,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'r': a->run_id = optarg; break;
 		case 'c': a->s.create_proxies = 1; break;
+		case OPT_ALLOW_OUTSIDE:
+			if (fr_cli_allow_outside(optarg))
+				return -1;
+			break;
 		case OPT_CLEAN_LEFTOVERS:
 			if (optarg)
 				a->s.clean_run = optarg;

@@ -26,6 +26,7 @@ static const char usage_setup[] =
         "  --vars-out FILE        where the captures go (JSON)\n"
         "  --time-scale F         the time scale the shards run with (it is part of the plan's digest)\n"
         "  --set NAME=VALUE       set an environment variable for ${env:NAME}\n"
+        "  --allow-outside PATH   let the plan extend or read proxies from PATH, outside its repository\n"
         "Exit: 0 done, 2 invalid plan or usage, 3 target unreachable, 4 a request failed or FILE\n"
         "cannot be written.\n";
 
@@ -36,6 +37,7 @@ static const char usage_teardown[] =
         "  --vars-from FILE       the captures of flowrun setup\n"
         "  --time-scale F         as given to flowrun setup\n"
         "  --set NAME=VALUE       set an environment variable for ${env:NAME}\n"
+        "  --allow-outside PATH   let the plan extend or read proxies from PATH, outside its repository\n"
         "Exit: 0 done, 2 invalid plan, usage or vars file, 3 target unreachable, 4 a request failed.\n";
 
 /* Parses PLAN, --time-scale, --set and the vars file option; -1 (usage
@@ -47,6 +49,7 @@ static int parse(int argc, char **argv, const char *usage, const char *file_opt,
 	        {"time-scale", required_argument, NULL, 's'},
 	        {"set", required_argument, NULL, 'S'},
 	        {file_opt, required_argument, NULL, 'f'},
+	        {"allow-outside", required_argument, NULL, 'O'},
 	        {"help", no_argument, NULL, 'h'},
 	        {0},
 	};
@@ -58,6 +61,8 @@ static int parse(int argc, char **argv, const char *usage, const char *file_opt,
 		if (c == 's' && fr_cli_parse_scale(optarg, scale) == 0)
 			continue;
 		if (c == 'S' && fr_cli_apply_set(optarg) == 0)
+			continue;
+		if (c == 'O' && fr_cli_allow_outside(optarg) == 0)
 			continue;
 		if (c == 'f') {
 			*file = optarg;

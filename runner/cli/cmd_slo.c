@@ -15,15 +15,18 @@
 
 #include "result/report_text.h"
 #include "observe/slo_prom.h"
+#include "util/redact.h"
 #include "util/xmalloc.h"
 
 static const char usage[] =
         "usage: flowrun slo --prometheus URL --run-id ID PLAN [--time-scale F] [--lookback SECONDS]\n"
+        "       [--allow-outside PATH]\n"
         "Judges PLAN's SLOs from the Prometheus data of run ID (the --run-id of `flowrun run`,\n"
         "whose metrics Prometheus scraped) and prints the SLO table. Percentile SLOs use\n"
         "exact-bucket threshold counts; windows are accurate to a scrape interval.\n"
         "  --time-scale F      the time scale the run used (default 1)\n"
         "  --lookback SECONDS  how far back to look for the run (default 86400)\n"
+        "  --allow-outside PATH let the plan extend or read proxies from PATH, outside its repository\n"
         "Exit: 0 SLOs met, 1 an SLO failed or has no data, 2 usage or plan error,\n"
         "4 Prometheus unreachable or the run not found.\n";
 
@@ -40,6 +43,7 @@ static int parse(int argc, char **argv, struct slo_args *a)
 	        {"run-id", required_argument, NULL, 'r'},
 	        {"time-scale", required_argument, NULL, 's'},
 	        {"lookback", required_argument, NULL, 'l'},
+	        {"allow-outside", required_argument, NULL, 'O'},
 	        {"help", no_argument, NULL, 'h'},
 	        {0},
 	};
@@ -58,6 +62,10 @@ static int parse(int argc, char **argv, struct slo_args *a)
 				return -1;
 			break;
 		case 'l': a->lookback = strtod(optarg, NULL); break;
+		case 'O':
+			if (fr_cli_allow_outside(optarg))
+				return -1;
+			break;
 		case 'h': fputs(usage, stdout); return 1;
 		default: fputs(usage, stderr); return -1;
 		}
@@ -101,7 +109,9 @@ static enum fr_exit judge(const struct slo_args *a, const struct fr_plan *plan, 
 	if (fr_slo_prom_evaluate(p, tl, &run, 0, r.verdicts) != FR_PROM_OK) {
 		fprintf(stderr, "flowrun: %s\n", fr_prom_error(p));
 	} else {
-		printf("SLOs of run %s from prometheus at %s\n", a->run_id, a->url);
+		char *shown = fr_redact_url(a->url);
+		printf("SLOs of run %s from prometheus at %s\n", a->run_id, shown);
+		free(shown);
 		fr_report_text(&r, stdout);
 		rc = fr_exit_from_slo(fr_report_slo_result(&r));
 	}

@@ -20,6 +20,7 @@
 #include "result/report_view.h"
 #include "result/timeseries.h"
 #include "util/clock.h"
+#include "util/redact.h"
 #include "util/xmalloc.h"
 
 struct fr_live_page {
@@ -98,6 +99,11 @@ static char *data(void *arg, size_t *len_out)
 	json_t *view = fr_report_view(doc, res->series);
 	json_object_set_new(view, "live", live_json(p, res, &pr));
 	char *text = json_dumps(view, JSON_COMPACT | JSON_REAL_PRECISION(8));
+	if (text && fr_redact_active()) { /* a value from ${env:} never leaves (util/redact.h) */
+		char *clean = fr_redact(text);
+		free(text);
+		text = clean;
+	}
 	*len_out = text ? strlen(text) : 0;
 	json_decref(view);
 	json_decref(doc);

@@ -17,6 +17,7 @@
 #include "cli/cmd_setup.h"
 #include "cli/cmd_slo.h"
 #include "util/container.h"
+#include "util/redact.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.0.0"
@@ -60,6 +61,7 @@ static const struct fr_cli_command *find_command(const char *name)
 /* flowrun COMMAND …, or flowrun PLAN … for a run. */
 int main(int argc, char **argv)
 {
+	fr_redact_std_streams(); /* before anything is printed: env values never leave (util/redact.h) */
 	if (argc < 2) {
 		fputs(usage_main, stderr);
 		return FR_EXIT_USAGE;

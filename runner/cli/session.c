@@ -21,6 +21,7 @@
 #include "result/report_json.h"
 #include "result/report_text.h"
 #include "util/clock.h"
+#include "util/redact.h"
 #include "util/xmalloc.h"
 
 /* How long after the end of the load Prometheus has surely scraped it (its
@@ -134,11 +135,14 @@ static enum fr_exit remove_leftovers(const struct fr_session *s, struct fr_toxi 
 	struct fr_toxi_sweep sw = {
 	        .run_id = s->run_id, .also_run_id = s->o->clean_run, .now_unix = now, .all = s->o->clean_all};
 	struct fr_toxi_leftovers lo = {0};
-	if (s->o->clean_all)
+	if (s->o->clean_all) {
+		char *shown = fr_redact_url(s->plan->faults.toxiproxy_url);
 		fprintf(stderr,
 		        "flowrun: --clean-leftovers: removing every flowrun toxic in %s, also those of runs "
 		        "still going\n",
-		        s->plan->faults.toxiproxy_url);
+		        shown);
+		free(shown);
+	}
 	if (fr_toxi_remove_leftovers(toxi, &sw, &lo) != FR_TOXI_OK) {
 		fr_toxi_leftovers_clear(&lo);
 		return toxi_failed(toxi);
@@ -376,7 +380,9 @@ static void add_shard_info(struct fr_session *s, struct fr_report *r, const stru
 	si->have_clock = s->have_clock;
 	si->clock_offset_us = s->clock.offset_us;
 	si->clock_error_us = s->clock.error_us;
-	si->clock_ref = s->have_clock ? xasprintf("Date of %s", s->plan->base_url) : NULL;
+	char *shown = fr_redact_url(s->plan->base_url);
+	si->clock_ref = s->have_clock ? xasprintf("Date of %s", shown) : NULL;
+	free(shown);
 }
 
 /* Adds what the fault executor did to R and names what it could not undo. */

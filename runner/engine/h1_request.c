@@ -368,8 +368,9 @@ static int add_target(const struct fr_h1_request *c, const struct fr_varstore *v
 	return plain_target(out->s + start, out->len - start) ? 0 : -1;
 }
 
-/* Appends the plan's headers; an empty value is not sent (curl's rule). */
-static void add_headers(const struct fr_h1_request *c, const struct fr_varstore *vs, uint64_t *rng, struct fr_buf *out)
+/* Appends the plan's headers; an empty value is not sent (curl's rule).
+ * -1 when a value holds CR or LF: curl's path refuses the request then. */
+static int add_headers(const struct fr_h1_request *c, const struct fr_varstore *vs, uint64_t *rng, struct fr_buf *out)
 {
 	for (size_t i = 0; i < c->nhdrs; i++) {
 		size_t line = out->len, v;
@@ -377,6 +378,8 @@ static void add_headers(const struct fr_h1_request *c, const struct fr_varstore 
 		fr_buf_add(out, ": ", 2);
 		v = out->len;
 		fr_vars_expand_into(out, c->hdrs[i].value, vs, rng, NULL);
+		if (memchr(out->s + v, '\r', out->len - v) || memchr(out->s + v, '\n', out->len - v))
+			return -1;
 		while (v < out->len && isspace((unsigned char)out->s[v]))
 			v++;
 		if (v == out->len) {
@@ -388,6 +391,7 @@ static void add_headers(const struct fr_h1_request *c, const struct fr_varstore 
 	}
 	if (c->json_ct)
 		fr_buf_adds(out, "Content-Type: application/json\r\n");
+	return 0;
 }
 
 /* Builds the whole request into OUT; -1 when curl must send it. */
@@ -401,7 +405,8 @@ static int build(const struct fr_h1_request *c, const struct fr_varstore *vs, ui
 		return -1;
 	fr_buf_add(out, " HTTP/1.1\r\n", 11);
 	fr_buf_adds(out, c->defaults);
-	add_headers(c, vs, rng, out);
+	if (add_headers(c, vs, rng, out) != 0)
+		return -1;
 	if (c->body) {
 		fr_buf_reset(scratch);
 		fr_vars_expand_into(scratch, c->body, vs, rng, NULL);

@@ -285,13 +285,14 @@ struct fr_http *fr_http_start(struct fr_loop *loop, const struct fr_http_target 
 	h->curl.done = on_curl_done;
 	h->curl.body_in = body ? &h->body_in : NULL;
 	h->curl.head_in = headers ? &h->head_in : NULL;
-	if (fr_http_curl_start(&h->curl, loop, tgt, req, vars, rng) == 0)
+	const char *refused = NULL;
+	if (fr_http_curl_start(&h->curl, loop, tgt, req, vars, rng, &refused) == 0)
 		return h;
 	if (res_out) {
 		memset(res_out, 0, sizeof(*res_out));
 		res_out->outcome = FR_ERR_OTHER;
 		res_out->done_ns = fr_clock_mono_ns();
-		res_out->error = "cannot start the transfer";
+		res_out->error = refused ? refused : "cannot start the transfer";
 	}
 	http_put(h);
 	return NULL;
@@ -442,7 +443,8 @@ int fr_http_sync(struct fr_loop *loop, const struct fr_http_target *tgt, const s
 	fr_timer_init(&st.poll, on_sync_poll);
 	struct fr_http *h = fr_http_start(loop, tgt, req, vars, rng, on_sync_done, &st, &st.res);
 	if (!h) {
-		st.err = xstrdup("cannot start the transfer");
+		st.err = xstrdup(st.res.error ? st.res.error : "cannot start the transfer");
+		st.res.error = NULL;
 		st.res.code = CURLE_FAILED_INIT;
 		st.done = 1;
 	} else if (stop) {

@@ -41,7 +41,11 @@ typedef void (*fr_http_done_fn)(struct fr_http *req, const struct fr_http_result
  * function has run; RNG is the caller's random state for ${rand:A..B}.
  * Returns the transfer (owned by the loop until DONE has been called), or
  * NULL when the request could not be prepared (RES_OUT, when not NULL, then
- * says why, with outcome FR_ERR_OTHER; DONE is not called). */
+ * says why, with outcome FR_ERR_OTHER; DONE is not called). A request that
+ * must not go out is refused that way, its error saying why: a URL that is
+ * not http:// or https:// ("refused a file: URL: only http:// and https://
+ * are sent"), CR or LF in the URL or in an expanded header value ("refused:
+ * header 'X-Token' has a CR or LF in its value"). */
 struct fr_http *fr_http_start(struct fr_loop *loop, const struct fr_http_target *tgt, const struct fr_request *req,
                               struct fr_varstore *vars, uint64_t *rng, fr_http_done_fn done, void *arg,
                               struct fr_http_result *res_out);

@@ -89,14 +89,25 @@ static char *build_url(CURL *easy, const struct fr_http_target *tgt, const struc
 	return add_query(easy, url, &req->query, vs, rng);
 }
 
-/* Adds the expanded headers of LIST to SL. */
+/* Why a request must not go out, for fr_http_curl_start's caller; per thread. */
+static __thread char refusal[160];
+
+/* Adds the expanded headers of LIST to SL; a value with CR or LF (from a
+ * captured or templated variable) would inject headers: the name of the
+ * first such header goes into *BAD_OUT and the header is left out. */
 static struct curl_slist *add_headers(struct curl_slist *sl, const struct fr_kvlist *list, const struct fr_varstore *vs,
-                                      uint64_t *rng, int *has_ct)
+                                      uint64_t *rng, int *has_ct, const char **bad_out)
 {
 	if (!list)
 		return sl;
 	for (size_t i = 0; i < list->n; i++) {
 		char *v = fr_vars_expand(list->items[i].value, vs, rng, NULL);
+		if (strpbrk(v, "\r\n")) {
+			if (!*bad_out)
+				*bad_out = list->items[i].key;
+			free(v);
+			continue;
+		}
 		char *line = xasprintf("%s: %s", list->items[i].key, v);
 		if (strcasecmp(list->items[i].key, "Content-Type") == 0)
 			*has_ct = 1;
@@ -107,17 +118,18 @@ static struct curl_slist *add_headers(struct curl_slist *sl, const struct fr_kvl
 	return sl;
 }
 
-/* Sets method, body and headers on the easy handle. */
+/* Sets method, body and headers on the easy handle; the name of a header
+ * whose value holds CR or LF in *BAD_OUT (the request must not go). */
 static void set_method_body(struct fr_http_curl *hc, const struct fr_http_target *tgt, const struct fr_request *req,
-                            const struct fr_varstore *vs, uint64_t *rng)
+                            const struct fr_varstore *vs, uint64_t *rng, const char **bad_out)
 {
 	CURL *e = hc->xfer.easy;
 	const char *m = req->method ? req->method : "GET";
 	int has_ct = 0;
 
-	hc->hdrs = add_headers(NULL, tgt->headers, vs, rng, &has_ct);
-	hc->hdrs = add_headers(hc->hdrs, tgt->auth_headers, vs, rng, &has_ct);
-	hc->hdrs = add_headers(hc->hdrs, &req->headers, vs, rng, &has_ct);
+	hc->hdrs = add_headers(NULL, tgt->headers, vs, rng, &has_ct, bad_out);
+	hc->hdrs = add_headers(hc->hdrs, tgt->auth_headers, vs, rng, &has_ct, bad_out);
+	hc->hdrs = add_headers(hc->hdrs, &req->headers, vs, rng, &has_ct, bad_out);
 	if (req->body) {
 		hc->body = fr_vars_expand(req->body, vs, rng, NULL);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, hc->body);
@@ -136,16 +148,44 @@ static void set_method_body(struct fr_http_curl *hc, const struct fr_http_target
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, hc->hdrs);
 }
 
-/* Sets every option of the transfer. */
-static void prepare(struct fr_http_curl *hc, const struct fr_http_target *tgt, const struct fr_request *req,
-                    const struct fr_varstore *vs, uint64_t *rng)
+/* Why URL must not be sent, or NULL: only http:// and https:// go out (a
+ * URL a server sent back could say file:// or gopher://), and never with
+ * CR or LF in it. The reason is kept in REFUSAL. */
+static const char *refuse_url(const char *url)
+{
+	if (strpbrk(url, "\r\n"))
+		return "refused: the URL has a CR or LF in it";
+	if (strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0)
+		return NULL;
+	const char *colon = strchr(url, ':');
+	size_t n = colon ? (size_t)(colon - url) : 0;
+	if (n && n < 20 && strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-") == n)
+		snprintf(refusal, sizeof refusal, "refused a %.*s: URL: only http:// and https:// are sent", (int)n,
+		         url);
+	else
+		snprintf(refusal, sizeof refusal, "refused a URL that is not http:// or https://");
+	return refusal;
+}
+
+/* Sets every option of the transfer; the reason when it must not go, else NULL. */
+static const char *prepare(struct fr_http_curl *hc, const struct fr_http_target *tgt, const struct fr_request *req,
+                           const struct fr_varstore *vs, uint64_t *rng)
 {
 	CURL *e = hc->xfer.easy;
 	int64_t tmo = req->timeout_us > 0 ? req->timeout_us : tgt->timeout_us;
+	const char *bad = NULL, *why;
 
 	hc->url = build_url(e, tgt, req, vs, rng);
+	if ((why = refuse_url(hc->url)) != NULL)
+		return why;
 	curl_easy_setopt(e, CURLOPT_URL, hc->url);
-	set_method_body(hc, tgt, req, vs, rng);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	set_method_body(hc, tgt, req, vs, rng, &bad);
+	if (bad) {
+		snprintf(refusal, sizeof refusal, "refused: header '%s' has a CR or LF in its value", bad);
+		return refusal;
+	}
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, hc);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -156,6 +196,7 @@ static void prepare(struct fr_http_curl *hc, const struct fr_http_target *tgt, c
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "flowrun/" PACKAGE_VERSION);
 	if (tgt->ca_file)
 		curl_easy_setopt(e, CURLOPT_CAINFO, tgt->ca_file); /* verification stays on: curl's default */
+	return NULL;
 }
 
 /* The loop: the transfer ended. */
@@ -168,15 +209,18 @@ static void on_done(struct fr_loop_xfer *xfer, CURLcode code)
 
 /* Starts a request on the loop. */
 int fr_http_curl_start(struct fr_http_curl *hc, struct fr_loop *loop, const struct fr_http_target *tgt,
-                       const struct fr_request *req, const struct fr_varstore *vs, uint64_t *rng)
+                       const struct fr_request *req, const struct fr_varstore *vs, uint64_t *rng,
+                       const char **refused_out)
 {
 	hc->loop = loop;
 	hc->errbuf[0] = '\0';
 	hc->xfer.done = on_done;
 	hc->xfer.easy = fr_loop_easy_get(loop);
+	*refused_out = NULL;
 	if (!hc->xfer.easy)
 		return -1;
-	prepare(hc, tgt, req, vs, rng);
+	if ((*refused_out = prepare(hc, tgt, req, vs, rng)) != NULL)
+		return -1;
 	return fr_loop_add(loop, &hc->xfer);
 }
 

@@ -37,9 +37,13 @@ struct fr_http_curl {
 
 /* Starts REQ on LOOP (HC's done, body_in and head_in set by the caller).
  * Returns 0, or -1 when it could not be started (nothing to clear then but
- * fr_http_curl_clear; done is not called). */
+ * fr_http_curl_clear; done is not called). A request that must not go out
+ * — a URL that is not http:// or https://, a CR or LF in the URL or in an
+ * expanded header value — is -1 with the reason in *REFUSED_OUT (valid
+ * until the next refusal on this thread); else *REFUSED_OUT is NULL. */
 int fr_http_curl_start(struct fr_http_curl *hc, struct fr_loop *loop, const struct fr_http_target *tgt,
-                       const struct fr_request *req, const struct fr_varstore *vs, uint64_t *rng);
+                       const struct fr_request *req, const struct fr_varstore *vs, uint64_t *rng,
+                       const char **refused_out);
 
 /* How the finished transfer went (call from the done function). */
 void fr_http_curl_raw(struct fr_http_curl *hc, CURLcode code, struct fr_http_raw *raw);

@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 
 #include "engine/preflight.h"
+#include "util/redact.h"
 #include "util/xmalloc.h"
 
 /* Host and port (default port for the scheme) of URL; -1 when it cannot be parsed. */
@@ -135,14 +136,23 @@ static char *ws_origin(const char *connect)
 	return xasprintf("%s://%.*s", tls ? "https" : "http", (int)n, host);
 }
 
+/* "target URL is unreachable: WHY" (WHY taken), URL without its credentials. */
+static char *unreachable(const char *url, char *why)
+{
+	char *shown = fr_redact_url(url);
+	char *msg = xasprintf("target %s is unreachable: %s", shown, why);
+	free(shown);
+	free(why);
+	return msg;
+}
+
 /* The target first: a run that cannot reach it says so about the target. */
 int fr_preflight_plan(const struct fr_plan *plan, int timeout_ms, char **err_out)
 {
 	char *why = NULL;
 
 	if (fr_preflight_check(plan->base_url, plan->ca_file, timeout_ms, &why) != 0) {
-		*err_out = xasprintf("target %s is unreachable: %s", plan->base_url, why);
-		free(why);
+		*err_out = unreachable(plan->base_url, why);
 		return -1;
 	}
 	for (size_t s = 0; s < plan->nscenarios; s++) {
@@ -151,8 +161,7 @@ int fr_preflight_plan(const struct fr_plan *plan, int timeout_ms, char **err_out
 		int rc = origin ? fr_preflight_check(origin, plan->ca_file, timeout_ms, &why) : 0;
 		free(origin);
 		if (rc != 0) {
-			*err_out = xasprintf("target %s is unreachable: %s", connect, why);
-			free(why);
+			*err_out = unreachable(connect, why);
 			return -1;
 		}
 	}

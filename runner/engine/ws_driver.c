@@ -815,15 +815,14 @@ void fr_ws_driver_set_shard(struct fr_ws_driver *d, int shard, int nshards)
 }
 
 /* Starts a pass: segments are mapped from PASS_T0_NS. */
-void fr_ws_driver_pass(struct fr_ws_driver *d, int pass, int64_t pass_t0_ns)
+void fr_ws_driver_pass(struct fr_ws_driver *d, int pass, int64_t pass_t0_ns, char **err_out)
 {
-	char *err = NULL;
+	*err_out = NULL;
 	if (d->pass == pass && d->pass_t0_ns == pass_t0_ns)
 		return;
 	d->pass = pass;
 	d->pass_t0_ns = pass_t0_ns;
-	d->url_bad = expand_target(d, &err) != 0;
-	free(err);
+	d->url_bad = expand_target(d, err_out) != 0;
 }
 
 /* Reports to live metrics M (NULL: none) from now on. */

@@ -78,10 +78,11 @@ struct fr_ws_driver *fr_ws_driver_create(struct fr_loop *loop, const struct fr_p
  * mapped to segments from it. Expands the connect URL, the headers and the
  * subscribe message again from the run variables, which by now hold the
  * pass's setup captures (e.g. a dashboard id); if the URL no longer expands
- * to a usable one, this pass's connects count as failed. Call before the
- * pass's first stage; a second call with the same pass and start does
- * nothing. */
-void fr_ws_driver_pass(struct fr_ws_driver *d, int pass, int64_t pass_t0_ns);
+ * to a usable one (or a header value holds CR or LF), this pass's connects
+ * count as failed and *ERR_OUT (caller frees) says why; else it is NULL.
+ * Call before the pass's first stage; a second call with the same pass and
+ * start does nothing. */
+void fr_ws_driver_pass(struct fr_ws_driver *d, int pass, int64_t pass_t0_ns, char **err_out);
 
 /* Sets the stage's total viewer count; this driver keeps its share
  * (fr_ws_driver_share). The first call of a pass also starts the publisher

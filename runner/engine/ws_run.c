@@ -30,6 +30,16 @@ struct ws_worker {
 	size_t n;
 };
 
+/* Keeps the first error of scenario S (ERR taken) for fr_ws_run_status:
+ * workers have nobody to tell. */
+static void keep_error(struct fr_ws_run *r, int s, char *err)
+{
+	char *msg = xasprintf("scenario %s: %s", r->plan->scenarios[s].name, err), *none = NULL;
+	if (!atomic_compare_exchange_strong(&r->error, &none, msg))
+		free(msg);
+	free(err);
+}
+
 /* worker_start: the drivers of this worker thread. */
 static void *worker_start(const struct fr_worker_info *w, void *arg)
 {
@@ -50,10 +60,7 @@ static void *worker_start(const struct fr_worker_info *w, void *arg)
 			fr_ws_driver_set_metrics(wk->d[s], r->metrics);
 			fr_ws_driver_set_abort(wk->d[s], r->abort_flag);
 		} else {
-			char *msg = xasprintf("scenario %s: %s", r->plan->scenarios[s].name, err), *none = NULL;
-			if (!atomic_compare_exchange_strong(&r->error, &none, msg))
-				free(msg);
-			free(err);
+			keep_error(r, (int)s, err);
 		}
 	}
 	return wk;
@@ -84,7 +91,10 @@ static void worker_action(void *state, const struct fr_action *act, int64_t pass
 		struct fr_ws_driver *d = wk->d[s];
 		if (!d || (act->scenario >= 0 && act->scenario != (int)s))
 			continue;
-		fr_ws_driver_pass(d, act->pass, pass_t0_ns);
+		char *err = NULL;
+		fr_ws_driver_pass(d, act->pass, pass_t0_ns, &err);
+		if (err)
+			keep_error(wk->r, (int)s, err);
 		if (act->kind == FR_ACT_STAGE)
 			fr_ws_driver_set_viewers(d, (long)(act->level + 0.5), act_ns(wk->tl, act, pass_t0_ns),
 			                         scenario_end_ns(wk->tl, act, pass_t0_ns));
@@ -178,8 +188,9 @@ char *fr_ws_run_summary(const struct fr_ws_run *r)
 	return out;
 }
 
-/* Driver creation fails on worker threads, where nobody could report it:
- * the first error is kept until the caller asks. */
+/* Drivers fail on worker threads (at creation, or when a pass's target
+ * cannot be used), where nobody could report it: the first error is kept
+ * until the caller asks. */
 int fr_ws_run_status(const struct fr_ws_run *r, char **err_out)
 {
 	const char *err = atomic_load(&((struct fr_ws_run *)r)->error);

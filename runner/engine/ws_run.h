@@ -45,8 +45,9 @@ struct fr_ws_table *fr_ws_run_table(const struct fr_ws_run *r, int scenario);
 /* Rejection lines of every scenario ("SCENARIO: handshake rejected: …"), or NULL (caller frees). */
 char *fr_ws_run_summary(const struct fr_ws_run *r);
 
-/* 0 when every driver of every worker started; else -1 with the first
- * creation error in *ERR_OUT (caller frees): "scenario viewers: …". */
+/* 0 when every driver of every worker started and could use every pass's
+ * target; else -1 with the first error in *ERR_OUT (caller frees):
+ * "scenario viewers: …". */
 int fr_ws_run_status(const struct fr_ws_run *r, char **err_out);
 
 #endif

@@ -109,8 +109,15 @@ int fr_ws_target_expand(struct fr_ws_target *t, const struct fr_plan *plan, cons
 	t->hvalue = xcalloc(n ? n : 1, sizeof *t->hvalue);
 	for (int l = 0; l < 2; l++)
 		for (size_t i = 0; i < lists[l]->n; i++) {
+			char *v = fr_vars_expand(lists[l]->items[i].value, vars, &rng, NULL);
+			if (strpbrk(v, "\r\n")) { /* a captured value would inject handshake headers */
+				*err_out = xasprintf("websocket %s: refused: header '%s' has a CR or LF in its value",
+				                     sc->name, lists[l]->items[i].key);
+				free(v);
+				return -1;
+			}
 			t->hname[t->nheaders] = xasprintf("%s:", lists[l]->items[i].key);
-			t->hvalue[t->nheaders++] = fr_vars_expand(lists[l]->items[i].value, vars, &rng, NULL);
+			t->hvalue[t->nheaders++] = v;
 		}
 	if (sc->ws.subscribe) {
 		char *s = fr_vars_expand(sc->ws.subscribe, vars, &rng, NULL);

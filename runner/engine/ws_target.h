@@ -35,7 +35,10 @@ struct fr_ws_target {
  * held; RNG seeds ${rand:…} (the caller's state is not advanced). Returns 0,
  * or -1 with a message in *ERR_OUT (caller frees) when the URL is not
  * usable: "websocket URL 'ftp://x' is not ws://, wss:// or a path on the
- * target", "websocket URL 'ws://nowhere:1/': cannot resolve host or bad port". */
+ * target", "websocket URL 'ws://nowhere:1/': cannot resolve host or bad port",
+ * or a header value holds CR or LF (a captured value would inject headers
+ * into the handshake): "websocket viewers: refused: header 'X-Tok' has a CR
+ * or LF in its value". */
 int fr_ws_target_expand(struct fr_ws_target *t, const struct fr_plan *plan, const struct fr_scenario *sc,
                         const struct fr_http_target *tgt, const struct fr_varstore *vars, uint64_t rng, char **err_out);
 

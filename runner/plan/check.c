@@ -183,6 +183,19 @@ static int check_file(struct fr_check *c, const node_t *node, const char *key)
 	return !why;
 }
 
+/* A name is printed everywhere — reports, metrics labels, logs — so it
+ * cannot carry a value from the environment (util/redact.h keeps those out
+ * of text, not out of a label set a dashboard shows). */
+static int check_no_env(struct fr_check *c, const node_t *node)
+{
+	const char *at = node->raw ? strstr(node->raw, "${env:") : NULL;
+	if (!at)
+		return 1;
+	fr_diag_add(c->diags, fr_ytree_pos_at(node, (size_t)(at - node->raw)),
+	            "a name cannot use ${env:…}: names appear in reports, metrics and logs");
+	return 0;
+}
+
 /* A number from 0 to 1, named KEY in messages (the probability of a toxic). */
 static int check_fraction(struct fr_check *c, const node_t *node, const char *key)
 {
@@ -232,7 +245,7 @@ int fr_check_value(struct fr_check *c, enum fr_gkey k, const node_t *v, const st
 	switch (d->type) {
 	case FR_GT_SPECIAL:
 	case FR_GT_STAT: return 1;
-	case FR_GT_STR: return fr_check_str(c, v);
+	case FR_GT_STR: return fr_check_str(c, v) && (strcmp(d->name, "name") != 0 || check_no_env(c, v));
 	case FR_GT_TEMPLATE:
 		if (!fr_check_str(c, v))
 			return 0;
@@ -416,6 +429,7 @@ void fr_check_name(struct fr_check *c, struct fr_names *t, const char *name, con
 {
 	const struct fr_name *first = fr_names_add(t, name, node, aux);
 
+	check_no_env(c, node);
 	if (first)
 		fr_diag_add(c->diags, node->pos, "duplicate %s name '%s' (first defined at %s:%d:%d)", t->what, name,
 		            first->node->pos.file, first->node->pos.line, first->node->pos.col);

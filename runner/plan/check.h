@@ -23,6 +23,7 @@
 #include "plan/grammar.h"
 #include "plan/names.h"
 #include "plan/proxies.h"
+#include "plan/roots.h"
 #include "plan/scope.h"
 #include "plan/yamltree.h"
 
@@ -43,6 +44,7 @@ struct fr_check {
 	int pass_known;        /* every scenario's length is known */
 	int has_faults;
 	int nsuggest;                 /* suggestions of names made so far (they are bounded) */
+	const struct fr_roots *roots; /* where files may be read from; NULL: anywhere */
 	struct fr_proxy_file proxies; /* the proxies file, once read */
 	int proxies_known;
 	char **owned; /* generated fault names, which the fault table points at */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/redact.h"
 #include "util/xmalloc.h"
 
 /* Stops at the limit: a hostile plan must not make the report itself unbounded. */
@@ -24,6 +25,11 @@ __attribute__((format(printf, 4, 0))) static void add(struct fr_diags *diags, st
 	d->seq = (unsigned)diags->n;
 	d->warning = warning;
 	d->message = xvasprintf(fmt, ap);
+	if (fr_redact_active()) { /* a value a plan read from the environment is never quoted back */
+		char *clean = fr_redact(d->message);
+		free(d->message);
+		d->message = clean;
+	}
 	diags->n++;
 }
 

@@ -21,6 +21,7 @@
 #include "plan/build.h"
 #include "plan/grammar.h"
 #include "plan/path.h"
+#include "plan/roots.h"
 #include "plan/validate.h"
 #include "plan/vars.h"
 #include "plan/yamltree.h"
@@ -33,6 +34,7 @@ typedef struct fr_ynode node_t;
 
 struct loader {
 	struct fr_yarena *arena;
+	struct fr_roots roots; /* where extended files may come from */
 	struct fr_diags *diags;
 	char **files; /* interned names, in order of first use */
 	size_t nfiles;
@@ -111,6 +113,17 @@ static void expand_env_deep(struct loader *l, node_t *node)
 
 static int load_file(struct loader *l, const char *name, struct fr_pos at, node_t **root_out);
 
+/* Whether ROOT can be a plan to extend: a mapping with a key of the plan
+ * language. Anything else (a password file, a key file) is refused whole,
+ * so that no line of it is quoted back as an unknown key. */
+static int looks_like_plan(const node_t *root)
+{
+	for (size_t i = 0; root && root->kind == FR_Y_MAP && i < root->n; i++)
+		if (root->keys[i]->kind == FR_Y_SCALAR && fr_grammar_find(FR_GM_ROOT, root->keys[i]->str) != FR_K_COUNT)
+			return 1;
+	return 0;
+}
+
 /* Reports the extends cycle that loading REAL again would close. */
 static void report_cycle(struct loader *l, size_t from, const char *name, struct fr_pos at)
 {
@@ -173,7 +186,22 @@ static int load_file(struct loader *l, const char *name, struct fr_pos at, node_
 		free(real);
 		return -1;
 	}
+	if (at.file && !fr_roots_contain(&l->roots, real)) {
+		char *where = fr_roots_describe(&l->roots);
+		fr_diag_add(l->diags, at,
+		            "extends '%s' is outside the plan's repository (%s); --allow-outside PATH allows it", name,
+		            where);
+		free(where);
+		free(real);
+		return -1;
+	}
 	if (fr_ytree_load(l->arena, file, at, l->diags, root_out) < 0) {
+		free(real);
+		return -1;
+	}
+	if (at.file && !looks_like_plan(*root_out)) {
+		fr_diag_add(l->diags, at, "cannot extend '%s': not a flowrun plan (none of its keys is a plan key)",
+		            name);
 		free(real);
 		return -1;
 	}
@@ -188,6 +216,7 @@ static int load_file(struct loader *l, const char *name, struct fr_pos at, node_
 int fr_plan_load(const char *path, struct fr_diags *diags, struct fr_plan **plan_out)
 {
 	struct loader l = {.arena = fr_yarena_new(), .diags = diags};
+	fr_roots_for_plan(&l.roots, path);
 	struct fr_proxy_file proxies = {0};
 	size_t before = fr_diag_errors(diags);
 	node_t *root = NULL;
@@ -196,7 +225,7 @@ int fr_plan_load(const char *path, struct fr_diags *diags, struct fr_plan **plan
 	*plan_out = NULL;
 	if (load_file(&l, path, (struct fr_pos){0}, &root) == 0) {
 		expand_env_deep(&l, root);
-		fr_validate(root, diags, &proxies);
+		fr_validate(root, &l.roots, diags, &proxies);
 	}
 	ok = root && fr_diag_errors(diags) == before;
 	if (ok) {
@@ -210,6 +239,7 @@ int fr_plan_load(const char *path, struct fr_diags *diags, struct fr_plan **plan
 		free(l.files);
 	}
 	fr_proxies_file_free(&proxies);
+	fr_roots_free(&l.roots);
 	fr_yarena_free(l.arena);
 	return ok ? 0 : -1;
 }

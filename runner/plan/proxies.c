@@ -36,7 +36,11 @@ int fr_proxies_read(const char *path, struct fr_proxy **proxies_out, size_t *n_o
 	root = json_loadf(f, 0, &jerr);
 	fclose(f);
 	if (!root) {
-		*err_out = xasprintf("invalid proxies file '%s': %s at line %d", path, jerr.text, jerr.line);
+		/* jansson's text quotes the file ("… near 'root:…'"): what and where, not what it read */
+		char *near = strstr(jerr.text, " near ");
+		*err_out = xasprintf("invalid proxies file '%s': %.*s at line %d, column %d", path,
+		                     near ? (int)(near - jerr.text) : (int)strlen(jerr.text), jerr.text, jerr.line,
+		                     jerr.column);
 		return -1;
 	}
 	if (!json_is_array(root)) {

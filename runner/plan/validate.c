@@ -138,9 +138,10 @@ static void check_free(struct fr_check *c)
 }
 
 /* Sections in dependency order; see the note at the top of this file. */
-size_t fr_validate(const struct fr_ynode *root, struct fr_diags *diags, struct fr_proxy_file *proxies_out)
+size_t fr_validate(const struct fr_ynode *root, const struct fr_roots *roots, struct fr_diags *diags,
+                   struct fr_proxy_file *proxies_out)
 {
-	struct fr_check c = {.diags = diags, .pass_known = 1, .scenario = FR_CHECK_UNTIMED};
+	struct fr_check c = {.diags = diags, .roots = roots, .pass_known = 1, .scenario = FR_CHECK_UNTIMED};
 	size_t start = fr_diag_errors(diags);
 	const node_t *v, *target = fr_grammar_get(root, FR_K_TARGET);
 

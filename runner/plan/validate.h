@@ -16,11 +16,14 @@
 
 #include "plan/diag.h"
 #include "plan/proxies.h"
+#include "plan/roots.h"
 #include "plan/yamltree.h"
 
 /* Checks ROOT; returns the number of errors added to DIAGS. The proxies
  * file the plan names, when it could be read, is left in *PROXIES_OUT (the
- * caller frees it with fr_proxies_file_free, or hands it to the builder). */
-size_t fr_validate(const struct fr_ynode *root, struct fr_diags *diags, struct fr_proxy_file *proxies_out);
+ * caller frees it with fr_proxies_file_free, or hands it to the builder); it
+ * must lie inside ROOTS (NULL: anywhere). */
+size_t fr_validate(const struct fr_ynode *root, const struct fr_roots *roots, struct fr_diags *diags,
+                   struct fr_proxy_file *proxies_out);
 
 #endif

@@ -224,6 +224,15 @@ static void check_proxies_file(struct fr_check *c, const node_t *node)
 	if (!fr_check_str(c, node))
 		return;
 	path = fr_path_resolve(node->pos.file, node->str);
+	if (c->roots && !fr_roots_contain(c->roots, path)) {
+		char *where = fr_roots_describe(c->roots);
+		fr_diag_add(c->diags, node->pos,
+		            "proxies file '%s' is outside the plan's repository (%s); --allow-outside PATH allows it",
+		            node->str, where);
+		free(where);
+		free(path);
+		return;
+	}
 	if (fr_proxies_read(path, &c->proxies.proxies, &c->proxies.n, &err) < 0) {
 		fr_diag_add(c->diags, node->pos, "%s", err);
 		free(err);

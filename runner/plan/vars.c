@@ -14,6 +14,7 @@
 
 #include "plan/syntax.h"
 #include "util/buf.h"
+#include "util/redact.h"
 #include "util/xmalloc.h"
 
 /* Appends V with every "${" escaped as "$${". */
@@ -53,6 +54,9 @@ static int expand_one_env(struct fr_buf *b, const char *body, size_t len, char *
 		return -1;
 	} else {
 		buf_add_escaped(b, v);
+		char *label = xasprintf("${env:%s}", name);
+		fr_redact_add(v, label); /* never to be printed back (util/redact.h) */
+		free(label);
 	}
 	free(name);
 	return 0;

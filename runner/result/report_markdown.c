@@ -11,6 +11,7 @@
 
 #include "util/atomic_file.h"
 #include "util/fmt.h"
+#include "util/redact.h"
 #include "util/xmalloc.h"
 
 /* Writes S with Markdown table separators escaped. */
@@ -181,7 +182,7 @@ int fr_report_markdown(const struct fr_report *r, const char *path, char **err_o
 		*err_out = xasprintf("%m");
 		return -1;
 	}
-	int rc = write_md(f, r);
+	int rc = fr_redact_through(f, write_md, r); /* the atomic path redacts too */
 	if (fclose(f) != 0)
 		rc = -1;
 	if (rc)

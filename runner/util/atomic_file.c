@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/clock.h"
+#include "util/redact.h"
 #include "util/xmalloc.h"
 
 #define TMP_TRIES 64
@@ -100,7 +101,7 @@ int fr_atomic_file_write(const char *path, int (*fill)(FILE *out, const void *ar
 		return -1;
 	}
 	errno = 0;
-	int rc = fill(f, arg);
+	int rc = fr_redact_active() ? fr_redact_through(f, fill, arg) : fill(f, arg);
 	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
 		rc = -1;
 	int saved = errno;

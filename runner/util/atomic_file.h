@@ -10,6 +10,7 @@
  * the directory, so after a crash PATH is either the old file or the complete
  * new one. On failure the temporary file is removed and PATH is left as it
  * was. A new file gets mode 0666 less the umask, as any file the user writes.
+ * What the filler writes is redacted on its way (util/redact.h).
  */
 #ifndef FR_ATOMIC_FILE_H
 #define FR_ATOMIC_FILE_H

@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 
 #include "util/buf.h"
+#include "util/redact.h"
 #include "util/xmalloc.h"
 
 #ifndef PACKAGE_VERSION
@@ -19,6 +20,7 @@
 struct fr_httpapi {
 	char *service;
 	char *url;
+	char *shown; /* URL in messages: credentials removed (util/redact.h) */
 	struct fr_httpapi_limits limits;
 	CURL *curl;
 	char errbuf[CURL_ERROR_SIZE];
@@ -37,6 +39,7 @@ struct fr_httpapi *fr_httpapi_create(const char *service, const char *base_url, 
 		len--;
 	c->service = xstrdup(service);
 	c->url = xstrndup(base_url, len);
+	c->shown = fr_redact_url(c->url);
 	c->limits = limits;
 	c->error = xstrdup("");
 	fr_buf_init(&c->answer, limits.max_answer);
@@ -58,6 +61,7 @@ void fr_httpapi_free(struct fr_httpapi *c)
 	fr_buf_free(&c->answer);
 	free(c->error);
 	free(c->url);
+	free(c->shown);
 	free(c->service);
 	free(c);
 }
@@ -124,6 +128,8 @@ static void prepare(struct fr_httpapi *c, const char *method, const char *url, c
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->limits.total_ms);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https"); /* a control API is HTTP, whatever a plan says */
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &c->answer);
@@ -158,19 +164,19 @@ int fr_httpapi_call(struct fr_httpapi *c, const char *method, const char *path, 
 	CURLcode rc = curl_easy_perform(c->curl);
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &c->code);
 	if (rc == CURLE_WRITE_ERROR && c->answer.overflow) {
-		fr_httpapi_set_error(c, "%s at %s: %s %s: answer larger than %zu bytes", c->service, c->url, method,
+		fr_httpapi_set_error(c, "%s at %s: %s %s: answer larger than %zu bytes", c->service, c->shown, method,
 		                     path, c->limits.max_answer);
 		status = FR_HTTPAPI_BAD_ANSWER;
 	} else if (rc != CURLE_OK) {
 		char *why = transport_reason(c, rc);
 		if (rc == CURLE_OPERATION_TIMEDOUT)
 			c->timeouts++;
-		fr_httpapi_set_error(c, "%s at %s is unreachable: %s", c->service, c->url, why);
+		fr_httpapi_set_error(c, "%s at %s is unreachable: %s", c->service, c->shown, why);
 		free(why);
 		status = FR_HTTPAPI_UNREACHABLE;
 	} else if (c->code >= 400) {
 		char *text = answer_error_text(&c->answer);
-		fr_httpapi_set_error(c, "%s at %s: %s %s: %s (HTTP %ld)", c->service, c->url, method, path, text,
+		fr_httpapi_set_error(c, "%s at %s: %s %s: %s (HTTP %ld)", c->service, c->shown, method, path, text,
 		                     c->code);
 		free(text);
 		status = FR_HTTPAPI_HTTP_ERROR;
@@ -178,7 +184,7 @@ int fr_httpapi_call(struct fr_httpapi *c, const char *method, const char *path, 
 		json_error_t jerr;
 		*json_out = json_loadb(c->answer.s, c->answer.len, 0, &jerr);
 		if (!*json_out) {
-			fr_httpapi_set_error(c, "%s at %s: %s %s: unreadable answer: %s", c->service, c->url, method,
+			fr_httpapi_set_error(c, "%s at %s: %s %s: unreadable answer: %s", c->service, c->shown, method,
 			                     path, jerr.text);
 			status = FR_HTTPAPI_BAD_ANSWER;
 		}
@@ -209,7 +215,7 @@ const char *fr_httpapi_error(const struct fr_httpapi *c)
 
 const char *fr_httpapi_url(const struct fr_httpapi *c)
 {
-	return c->url;
+	return c->shown;
 }
 
 unsigned fr_httpapi_timeouts(const struct fr_httpapi *c)

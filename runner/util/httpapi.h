@@ -67,7 +67,8 @@ const char *fr_httpapi_error(const struct fr_httpapi *c);
  * judge an answer themselves (a 200 with the wrong content). */
 void fr_httpapi_set_error(struct fr_httpapi *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The base URL as given, without a trailing slash. */
+/* The base URL as messages print it: without a trailing slash, credentials
+ * ("user:password@") replaced by "***@". */
 const char *fr_httpapi_url(const struct fr_httpapi *c);
 
 /* Calls that timed out so far. */
