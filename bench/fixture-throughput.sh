@@ -8,6 +8,7 @@
 #
 #   bench/fixture-throughput.sh [BUILDDIR]      (use an optimised build)
 #   WS_VIEWERS=1000 WS_RATE=100 DURATION=5 bench/fixture-throughput.sh
+#   FIXTURE_ARGS="--threads 1" bench/fixture-throughput.sh   (default: a thread per CPU)
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 top_srcdir=$here
@@ -23,7 +24,8 @@ for b in flowforge-fixture flowforge-store flowforge-ws-bench; do
 done
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 2; }
 
-fr_start_backend || exit 1
+# shellcheck disable=SC2086 # FIXTURE_ARGS: several words on purpose
+fr_start_backend ${FIXTURE_ARGS:-} || exit 1
 FX_PID=$(cat "$FR_TMP/fixture.pid")
 TOKEN=$(fr_token)
 

@@ -4,7 +4,9 @@
 # store, dashboards and the widget cache, the service time, /admin/stall,
 # WebSocket handshake, broadcast, drop-every, broadcast delay, close-after,
 # a store that is down or too slow, /metrics through promtool, and a clean
-# exit without leaks.
+# exit without leaks. The fixture runs 4 worker threads, whatever the number
+# of CPUs, so every case crosses threads; a section checks what the threads
+# share (exact counters, tokens, stall, mode, fan-out).
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 # shellcheck source=lib-backend.sh
 . "$top_srcdir/tests/e2e/lib-backend.sh"
@@ -12,9 +14,10 @@
 . "$top_srcdir/tests/e2e/lib-toxiproxy.sh"
 
 WSC=(python3 "$top_srcdir/fixtures/ws-client.py")
-tap_plan 53
+CLI=(python3 "$top_srcdir/tests/e2e/fixture-clients.py")
+tap_plan 61
 
-fr_start_backend || exit 1
+fr_start_backend --threads 4 || exit 1
 U=$FR_FIXTURE_URL
 WSU=ws://127.0.0.1:$FR_FIXTURE_PORT
 
@@ -215,6 +218,39 @@ tap_like "$(grep -c 'flowforge_store_query_duration_seconds_bucket{store="redis"
 # 5 + 30 + 40 + 3 events; 3x5 + 2x27 + 40 + 2 messages
 tap_is "$(grep -E '^flowforge_(ws_messages_sent|ws_events_published)_total ' "$FR_TMP/metrics.txt" | tr '\n' ' ')" \
 	'flowforge_ws_messages_sent_total 111 flowforge_ws_events_published_total 78 ' "ws message and event counters"
+# 78 events, 3 of them dropped: each of the 4 threads delivered the other 75
+tap_is "$(grep '^flowforge_ws_fanout_seconds_count ' "$FR_TMP/metrics.txt")" 'flowforge_ws_fanout_seconds_count 300' \
+	"every thread fanned out every event (75 x 4)"
+
+# --- four worker threads share one fixture ----------------------------------
+# healthz_count: flowforge_http_requests_total of GET /healthz answered 200.
+healthz_count() {
+	curl -s --max-time 5 "$U/metrics" | awk '$1 == "flowforge_http_requests_total{route=\"healthz\",code=\"200\"}" { print $2 }'
+}
+C0=$(healthz_count)
+tap_is "$("${CLI[@]}" parallel "$FR_FIXTURE_PORT" /healthz --connections 16 --requests 25 | grep -v min_ms)" "200 400" \
+	"16 keep-alive clients at once: 400 answers"
+tap_is "$(($(healthz_count) - C0))" 400 "the request counter is exact across threads (+400)"
+tap_is "$(curl -s --max-time 5 "$U/metrics" | grep -c '^flowforge_connections_accepted_total{thread="[0-3]"} [1-9]')" 4 \
+	"SO_REUSEPORT spreads the connections over all 4 threads"
+tap_is "$("${CLI[@]}" parallel "$FR_FIXTURE_PORT" /api/dashboards/d1 --connections 16 --requests 1 \
+	--header "Authorization: Bearer $TOKEN" | grep -v min_ms)" "200 16" "a token issued on one thread is valid on every thread"
+MIN=$("${CLI[@]}" parallel "$FR_FIXTURE_PORT" /healthz --connections 12 --requests 1 --post-first '/admin/stall?for=1000ms' |
+	sed -n 's/^min_ms //p')
+tap_ok "$(awk -v m="$MIN" 'BEGIN { exit !(m >= 500) }'; echo $?)" \
+	"/admin/stall for 1 s holds the answers of every thread (fastest of 12: $MIN ms >= 500)"
+get '/admin/mode?service_time=30ms' -X POST >/dev/null
+MIN=$("${CLI[@]}" parallel "$FR_FIXTURE_PORT" '/api/query?store=redis&key=key-2' --connections 12 --requests 2 \
+	--header "Authorization: Bearer $TOKEN" | sed -n 's/^min_ms //p')
+tap_ok "$(awk -v m="$MIN" 'BEGIN { exit !(m >= 30) }'; echo $?)" "/admin/mode applies to every thread (fastest of 24: $MIN ms >= 30)"
+get '/admin/mode?service_time=0ms' -X POST >/dev/null
+get /api/dashboards -X POST -d '{"widgets":1}' "${AUTH[@]}" >/dev/null # d5
+listeners d5 8 3 10
+publish d5 3 0.01 >/dev/null
+wait_viewers d5 8
+ALL=""
+for i in 1 2 3 4 5 6 7 8; do ALL="$ALL$(seqs d5 "$i")|"; done
+tap_is "$ALL" "1 2 3|1 2 3|1 2 3|1 2 3|1 2 3|1 2 3|1 2 3|1 2 3|" "8 viewers spread over the threads get every event, in order"
 
 # --- a store that is too slow ----------------------------------------------
 fr_start_store_free slowclickhouse SLOW 500ms
