@@ -7,7 +7,8 @@
 # and the count is exact; with the descriptor limit reached, accepting backs
 # off instead of spinning and resumes once descriptors are free; a client
 # that pipelines without reading is pushed back instead of growing the
-# fixture's memory, and gets every answer once it reads. The same for
+# fixture's memory, gets every answer once it reads, and is cut off by
+# --idle-timeout if it never does. The same for
 # flowforge-store (--line-timeout, --max-connections, descriptor limit, a
 # pipelining non-reader). About 40 s.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
@@ -16,7 +17,7 @@
 
 CLI=(python3 "$top_srcdir/tests/e2e/fixture-clients.py")
 REQ='GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'
-tap_plan 26
+tap_plan 27
 
 # cpu_pct PID SECONDS: the share of one core PID used over the next SECONDS.
 cpu_pct() {
@@ -85,6 +86,15 @@ tap_ok "$(in_range "${HELD#* }" 2.3 4 && [ "${HELD% *}" = 200 ]; echo $?)" \
 	"a request the fixture holds longer than --idle-timeout (a stall) is answered, not cut ($HELD)"
 tap_is "$(metric "$FR_FIXTURE_URL" 'flowforge_connections_closed_total{reason="header_timeout"}') $(metric "$FR_FIXTURE_URL" 'flowforge_connections_closed_total{reason="idle_timeout"}')" \
 	"1 1" "metrics: one connection closed by each timeout"
+fr_bg cutoff "${CLI[@]}" flood "$FR_FIXTURE_PORT" "$REQ" "$FR_TMP/cutoff.ready" --seconds 1 --max-mb 64
+wait_file "$FR_TMP/cutoff.ready"
+for ((i = 0; i < 160; i++)); do
+	[ "$(metric "$FR_FIXTURE_URL" 'flowforge_connections_closed_total{reason="idle_timeout"}')" = 2 ] && break
+	sleep 0.05
+done
+tap_is "$(metric "$FR_FIXTURE_URL" 'flowforge_connections_closed_total{reason="idle_timeout"}') $(metric "$FR_FIXTURE_URL" 'flowforge_connections_open')" \
+	"2 1" "a client that pipelines and never reads is cut off by --idle-timeout once nothing moves ($(cat "$FR_TMP/cutoff.ready"))"
+fr_stop cutoff
 
 # --- connection cap ----------------------------------------------------------
 FR_FIXTURE_NAME=fx-cap fr_start_fixture --max-connections 4 --threads 2 || exit 1
