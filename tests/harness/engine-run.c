@@ -14,6 +14,13 @@
  * FLOWRUN_HTTP_ENGINE (auto, curl, lean) sets the HTTP path as in flowrun;
  * http_lean and http_curl count the load requests each path carried.
  *
+ * Built as engine-run-allocs (FR_COUNT_ALLOCS, linked with -Wl,--wrap for the
+ * allocation functions flowrun's code calls: malloc, calloc, realloc, strdup,
+ * strndup, vasprintf), a last line `allocs n=N` counts the allocations the
+ * runner's own code (and llhttp, built in) made during the whole process, not
+ * those inside shared libraries (libcurl, libev, jansson). Two runs of
+ * different lengths give the allocations per extra request.
+ *
  * Exit status: fr_run's status (0 ok, 1 unreachable, 2 interrupted, 3 failed),
  * 9 when the plan does not load.
  */
@@ -32,6 +39,31 @@
 #include "plan/timeline.h"
 
 static volatile sig_atomic_t stop_flag;
+
+#ifdef FR_COUNT_ALLOCS
+#include <stdarg.h>
+#include <stdatomic.h>
+
+static atomic_ulong allocs; /* allocations made through the wrapped functions */
+
+/* Defines __wrap_NAME, where the linker sends the runner's calls of NAME:
+ * counts one allocation (a realloc too: growing a buffer per request is one),
+ * then calls the real NAME. */
+#define FR_COUNTED(type, name, params, args)                                                                           \
+	type __real_##name params;                                                                                     \
+	type __wrap_##name params;                                                                                     \
+	type __wrap_##name params                                                                                      \
+	{                                                                                                              \
+		atomic_fetch_add_explicit(&allocs, 1, memory_order_relaxed);                                           \
+		return __real_##name args;                                                                             \
+	}
+FR_COUNTED(void *, malloc, (size_t size), (size))
+FR_COUNTED(void *, calloc, (size_t n, size_t size), (n, size))
+FR_COUNTED(void *, realloc, (void *p, size_t size), (p, size))
+FR_COUNTED(char *, strdup, (const char *s), (s))
+FR_COUNTED(char *, strndup, (const char *s, size_t n), (s, n))
+FR_COUNTED(int, vasprintf, (char **out, const char *fmt, va_list ap), (out, fmt, ap))
+#endif
 
 /* SIGINT/SIGTERM: stop the load. */
 static void on_signal(int sig)
@@ -74,6 +106,9 @@ static void print_run(struct fr_results *res, int status)
 	       res->sched_lag ? fr_hist_quantile(res->sched_lag, 0.99) : -1,
 	       res->failed_phase ? res->failed_phase : "-", res->http_lean, res->http_curl,
 	       res->invalid_reason ? res->invalid_reason : "");
+#ifdef FR_COUNT_ALLOCS
+	printf("allocs n=%lu\n", atomic_load(&allocs));
+#endif
 }
 
 /* Loads and compiles the plan, runs it, prints the results. */
