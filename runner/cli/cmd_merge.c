@@ -35,15 +35,16 @@ static const char usage[] = "usage: flowrun merge SHARD.json... [options]\n"
                             "  --json FILE            write the merged result as JSON (with a table of the shards)\n"
                             "  --junit FILE           write JUnit XML, one test case per SLO window\n"
                             "  --markdown FILE        write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)\n"
-                            "  --out DIR              write result.json, junit.xml and summary.md into DIR\n"
+                            "  --html FILE            write the self-contained HTML report\n"
+                            "  --out DIR              write result.json, junit.xml, summary.md, report.html into DIR\n"
                             "  --allow-missing        judge without the shards that are missing or failed, and say\n"
                             "                         what share of the planned load the result covers\n"
                             "  --plan FILE            the plan, when not where the shards' results say it was\n"
                             "  --set NAME=VALUE       set an environment variable for ${env:NAME} (as the shards had)\n"
                             "  --quiet, -q            no summary, only errors\n"
                             "Exit: 0 SLOs met, 1 an SLO failed, 2 the files are not the shards of one run (or\n"
-                            "usage), 3 invalid (a shard missing or failed, or the load not delivered), 4 the\n"
-                            "results cannot be written.\n";
+                            "usage), 3 invalid (a shard missing, late or stopped, or the load not delivered),\n"
+                            "4 a shard's run failed or the results cannot be written.\n";
 
 struct merge_args {
 	char **files;

@@ -9,7 +9,7 @@
  * and probing again densely around the next boundary, one second later,
  * narrows it to about the probe spacing plus the round trip. The offset is
  * the reference's time minus this host's at the same instant; the error
- * bound is half the bracket. docs/decisions/0012-shard-clock.md says why
+ * bound is half the bracket. docs/decisions/0029-shard-clock.md says why
  * the target and not Prometheus or a peer.
  */
 #ifndef FR_CLOCKREF_H

@@ -3,7 +3,7 @@
  * A run's memory grows with a few things, each at a rate measured on the
  * engine (bench/memory.sh: peak RSS of a release build at a small and a
  * large count, the difference divided by the counts; figures in
- * docs/decisions/0013-memory-estimate.md):
+ * docs/decisions/0014-memory-estimate.md):
  *   - the process itself: its libraries, loops and contexts;
  *   - each closed-model user (a libcurl handle and its connection);
  *   - each websocket viewer (its libwebsockets connection) and, per viewer,
