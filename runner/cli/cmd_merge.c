@@ -41,6 +41,8 @@ static const char usage[] = "usage: flowrun merge SHARD.json... [options]\n"
                             "                         what share of the planned load the result covers\n"
                             "  --plan FILE            the plan, when not where the shards' results say it was\n"
                             "  --set NAME=VALUE       set an environment variable for ${env:NAME} (as the shards had)\n"
+                            "  --allow-outside PATH   let the plan extend or read proxies from PATH, outside its\n"
+                            "                         repository (as the shards had)\n"
                             "  --quiet, -q            no summary, only errors\n"
                             "Exit: 0 SLOs met, 1 an SLO failed, 2 the files are not the shards of one run (or\n"
                             "usage), 3 invalid (a shard missing, late or stopped, or the load not delivered),\n"
@@ -67,6 +69,7 @@ static int parse_args(int argc, char **argv, struct merge_args *a)
 	        {"allow-missing", no_argument, NULL, 'a'},
 	        {"plan", required_argument, NULL, 'p'},
 	        {"set", required_argument, NULL, 'S'},
+	        {"allow-outside", required_argument, NULL, 'O'},
 	        {"quiet", no_argument, NULL, 'q'},
 	        {"help", no_argument, NULL, 'h'},
 	        {0},
@@ -85,6 +88,10 @@ static int parse_args(int argc, char **argv, struct merge_args *a)
 		case 'p': a->plan = optarg; break;
 		case 'S':
 			if (fr_cli_apply_set(optarg))
+				return -1;
+			break;
+		case 'O':
+			if (fr_cli_allow_outside(optarg))
 				return -1;
 			break;
 		case 'q': a->quiet = 1; break;

@@ -16,7 +16,7 @@ cd "$top_srcdir" || exit 1
 kv=$top_srcdir/.tools/kv/bin/kubernetes-validate
 py=$top_srcdir/.tools/kv/bin/python
 [ -x "$kv" ] || tap_skip_all "kubernetes-validate not installed (scripts/install-deps.sh puts it in .tools/kv)"
-tap_plan 10
+tap_plan 11
 T=$(fr_tmpdir)
 K=deploy/kubernetes
 
@@ -48,7 +48,8 @@ for doc in yaml.safe_load_all(open(sys.argv[1])):
     for key, text in doc["data"].items():
         open(os.path.join(sys.argv[2], sub, key), "w").write(text)
 PY
-"$FLOWRUN" check "$T/opt/plans" >"$T/check.out" 2>&1
+# as the pods run them: the proxies file beside the plans, outside a git work tree
+"$FLOWRUN" check --allow-outside "$T/opt/toxiproxy" "$T/opt/plans" >"$T/check.out" 2>&1
 tap_ok $? "the plans of the ConfigMaps load as mounted ($(ls "$T/opt/plans"/*.yaml | wc -l) plans)" "$(head -5 "$T/check.out")"
 
 "$py" - "$K/generators-job.yaml" "$K/merge-job.yaml" >"$T/n.out" <<'PY'
@@ -63,12 +64,16 @@ print(spec["completionMode"], spec["completions"], spec["parallelism"], shards, 
 rules = {r["action"]: r.get("onExitCodes", {}).get("values") for r in spec["podFailurePolicy"]["rules"]}
 print(rules.get("FailJob"), rules.get("FailIndex"), spec["backoffLimitPerIndex"])
 print(merge["spec"]["backoffLimit"], merge["spec"]["template"]["spec"]["containers"][0]["args"][0].split()[:3])
+margs = merge["spec"]["template"]["spec"]["containers"][0]["args"][0].split()
+print(args[args.index("--allow-outside") + 1], margs[margs.index("--allow-outside") + 1])
 PY
 tap_is "$(sed -n 1p "$T/n.out")" "Indexed 4 4 4 4 True" \
 	"an Indexed Job: completions, parallelism, --shards and the merge's count agree, with a common --start-at"
 tap_is "$(sed -n 2p "$T/n.out")" "[2] [1, 3] 0" \
 	"pod failure policy: exit 2 fails the Job, exits 1 and 3 end a shard without retry, no shard is retried"
 tap_is "$(sed -n 3p "$T/n.out")" "0 ['exec', 'flowrun', 'merge']" "the merge Job runs flowrun merge once: its exit code is the verdict"
+tap_is "$(sed -n 4p "$T/n.out")" "/opt/flowrun/toxiproxy /opt/flowrun/toxiproxy" \
+	"the shards and the merge allow the image's proxies file (no git work tree there), as the check above"
 
 # the image: Debian bookworm, a non-root user, every library flowrun links
 cf=Containerfile

@@ -9,7 +9,8 @@
 # the single run's. Then the refusals: a missing shard is exit 3 naming it;
 # results of different runs, plans, plan digests or shard counts, the same shard
 # twice, a plan that compiles to another digest and a file that is not a result
-# are exit 2 with a message naming the files; unwritable outputs are exit 4.
+# are exit 2 with a message naming the files; unwritable outputs are exit 4; a
+# plan whose proxies file is outside its repository needs --allow-outside.
 # About 15 s.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 # shellcheck source=lib-stack.sh
@@ -17,7 +18,7 @@
 cd "$top_srcdir" || exit 1
 command -v jq >/dev/null 2>&1 || tap_skip_all "jq not installed"
 fr_toxiproxy_bin >/dev/null || tap_skip_all "toxiproxy-server not installed (scripts/install-deps.sh)"
-tap_plan 22
+tap_plan 24
 T=$(fr_tmpdir)
 fr_start_stack || { echo "Bail out! the stack did not start"; exit 1; }
 
@@ -81,4 +82,15 @@ tap_is "$?" 4 "the merged result cannot be written: exit 4"
 "$FLOWRUN" merge "$T"/s2-*.json --quiet --out "$T/out-dir"
 tap_is "$?:$(ls "$T/out-dir" | tr '\n' ' ')" "$rc:junit.xml report.html result.json summary.md " \
 	"--out DIR writes result.json, junit.xml, summary.md and report.html"
+# the plans as an image has them (deploy/kubernetes): no git work tree, the
+# proxies file beside the plans' directory, outside it
+mkdir -p "$T/opt/plans/common" "$T/opt/toxiproxy"
+cp plans/smoke.yaml "$T/opt/plans/" && cp plans/common/*.yaml "$T/opt/plans/common/"
+cp toxiproxy/config.json "$T/opt/toxiproxy/"
+"$FLOWRUN" merge "$T"/s2-*.json --plan "$T/opt/plans/smoke.yaml" --quiet 2>"$T/err" >/dev/null
+tap_like "$?:$(head -1 "$T/err")" "^2:.*proxies file '../../toxiproxy/config.json' is outside the plan's repository" \
+	"a plan reading a file outside its repository: exit 2, as for run"
+"$FLOWRUN" merge "$T"/s2-*.json --plan "$T/opt/plans/smoke.yaml" --allow-outside "$T/opt/toxiproxy" --quiet \
+	--json "$T/opt.json" 2>/dev/null
+tap_is "$?:$(verdicts "$T/opt.json")" "$rc:$(verdicts "$T/r.json")" "--allow-outside PATH: merged as from the repository"
 tap_done
