@@ -101,7 +101,10 @@ struct fr_progress *fr_progress_create(FILE *out, const struct fr_timeline *tl, 
 	struct fr_progress *p = xcalloc(1, sizeof(*p));
 
 	p->out = out ? out : stderr;
-	p->tty = isatty(fileno(p->out));
+	int fd = fileno(p->out);
+	if (fd < 0 && p->out == stderr) /* stderr is filtered (util/redact.h): its descriptor is still 2 */
+		fd = STDERR_FILENO;
+	p->tty = fd >= 0 && isatty(fd);
 	p->every_ns = p->tty ? TTY_EVERY_NS : PLAIN_EVERY_NS;
 	p->tl = tl;
 	p->live = live;

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -124,6 +125,57 @@ static int looks_like_plan(const node_t *root)
 	return 0;
 }
 
+/* Whether the text of FILE has a line "KEY:" at column 1 with KEY a plan key:
+ * a plan that does not parse is still told from, say, a password file. */
+static int text_has_plan_key(const char *file)
+{
+	FILE *f = fopen(file, "r");
+	char line[256];
+	int found = 0;
+	for (size_t n = 0; f && !found && n < 100000 && fgets(line, sizeof line, f); n++) {
+		size_t k = strspn(line, "abcdefghijklmnopqrstuvwxyz_");
+		if (k && line[k] == ':') {
+			line[k] = '\0';
+			found = fr_grammar_find(FR_GM_ROOT, line) != FR_K_COUNT;
+		}
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* Loads the extended FILE (named NAME in the plan, at AT) into *ROOT_OUT.
+ * Its diagnostics go to L's only when it is a plan (or could not be read):
+ * those of a file that is not one would quote it ("duplicate key 'root'"),
+ * so it gets one message with a position in it and nothing of its text. */
+static int load_extended(struct loader *l, const char *file, const char *name, struct fr_pos at, node_t **root_out)
+{
+	struct fr_diags got = {.limit = l->diags->limit};
+	int rc = fr_ytree_load(l->arena, file, at, &got, root_out);
+	int quoted = 0; /* a diagnostic inside FILE, which may quote it */
+	struct fr_pos first = at;
+	for (size_t i = 0; i < got.n; i++)
+		if (got.items[i].pos.file == file && !quoted++)
+			first = got.items[i].pos;
+	int plan = rc == 0 ? looks_like_plan(*root_out) : !quoted || text_has_plan_key(file);
+	if (plan) {
+		for (size_t i = 0; i < got.n; i++)
+			if (got.items[i].warning)
+				fr_diag_warn(l->diags, got.items[i].pos, "%s", got.items[i].message);
+			else
+				fr_diag_add(l->diags, got.items[i].pos, "%s", got.items[i].message);
+	} else if (rc == 0) {
+		fr_diag_add(l->diags, at, "cannot extend '%s': not a flowrun plan (none of its keys is a plan key)",
+		            name);
+	} else {
+		fr_diag_add(l->diags, at,
+		            "cannot extend '%s': not a flowrun plan (not YAML with plan keys: line %d, column %d)",
+		            name, first.line, first.col);
+	}
+	fr_diag_clear(&got);
+	return plan && rc == 0 ? 0 : -1;
+}
+
 /* Reports the extends cycle that loading REAL again would close. */
 static void report_cycle(struct loader *l, size_t from, const char *name, struct fr_pos at)
 {
@@ -195,13 +247,8 @@ static int load_file(struct loader *l, const char *name, struct fr_pos at, node_
 		free(real);
 		return -1;
 	}
-	if (fr_ytree_load(l->arena, file, at, l->diags, root_out) < 0) {
-		free(real);
-		return -1;
-	}
-	if (at.file && !looks_like_plan(*root_out)) {
-		fr_diag_add(l->diags, at, "cannot extend '%s': not a flowrun plan (none of its keys is a plan key)",
-		            name);
+	if ((at.file ? load_extended(l, file, name, at, root_out)
+	             : fr_ytree_load(l->arena, file, at, l->diags, root_out)) < 0) {
 		free(real);
 		return -1;
 	}

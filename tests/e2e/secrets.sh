@@ -85,6 +85,16 @@ tap_like "$(jq -r .plan.description "$T/out/result.json")" '^the token is \$\{en
 tap_is "$(jq -r '[.keys[] | select(.parent == null) | .run.requests] | add' "$T/out/result.json")" 20 \
 	"and the requests went out with the value (20 answered)"
 
+# On a terminal (script(1) gives it one): the progress line still redraws in place (the filtered
+# stderr is still known to be a tty), and the value appears nowhere there either.
+if command -v script >/dev/null; then
+	script -qec "'$FLOWRUN' run '$T/p/ok.yaml'" /dev/null >"$T/tty.out" 2>&1
+	tap_is "$(grep -c $'\033\\[K' "$T/tty.out" | awk '{print ($1 > 0)}'):$(leaks "$T/tty.out")" "1:" \
+		"run on a terminal: the progress line redraws in place; the value appears nowhere"
+else
+	tap_skip "run on a terminal" "script(1) is not installed"
+fi
+
 # list: the plans of a directory, by name; nothing of the value.
 mkdir -p "$T/l" && cp "$T/p/ok.yaml" "$T/l/"
 "$FLOWRUN" list "$T/l" >"$T/list.out" 2>&1
@@ -204,6 +214,12 @@ tap_is "$?:$(cat "$T/ext.out")" \
 tap_is "$?:$(cat "$T/ext2.out")" \
 	"2:plans/x.yaml:2:10: error: cannot extend '../outside.yaml': not a flowrun plan (none of its keys is a plan key)" \
 	"  --allow-outside lets it be read; not a plan, none of it is quoted"
+printf 'hunter2: 1\nhunter2: 2\n' >"$T/repo/plans/dup.yaml"
+sed -e 's|^extends: .*|extends: dup.yaml|' "$T/repo/plans/x.yaml" >"$T/repo/plans/dup-ext.yaml"
+(cd "$T/repo" && "$FLOWRUN" check plans/dup-ext.yaml) >"$T/dup.out" 2>&1
+tap_is "$?:$(cat "$T/dup.out")" \
+	"2:plans/dup-ext.yaml:2:10: error: cannot extend 'plans/dup.yaml': not a flowrun plan (not YAML with plan keys: line 2, column 1)" \
+	"  a file that is not a plan and does not load: where it fails, not its duplicate key"
 sed -i -e '/^extends/d' "$T/repo/plans/x.yaml"
 printf 'faults:\n  toxiproxy: http://127.0.0.1:1\n  proxies: /etc/passwd\n' >>"$T/repo/plans/x.yaml"
 (cd "$T/repo" && "$FLOWRUN" check plans/x.yaml) >"$T/prx.out" 2>&1
