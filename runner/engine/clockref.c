@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "util/clock.h"
+#include "util/redact.h"
 #include "util/xmalloc.h"
 
 #define COARSE_STEP_US 10000 /* spacing of the probes that find the first boundary */
@@ -98,12 +99,18 @@ static int bracket(struct ref *r, int64_t second, int64_t step_us, int64_t start
 	}
 }
 
-/* The message of a failed measurement. */
-static char *failure(const char *url, struct ref *r, int st)
+/* The message of a failed measurement (URL without its credentials). */
+static char *failure(const char *url, struct ref *r, int st, int budget_ms)
 {
-	if (st == -2)
-		return xasprintf("%s: no Date header in the answer", url);
-	return xasprintf("%s: %s", url, *r->err ? r->err : "no answer");
+	char *shown = fr_redact_url(url), *msg;
+	if (st == -3)
+		msg = xasprintf("%s: the Date did not change within %d ms", shown, budget_ms);
+	else if (st == -2)
+		msg = xasprintf("%s: no Date header in the answer", shown);
+	else
+		msg = xasprintf("%s: %s", shown, *r->err ? r->err : "no answer");
+	free(shown);
+	return msg;
 }
 
 /* Coarse bracket first, then a fine one a second later when the budget allows. */
@@ -131,8 +138,7 @@ int fr_clockref_measure(const char *url, const char *ca_file, int budget_ms, str
 	if (st == 1)
 		st = fr_clock_wall_us() > deadline ? -3 : st;
 	if (st) {
-		*err_out = st == -3 ? xasprintf("%s: the Date did not change within %d ms", url, budget_ms)
-		                    : failure(url, &r, st);
+		*err_out = failure(url, &r, st, budget_ms);
 		curl_easy_cleanup(r.curl);
 		return -1;
 	}

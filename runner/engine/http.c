@@ -22,6 +22,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/container.h"
+#include "util/redact.h"
 #include "util/xmalloc.h"
 
 #define HEADERS_MAX   (64 * 1024)
@@ -415,10 +416,9 @@ static void on_sync_poll(struct fr_timer *t)
 		fr_sched_arm(fr_loop_sched(st->loop), t, fr_clock_mono_ns() + SYNC_STOP_POLL_NS);
 }
 
-/* A one-line description of a failed synchronous request. */
-static char *sync_error(const struct fr_request *req, const struct sync_state *st)
+/* sync_error, the request named WHAT. */
+static char *sync_error_of(const char *what, const struct fr_request *req, const struct sync_state *st)
 {
-	const char *what = req->name ? req->name : req->url;
 	const char *m = req->method ? req->method : "GET";
 
 	if (st->res.code == CURLE_ABORTED_BY_CALLBACK)
@@ -428,6 +428,15 @@ static char *sync_error(const struct fr_request *req, const struct sync_state *s
 	if (st->res.outcome != FR_OK)
 		return xasprintf("%s %s: HTTP %ld", m, what, st->res.status);
 	return xasprintf("%s %s: capture failed: %s", m, what, st->err ? st->err : "no match");
+}
+
+/* A one-line description of a failed synchronous request. */
+static char *sync_error(const struct fr_request *req, const struct sync_state *st)
+{
+	char *shown = req->name ? NULL : fr_redact_url(req->url); /* an unnamed request is named by its URL */
+	char *msg = sync_error_of(req->name ? req->name : shown, req, st);
+	free(shown);
+	return msg;
 }
 
 /* Sends REQ and waits for its answer on LOOP, or until *STOP. */

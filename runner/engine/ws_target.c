@@ -8,6 +8,7 @@
 #include <libwebsockets.h>
 
 #include "engine/ws_target.h"
+#include "util/redact.h"
 #include "util/xmalloc.h"
 
 /* Resolves HOST to a numeric address once (lws resolves with blocking calls). */
@@ -41,7 +42,9 @@ static int split_url(struct fr_ws_target *t, const char *url, const char *path_o
 		t->ssl = 1;
 		t->port = 443;
 	} else {
-		*err_out = xasprintf("websocket URL '%s' is not ws://, wss:// or a path on the target", url);
+		char *shown = fr_redact_url(url);
+		*err_out = xasprintf("websocket URL '%s' is not ws://, wss:// or a path on the target", shown);
+		free(shown);
 		return -1;
 	}
 	p = strstr(url, "://") + 3;
@@ -65,7 +68,9 @@ static int split_url(struct fr_ws_target *t, const char *url, const char *path_o
 	t->host = strchr(host, ':') ? xasprintf("[%s]:%d", host, t->port) : xasprintf("%s:%d", host, t->port);
 	free(hostport);
 	if (!t->address || t->port <= 0 || t->port > 65535) {
-		*err_out = xasprintf("websocket URL '%s': cannot resolve host or bad port", url);
+		char *shown = fr_redact_url(url);
+		*err_out = xasprintf("websocket URL '%s': cannot resolve host or bad port", shown);
+		free(shown);
 		return -1;
 	}
 	const char *path = path_override ? path_override : p + hl;

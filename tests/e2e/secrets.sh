@@ -122,6 +122,32 @@ PROMETHEUS_URL=http://bob:hunter2@127.0.0.1:1 "$FLOWRUN" run tests/e2e/plans/pro
 tap_is "$(grep -l hunter2 "$T"/u[1-4] | wc -l):$(grep -c 'http://\*\*\*@127.0.0.1:1' "$T"/u[1-4] | tr '\n' ' ')" \
 	"0:$T/u1:1 $T/u2:1 $T/u3:1 $T/u4:1 " \
 	"the target, Toxiproxy, the Pushgateway, Prometheus: user:password@ printed as ***@"
+# …and written in the plan itself: a setup request named by its URL, a WebSocket connect URL.
+cat >"$T/p/creds.yaml" <<EOP
+version: 1
+name: creds
+target: { base_url: "$FR_FIXTURE_URL" }
+setup:
+  - { url: "http://bob:hunter2@127.0.0.1:1/x" }
+scenarios:
+  - { name: s, model: open, stages: [{ rate: 2/s, for: 500ms }], requests: [{ name: r, path: /healthz }] }
+EOP
+"$FLOWRUN" run "$T/p/creds.yaml" --quiet >/dev/null 2>"$T/u5"
+tap_like "$?:$(cat "$T/u5")" '^4:flowrun: setup failed: GET http://\*\*\*@127\.0\.0\.1:1/x: ' \
+	"a setup request named by its URL: printed as http://***@…"
+cat >"$T/p/ws-creds.yaml" <<EOP
+version: 1
+name: ws-creds
+target: { base_url: "$FR_FIXTURE_URL" }
+scenarios:
+  - name: viewers
+    model: websocket
+    connect: "ws://bob:hunter2@127.0.0.1:1/ws"
+    stages: [{ viewers: 1, for: 500ms }]
+EOP
+"$FLOWRUN" run "$T/p/ws-creds.yaml" --quiet >/dev/null 2>"$T/u6"
+tap_is "$?:$(cat "$T/u6")" "3:flowrun: target ws://***@127.0.0.1:1/ws is unreachable: Connection refused" \
+	"a WebSocket connect URL: printed as ws://***@…"
 
 # 5. Only http:// and https:// are followed; CR or LF in a header value is refused.
 sport=$(fr_free_port)
