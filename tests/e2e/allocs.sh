@@ -11,7 +11,11 @@
 # capture) and an open-model request with a capture — runs for 1 s and for 3 s;
 # the extra allocations divided by the extra requests must stay far below one.
 # What does grow with time (a time-series point per second, a heartbeat
-# sample) is per second, not per request. About 8 s.
+# sample: about 110 a second here) is per second, not per request: the bound
+# is 300 a second plus 0.02 a request, so a slow, loaded machine (fewer
+# requests in the same seconds) cannot fail the test, while one allocation
+# per request is far over it at the 5,000 extra requests the test demands
+# (5,000 against 700; the ASan build makes 20,000–45,000 a second here). About 8 s.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 # shellcheck source=lib-backend.sh
 . "$top_srcdir/tests/e2e/lib-backend.sh"
@@ -57,9 +61,10 @@ a2=$(eng_get long allocs n)
 [ -n "$a1" ] && [ -n "$a2" ]
 tap_ok $? "the harness counts allocations ($a1 and $a2)"
 tap_is "$(eng_get short run http_curl) $(eng_get long run http_curl)" "0 0" "the lean path carried every load request"
-[ "${n2:-0}" -ge $((n1 + 500)) ]
-tap_ok $? "the longer run made at least 500 more requests ($n1, then $n2)"
+[ "${n2:-0}" -ge $((${n1:-0} + 5000)) ]
+tap_ok $? "the longer run made at least 5,000 more requests ($n1, then $n2)"
 per=$(awk -v a1="$a1" -v a2="$a2" -v n1="$n1" -v n2="$n2" 'BEGIN { printf "%.4f", (a2 - a1) / (n2 - n1) }')
-[ "${n2:-0}" -gt "${n1:-0}" ] && [ -n "$a1" ] && [ -n "$a2" ] && awk -v p="$per" 'BEGIN { exit !(p < 0.02) }'
-tap_ok $? "allocations per extra request: $per ($((a2 - a1)) for $((n2 - n1)) requests; bound 0.02)"
+[ "${n2:-0}" -gt "${n1:-0}" ] && [ -n "$a1" ] && [ -n "$a2" ] &&
+	awk -v a1="$a1" -v a2="$a2" -v n1="$n1" -v n2="$n2" 'BEGIN { exit !(a2 - a1 < 2 * 300 + 0.02 * (n2 - n1)) }'
+tap_ok $? "$((a2 - a1)) more allocations for $((n2 - n1)) more requests ($per each): under 300 a second + 0.02 a request"
 tap_done
