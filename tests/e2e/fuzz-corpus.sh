@@ -8,7 +8,7 @@
 # few seconds.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 set -u
-for t in fuzz-plan fuzz-units fuzz-capture fuzz-exporter; do
+for t in fuzz-plan fuzz-units fuzz-capture fuzz-exporter fuzz-fixture-http fuzz-fixture-ws; do
 	bin=$top_builddir/tests/fuzz/$t
 	if [ ! -x "$bin" ]; then
 		tap_ok 1 "$t is built (make check builds it)"

@@ -2,7 +2,7 @@
 # fuzz.sh: the libFuzzer targets (scripts/fuzz.sh), as one test of the suite: flowrun
 # built with CC=clang --enable-fuzzing in a directory of its own (two to three minutes
 # on two cores), then every target of tests/fuzz run for FUZZ_SECONDS (60 in .ci/run:
-# four minutes for four targets) with no crash, hang or leak. It runs only when
+# six minutes for six targets) with no crash, hang or leak. It runs only when
 # FLOWRUN_FUZZ=1 (set by .ci/run); otherwise it is skipped (the committed corpora are
 # replayed by tests/e2e/fuzz-corpus.sh in every build).
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
