@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,4 +189,39 @@ void fr_cli_free_files(char **files, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(files[i]);
 	free(files);
+}
+
+/* Reads PATH as a flowrun result; NULL after saying why. */
+json_t *fr_cli_read_result(const char *path)
+{
+	json_error_t jerr;
+	json_t *doc = json_load_file(path, 0, &jerr);
+	if (!doc) {
+		if (jerr.line > 0)
+			fprintf(stderr, "flowrun: %s:%d:%d: %s\n", path, jerr.line, jerr.column, jerr.text);
+		else
+			fprintf(stderr, "flowrun: %s\n", jerr.text);
+		return NULL;
+	}
+	const char *format = json_string_value(json_object_get(doc, "format"));
+	if (!format || strcmp(format, "flowrun-result") != 0 ||
+	    json_integer_value(json_object_get(doc, "version")) != 1 || !json_is_object(json_object_get(doc, "plan"))) {
+		fprintf(stderr, "flowrun: %s is not a flowrun result (format flowrun-result, version 1)\n", path);
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/* A percentage, with or without its sign. */
+int fr_cli_parse_tolerance(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || (*end && !(end[0] == '%' && !end[1])) || v < 0 || v >= 1000) {
+		fprintf(stderr, "flowrun: --tolerance needs a percentage from 0 to 1000, e.g. 10%%, got '%s'\n", s);
+		return -1;
+	}
+	*out = v / 100;
+	return 0;
 }

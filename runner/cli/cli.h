@@ -63,4 +63,13 @@ int fr_cli_is_dir(const char *path);
 char **fr_cli_plan_files(const char *dir, size_t *n_out);
 void fr_cli_free_files(char **files, size_t n);
 
+/* Reads PATH as a JSON flowrun result (format flowrun-result, version 1);
+ * NULL after printing why. Caller frees with json_decref. */
+struct json_t;
+struct json_t *fr_cli_read_result(const char *path);
+
+/* Parses a --tolerance argument: "10%" or "10" (both 10 %), "0.5%"; a
+ * fraction in *OUT, or -1 after printing why. */
+int fr_cli_parse_tolerance(const char *s, double *out);
+
 #endif

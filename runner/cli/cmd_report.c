@@ -21,28 +21,6 @@ static const char usage[] = "usage: flowrun report RESULT.json --html FILE\n"
                             "active users and viewers, WebSocket deliveries, the scenario curve and\n"
                             "the latency distribution. Exit: 0 written, 2 usage or not a result, 4 not written.\n";
 
-/* Reads PATH as a flowrun result; NULL after saying why. */
-static json_t *read_result(const char *path)
-{
-	json_error_t jerr;
-	json_t *doc = json_load_file(path, 0, &jerr);
-	if (!doc) {
-		if (jerr.line > 0)
-			fprintf(stderr, "flowrun: %s:%d:%d: %s\n", path, jerr.line, jerr.column, jerr.text);
-		else
-			fprintf(stderr, "flowrun: %s\n", jerr.text);
-		return NULL;
-	}
-	const char *format = json_string_value(json_object_get(doc, "format"));
-	if (!format || strcmp(format, "flowrun-result") != 0 ||
-	    json_integer_value(json_object_get(doc, "version")) != 1 || !json_is_object(json_object_get(doc, "plan"))) {
-		fprintf(stderr, "flowrun: %s is not a flowrun result (format flowrun-result, version 1)\n", path);
-		json_decref(doc);
-		return NULL;
-	}
-	return doc;
-}
-
 /* flowrun report RESULT.json --html FILE */
 static enum fr_exit run(int argc, char **argv)
 {
@@ -66,7 +44,7 @@ static enum fr_exit run(int argc, char **argv)
 		fputs(usage, stderr);
 		return FR_EXIT_USAGE;
 	}
-	json_t *doc = read_result(argv[optind]);
+	json_t *doc = fr_cli_read_result(argv[optind]);
 	if (!doc)
 		return FR_EXIT_USAGE;
 	char *err = NULL;

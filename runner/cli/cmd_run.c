@@ -70,6 +70,9 @@ static const char usage[] = "usage: flowrun [run] PLAN [options]\n"
                             "                         512M, none)\n"
                             "  --abort-on-fail        stop as soon as any SLO is decided failed (as abort: true\n"
                             "                         on every SLO that can be decided early)\n"
+                            "  --baseline FILE        compare the run with a baseline JSON result (flowrun compare):\n"
+                            "                         exit 1 on a regression\n"
+                            "  --tolerance PCT        the smallest change that counts against --baseline (10%)\n"
                             "  --http-engine E        auto (default), curl or lean: the lean HTTP/1.1 client\n"
                             "                         carries every plain http:// request it can, libcurl the\n"
                             "                         rest; lean refuses a plan with a load request it cannot\n"
@@ -156,6 +159,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	        {"interval", required_argument, NULL, 'I'},
 	        {"max-memory", required_argument, NULL, 'X'},
 	        {"abort-on-fail", no_argument, NULL, 'A'},
+	        {"baseline", required_argument, NULL, 'B'},
+	        {"tolerance", required_argument, NULL, 'T'},
 	        {"http-engine", required_argument, NULL, 'E'},
 	        {"cacert", required_argument, NULL, 'K'},
 	        {"shard", required_argument, NULL, 1000},
@@ -247,6 +252,13 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'R': a->s.seed = strtoull(optarg, NULL, 10); break;
 		case 'q': a->s.quiet = 1; break;
 		case 'A': a->abort_on_fail = 1; break;
+		case 'B': a->s.baseline = optarg; break;
+		case 'T':
+			if (fr_cli_parse_tolerance(optarg, &a->s.tolerance) != 0)
+				return -1;
+			if (a->s.tolerance == 0)
+				a->s.tolerance = 1e-12; /* 0 %: any change beyond the noise */
+			break;
 		case 'C': {
 			long v = strtol(optarg, &end, 10);
 			if (*end || v < 0 || v > 1000000) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cmd_check.h"
+#include "cli/cmd_compare.h"
 #include "cli/cmd_diff.h"
 #include "cli/cmd_list.h"
 #include "cli/cmd_merge.h"
@@ -31,6 +32,7 @@ static const char usage_main[] =
         "       flowrun diff OLD NEW              SLO changes between two plan versions (Markdown)\n"
         "       flowrun report RESULT.json --html FILE\n"
         "                                         draw a saved result as the HTML report\n"
+        "       flowrun compare BASE.json NEW.json  regressions against a baseline run\n"
         "       flowrun slo --prometheus URL --run-id ID PLAN\n"
         "                                         judge a run's SLOs from Prometheus data\n"
         "       flowrun merge SHARD.json...       add up the shards of one run into one verdict\n"
@@ -45,8 +47,8 @@ static const char usage_main[] =
         "See flowrun(1) and docs/plan-language.md.\n";
 
 static const struct fr_cli_command *const commands[] = {
-        &fr_cmd_run,    &fr_cmd_check, &fr_cmd_plan,  &fr_cmd_list,  &fr_cmd_diff,
-        &fr_cmd_report, &fr_cmd_slo,   &fr_cmd_merge, &fr_cmd_setup, &fr_cmd_teardown,
+        &fr_cmd_run, &fr_cmd_check, &fr_cmd_plan,  &fr_cmd_list,     &fr_cmd_diff,    &fr_cmd_report,
+        &fr_cmd_slo, &fr_cmd_merge, &fr_cmd_setup, &fr_cmd_teardown, &fr_cmd_compare,
 };
 
 /* The command called NAME, or NULL. */

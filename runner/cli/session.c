@@ -1,15 +1,19 @@
 /* session.c: preparing, running and reporting one run of `flowrun run` (see session.h). */
 #include "cli/session.h"
 
+#include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <unistd.h>
+#include <string.h>
 
 #include "chaos/faults.h"
 #include "cli/live_page.h"
 #include "chaos/toxiproxy.h"
 #include "engine/clockref.h"
+#include "cli/cli.h"
 #include "engine/run.h"
 #include "engine/ws_run.h"
 #include "observe/exporter.h"
@@ -17,6 +21,7 @@
 #include "observe/prom.h"
 #include "observe/pushgateway.h"
 #include "observe/slo_prom.h"
+#include "result/compare.h"
 #include "result/report.h"
 #include "result/report_json.h"
 #include "result/report_text.h"
@@ -52,6 +57,7 @@ struct fr_session {
 	struct fr_live_page *live; /* --ui */
 	struct fr_clockref clock;  /* the offset against the target's clock, sharded runs */
 	int have_clock;
+	struct json_t *baseline; /* --baseline, read before any load */
 };
 
 /* Whether this run is a shard of a larger one. */
@@ -245,7 +251,9 @@ enum fr_exit fr_session_open(const struct fr_session_opts *o, const struct fr_pl
 	s->keys = fr_results_create(tl);
 	open_state_checkpoint(s);
 
-	if (o->metrics_listen)
+	if (o->baseline && !(s->baseline = fr_cli_read_result(o->baseline)))
+		rc = FR_EXIT_USAGE;
+	if (rc == FR_EXIT_OK && o->metrics_listen)
 		rc = open_metrics(s);
 	if (rc == FR_EXIT_OK)
 		rc = check_prometheus(plan);
@@ -493,6 +501,52 @@ static void write_before_wait(struct fr_session *s, struct fr_report *r)
 	r->partial = 0;
 }
 
+/* Appends the comparison's Markdown section to the Markdown summary at PATH. */
+static int append_markdown(const char *path, const struct fr_comparison *c)
+{
+	FILE *f = fopen(path, "a");
+	if (!f) {
+		fprintf(stderr, "flowrun: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fputc('\n', f);
+	fr_compare_markdown(c, f, 0);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* --baseline: the run against a baseline result — the table after the
+ * summary, a section in each Markdown summary; exit 1 on a regression, 3
+ * when either run is invalid. */
+static enum fr_exit compare_baseline(struct fr_session *s, const struct fr_results *res)
+{
+	if (!s->baseline)
+		return FR_EXIT_OK;
+	struct fr_compare_opts o = {.tolerance = s->o->tolerance};
+	struct fr_comparison *c;
+	char *err = NULL;
+	if (fr_compare_results(s->baseline, s->o->baseline, res, "this run", &o, &c, &err) != 0) {
+		fprintf(stderr, "flowrun: --baseline: %s\n", err);
+		free(err);
+		return FR_EXIT_USAGE;
+	}
+	if (!s->o->quiet) {
+		fputc('\n', stdout);
+		fr_compare_text(c, stdout, 0);
+		fflush(stdout);
+	}
+	int bad = 0;
+	if (s->o->outputs.markdown)
+		bad |= append_markdown(s->o->outputs.markdown, c);
+	if (s->o->outputs.out_dir) {
+		char *p = xasprintf("%s/summary.md", s->o->outputs.out_dir);
+		bad |= append_markdown(p, c);
+		free(p);
+	}
+	enum fr_exit rc = c->invalid ? FR_EXIT_INVALID_RUN : c->worse ? FR_EXIT_SLO_FAILED : FR_EXIT_OK;
+	fr_compare_free(c);
+	return bad ? fr_exit_worst(rc, FR_EXIT_INFRA) : rc;
+}
+
 enum fr_exit fr_session_run(struct fr_session *s)
 {
 	int st;
@@ -517,6 +571,8 @@ enum fr_exit fr_session_run(struct fr_session *s)
 	if (s->state_json)
 		unlink(s->state_json); /* reported: the checkpoint has done its job */
 	publish_verdicts(s->metrics, r);
+	if (!interrupted)
+		rc = fr_exit_worst(rc, compare_baseline(s, res));
 	if (interrupted)
 		rc = FR_EXIT_INTERRUPTED;
 	else if (unwritten || infra != FR_EXIT_OK)
@@ -546,6 +602,7 @@ void fr_session_free(struct fr_session *s)
 	fr_toxi_free(s->toxi);
 	fr_exporter_free(s->exporter);
 	fr_metrics_free(s->metrics);
+	json_decref(s->baseline);
 	fr_results_free(s->keys);
 	free(s->pass_wall);
 	free(s->state_json);

@@ -55,6 +55,8 @@ struct fr_session_opts {
 	int64_t start_at_unix_us;            /* --start-at (required with a shard) */
 	int64_t start_grace_us;              /* --start-grace */
 	const struct fr_varstore *pass_vars; /* --vars-from: setup ran once elsewhere */
+	const char *baseline;                /* --baseline: a JSON result to compare this run with, or NULL */
+	double tolerance;                    /* --tolerance for it; 0: the default */
 };
 
 struct fr_session;

@@ -4,7 +4,7 @@
 
 #include <stdlib.h>
 
-#include "result/hist.h"
+#include "result/ivdense.h"
 #include "util/xmalloc.h"
 
 /* Contiguous segments of a window are one stretch: an interval may straddle
@@ -40,61 +40,31 @@ size_t fr_sustained_width(const struct fr_window *w, int64_t interval_us)
 }
 
 /* The merged state of the intervals of one position, kept as the position
- * slides: bucket counts by time-series bucket, requests and errors, and a
- * deque of intervals whose maximum may still be the position's (decreasing
- * maxima), so each step costs the buckets of the interval that enters and of
- * the one that leaves, whatever the width. */
+ * slides: bucket counts, requests and errors, and a deque of intervals whose
+ * maximum may still be the position's (decreasing maxima), so each step costs
+ * the buckets of the interval that enters and of the one that leaves,
+ * whatever the width. */
 struct slide {
-	uint64_t dense[FR_SUSTAINED_BUCKETS];
-	uint64_t samples, requests, errors;
+	struct fr_ivdense dense;
+	uint64_t requests, errors;
 	size_t *dq; /* positions in IV of candidate maxima */
 	size_t head, tail;
 	uint64_t *max; /* per interval of IV: the largest sample of the keys */
 };
 
-struct dense_arg {
-	struct slide *s;
-	int sign;
-};
-
-/* fr_ivhist_foreach callback: adds or removes one bucket's count. */
-static void dense_add(int64_t low_us, uint64_t count, void *arg)
-{
-	struct dense_arg *a = arg;
-	uint64_t *d = &a->s->dense[fr_ivhist_bucket_of(low_us)];
-	*d = a->sign > 0 ? *d + count : *d - count;
-}
-
 /* Adds (SIGN 1) or removes (-1) interval IV of the keys in SEL. */
 static void slide_interval(struct slide *sl, const struct fr_timeseries *s, const unsigned char *sel, size_t nkeys,
                            size_t iv, int sign)
 {
-	struct dense_arg a = {sl, sign};
 	for (size_t key = 0; key < nkeys; key++) {
 		if (!sel[key])
 			continue;
 		const struct fr_iv *x = fr_timeseries_get(s, (int)key, iv);
-		uint64_t c = fr_ivhist_count(&x->latency), r = fr_timeseries_requests(x), e = fr_timeseries_errors(x);
-		sl->samples = sign > 0 ? sl->samples + c : sl->samples - c;
+		uint64_t r = fr_timeseries_requests(x), e = fr_timeseries_errors(x);
 		sl->requests = sign > 0 ? sl->requests + r : sl->requests - r;
 		sl->errors = sign > 0 ? sl->errors + e : sl->errors - e;
-		fr_ivhist_foreach(&x->latency, dense_add, &a);
+		fr_ivdense_add(&sl->dense, &x->latency, sign);
 	}
-}
-
-/* The nearest-rank quantile Q of the dense counts, read as fr_ivhist_quantile
- * reads it: its bucket's highest value, capped at the exact MAX. */
-static double dense_quantile(const struct slide *sl, double q, uint64_t max)
-{
-	uint64_t rank = fr_hist_rank(q, sl->samples), seen = 0;
-	for (int i = 0; i < FR_SUSTAINED_BUCKETS; i++) {
-		seen += sl->dense[i];
-		if (seen >= rank) {
-			uint64_t high = (uint64_t)fr_ivhist_bucket_low(i + 1) - 1;
-			return (double)(high < max ? high : max);
-		}
-	}
-	return (double)max;
 }
 
 /* The statistic of SLO over the position's intervals into *V; 0, or -1 when
@@ -105,9 +75,10 @@ static int position_value(const struct slide *sl, const struct fr_slo *slo, uint
 		*v = sl->requests ? (double)sl->errors / (double)sl->requests : 0;
 		return sl->requests ? 0 : -1;
 	}
-	if (!sl->samples)
+	if (!sl->dense.total)
 		return -1;
-	*v = slo->stat == FR_STAT_MAX ? (double)max : dense_quantile(sl, slo->quantile, max);
+	*v = slo->stat == FR_STAT_MAX ? (double)max
+	                              : (double)fr_ivdense_quantile(&sl->dense, slo->quantile, (int64_t)max);
 	return 0;
 }
 

@@ -26,9 +26,6 @@
 #include "plan/timeline.h"
 #include "result/timeseries.h"
 
-/* More than the buckets of an interval histogram up to 1 h (822). */
-#define FR_SUSTAINED_BUCKETS 1024
-
 struct fr_breach {
 	size_t positions;   /* positions with samples */
 	size_t breached;    /* of them, failing the threshold */

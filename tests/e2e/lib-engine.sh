@@ -75,3 +75,24 @@ auth:
   headers: { Authorization: "Bearer \${token}" }
 EOP
 }
+
+# eng_compare_plan NAME RATE SECS: the plan `flowrun compare` is measured and
+# tested with (bench/compare-noise.sh, tests/e2e/baseline.sh): an open model at
+# RATE for two stages of SECS each, /api/query (which the fixture's service
+# time slows) three times as often as /healthz (which it does not).
+eng_compare_plan() {
+	eng_plan_head "$1"
+	cat <<EOP
+scenarios:
+  - name: q
+    model: open
+    stages:
+      - { name: first, rate: $2, for: $3 }
+      - { name: second, rate: $2, for: $3 }
+    requests:
+      - { name: lookup, weight: 3, path: "/api/query?store=redis&key=\${rand:1..1000}" }
+      - { name: health, weight: 1, path: /healthz }
+slos:
+  - { name: p99, p99: "< 1s", during: each-stage }
+EOP
+}

@@ -169,8 +169,9 @@ fr_wait_all() {
 
 # fr_run_valid OUT ARGS…: `flowrun run ARGS --json $FR_TMP/OUT.json` (stdout and
 # stderr in $FR_TMP/OUT.out and .err), repeated — at most 3 times — while the run
-# judges itself invalid for scheduler lag: on a starved machine such a run proves
-# nothing either way. Sets $rc and $secs (the last attempt's wall time).
+# judges itself invalid for scheduler lag or a saturated generator: on a starved
+# machine such a run proves nothing either way. Sets $rc and $secs (the last
+# attempt's wall time).
 fr_run_valid() {
 	local out=$1 _ t0
 	shift
@@ -179,7 +180,7 @@ fr_run_valid() {
 		timeout 120 "$FLOWRUN" run "$@" --json "$FR_TMP/$out.json" >"$FR_TMP/$out.out" 2>"$FR_TMP/$out.err"
 		rc=$?
 		secs=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
-		[ "$rc" = 3 ] && jq -e '.invalid | test("scheduler lag")' "$FR_TMP/$out.json" >/dev/null 2>&1 || return 0
+		[ "$rc" = 3 ] && jq -e '.invalid | test("scheduler lag|generator saturated")' "$FR_TMP/$out.json" >/dev/null 2>&1 || return 0
 		echo "# $out: invalid ($(jq -r .invalid "$FR_TMP/$out.json")), again"
 	done
 }
