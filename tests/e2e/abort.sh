@@ -11,7 +11,7 @@
 # must stop no earlier than that and within 2 s of it; exit 1; the faults it
 # had switched on removed; every report written and marked. Then the closed
 # model (think time bounds the remainder), --abort-on-fail, and a run whose
-# SLO breaches early and recovers: no abort, exit 0.
+# SLO breaches early and recovers: no abort, exit 0; and an error_rate SLO.
 #
 # Open-model runs judge themselves invalid (exit 3) when the machine starves
 # the scheduler; such a run proves nothing either way and is repeated (at
@@ -24,7 +24,7 @@ command -v jq >/dev/null 2>&1 || tap_skip_all "jq not installed"
 fr_toxiproxy_bin >/dev/null || tap_skip_all "toxiproxy-server not found (run scripts/install-deps.sh)"
 T=$(fr_tmpdir)
 fr_start_stack --service-time 20ms || { echo "Bail out! the stack did not start"; exit 1; }
-tap_plan 32
+tap_plan 35
 
 # plan FILE NAME STAGE SLO [FAULTS]: an open-model plan of one 50/s stage
 # (STAGE: its length) against the stack, with one SLO line and optional faults.
@@ -183,4 +183,29 @@ fr_run_valid lower "$T/lower.yaml" --abort-on-fail
 tap_is "$rc $(jq -r '.aborted_by' "$T/lower.json")" "0 null" "--abort-on-fail with no decidable SLO: a normal run"
 tap_is "$(jq -r '.verdicts | length' "$T/lower.json")" 2 "  with both verdicts"
 tap_is "$(grep -c 'ABORTED' "$T/lower.out")" 0 "  and no banner"
+
+# 8. error_rate < 10% where every request fails (a route the fixture does not
+#    have: 404): decided once the errors reach a tenth of the planned
+#    requests — no earlier than the answer to arrival k = ceil(P / 10), at
+#    (k−1)/rate (404s answer at once), and within 2 s of it.
+cat >"$T/errs.yaml" <<EOF
+version: 1
+name: abort-errors
+extends: $top_srcdir/plans/common/flowforge.yaml
+scenarios:
+  - name: queries
+    model: open
+    stages:
+      - { name: only, rate: 50/s, for: 60s }
+    requests:
+      - { name: missing, path: /api/no-such-route }
+slos:
+  - { name: errors, error_rate: "< 10%", abort: true }
+EOF
+fr_run_valid errs "$T/errs.yaml" --time-scale 0.1
+tap_is "$rc $(jq -r '"\(.aborted_by.slo) \(.aborted_by.label)"' "$T/errs.json")" "1 errors run" \
+	"error_rate: exit 1, aborted by errors [run]"
+planned=$("$FLOWRUN" plan "$T/errs.yaml" --time-scale 0.1 --json | jq '.totals.planned_requests')
+within errs "$(awk -v p="$planned" 'BEGIN { k = int(p / 10); if (k < p / 10) k++; printf "%d\n", (k - 1) / 50 * 1e6 }')"
+tap_is "$(fr_verdict "$T/errs.json" errors pass)" false "error_rate: its verdict fails on the data recorded"
 tap_done
