@@ -7,7 +7,8 @@
  * identical runs are unchanged; a key 50 % slower is worse and the other
  * key stays; 5 % is within the tolerance; a change within the send lag's
  * change between the runs does not count, but the same lag in both runs
- * hides nothing; nor does a change under 500 µs; a percentile with too few samples beyond it is not judged;
+ * hides nothing (the send lag and the worker's loop lag alike); a change
+ * under 500 µs is not judged; a percentile with too few samples beyond it is not judged;
  * errors and a throughput drop are worse; an invalid run is flagged; and the
  * text and Markdown tables carry the evidence.
  */
@@ -29,6 +30,7 @@ struct spec {
 	int per_s[2];     /* requests per interval */
 	int errors_per_s; /* of redis-lookup, failed */
 	int64_t lag_us;   /* the run's send lag (every planned send) */
+	int64_t loop_us;  /* its worker's loop lag (every heartbeat) */
 	const char *invalid;
 };
 
@@ -51,6 +53,11 @@ static json_t *make_run(const struct spec *sp)
 	if (sp->lag_us) {
 		res->sched_lag = fr_hist_create();
 		fr_hist_record_n(res->sched_lag, sp->lag_us, 100);
+	}
+	if (sp->loop_us) {
+		res->health = fr_health_create(fx_tl.nsegs, 0);
+		for (int t = 0; t < 2000; t++)
+			fr_health_tick(res->health, 0, t * (int)fx_tl.nsegs / 2000, 100, 10000, sp->loop_us);
 	}
 	res->elapsed_us = 20000000;
 	res->invalid_reason = sp->invalid ? xstrdup(sp->invalid) : NULL;
@@ -96,7 +103,7 @@ static struct fr_comparison *cmp(const struct spec *a, const struct spec *b)
 
 static void test_verdicts(void)
 {
-	struct spec base = {{1, 1}, {200, 50}, 0, 0, NULL};
+	struct spec base = {.scale = {1, 1}, .per_s = {200, 50}};
 	struct fr_comparison *c = cmp(&base, &base);
 	tap_is_int((int64_t)(c->worse + c->better), 0, "identical runs: nothing changed");
 	tap_is_int(verdict(c, LOOKUP, FR_COMPARE_P99), FR_COMPARE_UNCHANGED, "  p99 of 4,000 samples is judged");
@@ -151,6 +158,18 @@ static void test_verdicts(void)
 	           "50 % slower by 1.5 ms, a send lag of 5 ms in both runs: worse (the lag did not move)");
 	tap_ok(c->lag[FR_COMPARE_P50] == FR_COMPARE_MIN_US && c->lag[FR_COMPARE_P99] == FR_COMPARE_MIN_US,
 	       "  the lag's change is 0: only the 500us floor");
+	fr_compare_free(c);
+
+	struct spec looped = slow;
+	looped.loop_us = 5000;
+	c = cmp(&base, &looped);
+	tap_is_int(verdict(c, LOOKUP, FR_COMPARE_P50), FR_COMPARE_UNCHANGED,
+	           "50 % slower by 1.5 ms, the loop lag up from 0 to 5 ms: not the target's either");
+	fr_compare_free(c);
+	struct spec looped_base = base;
+	looped_base.loop_us = 5000;
+	c = cmp(&looped_base, &looped);
+	tap_is_int(verdict(c, LOOKUP, FR_COMPARE_P50), FR_COMPARE_WORSE, "  the same loop lag in both runs: worse");
 	fr_compare_free(c);
 
 	struct spec tiny = base, tiny_slow = base;
