@@ -26,6 +26,8 @@
 #include "util/clock.h"
 #include "util/xmalloc.h"
 
+#define FR_LOOP_COALESCE_NS 100000 /* timers due within the same 100 µs fire in one wake-up */
+
 struct sockw {
 	ev_io io;
 	int events; /* EV_READ | EV_WRITE currently started, 0 when stopped */
@@ -189,13 +191,18 @@ static int on_close_socket(void *clientp, curl_socket_t fd)
 	return close(fd);
 }
 
-/* libev, before blocking: program the scheduler's earliest timer. */
+/* libev, before blocking: program the scheduler's earliest timer, rounded up
+ * to the FR_LOOP_COALESCE_NS grid so that the timers due in one slot (an open
+ * model's arrivals at 20,000/s are 50 µs apart on a thread) fire in one
+ * wake-up: each wake-up from idle costs more kernel time than a request. */
 static void on_prepare(struct ev_loop *ev, ev_prepare *w, int revents)
 {
 	struct fr_loop *loop = w->data;
 	int64_t next = fr_sched_next(loop->sched);
 	struct itimerspec its;
 
+	if (next > 0)
+		next = (next + FR_LOOP_COALESCE_NS - 1) / FR_LOOP_COALESCE_NS * FR_LOOP_COALESCE_NS;
 	if (next == loop->tfd_at)
 		return;
 	memset(&its, 0, sizeof(its));
