@@ -18,24 +18,16 @@
 
 #include "util/atomic_file.h"
 #include "util/buf.h"
+#include "util/escape.h"
 #include "util/fmt.h"
 #include "util/xmalloc.h"
 
 /* Writes S with XML's special characters escaped (attribute-safe). */
 static void xml_escape(FILE *out, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '"': fputs("&quot;", out); break;
-		case '\n': fputs("&#10;", out); break;
-		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\t')
-				fputc(*s, out);
-		}
-	}
+	char one[2];
+	for (; s && *s; s++)
+		fputs(fr_escape_xml((unsigned char)*s, one), out);
 }
 
 /* The failure message of a verdict that did not pass. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "util/atomic_file.h"
+#include "util/escape.h"
 #include "util/fmt.h"
 #include "util/redact.h"
 #include "util/xmalloc.h"
@@ -17,12 +18,9 @@
 /* Writes S with Markdown table separators escaped. */
 static void md_cell(FILE *out, const char *s)
 {
-	for (; s && *s; s++) {
-		if (*s == '|')
-			fputs("\\|", out);
-		else if (*s != '\n')
-			fputc(*s, out);
-	}
+	char one[2];
+	for (; s && *s; s++)
+		fputs(fr_escape_md_cell((unsigned char)*s, one), out);
 }
 
 /* The SLO table. */

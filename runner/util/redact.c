@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/escape.h"
 #include "util/xmalloc.h"
 
 struct entry {
@@ -41,37 +42,18 @@ static void json_char(struct fr_buf *b, unsigned char c, int html)
 		fr_buf_add(b, (const char *)&c, 1);
 }
 
-/* Appends one character as the XML and Markdown writers do (KIND 2: XML, 3: Markdown). */
-static void text_char(struct fr_buf *b, unsigned char c, int kind)
-{
-	if (kind == 3) {
-		if (c == '|')
-			fr_buf_addc(b, '\\');
-		fr_buf_addc(b, (char)c);
-		return;
-	}
-	switch (c) {
-	case '&': fr_buf_adds(b, "&amp;"); return;
-	case '<': fr_buf_adds(b, "&lt;"); return;
-	case '>': fr_buf_adds(b, "&gt;"); return;
-	case '"': fr_buf_adds(b, "&quot;"); return;
-	case '\n': fr_buf_adds(b, "&#10;"); return;
-	}
-	if (c >= 0x20 || c == '\t')
-		fr_buf_add(b, (const char *)&c, 1);
-}
-
 /* VALUE as writer KIND spells it: 0 as is, 1 JSON, 2 XML, 3 Markdown, 4 JSON in HTML (caller frees). */
 static char *spelling(const char *value, int kind)
 {
 	struct fr_buf b = {0};
+	char one[2];
 	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
 		if (kind == 0)
 			fr_buf_addc(&b, (char)*p);
 		else if (kind == 1 || kind == 4)
 			json_char(&b, *p, kind == 4);
 		else
-			text_char(&b, *p, kind);
+			fr_buf_adds(&b, kind == 2 ? fr_escape_xml(*p, one) : fr_escape_md_cell(*p, one));
 	}
 	return fr_buf_take(&b);
 }
